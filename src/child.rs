@@ -1,0 +1,121 @@
+//! The child process: starting it on a new PTY as a session leader, signalling its process group,
+//! and turning its exit status into autoapprove's exit code.
+//!
+//! It does not read or write the PTY; the session does.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::process::ExitStatusExt as _;
+use std::path::{Path, PathBuf};
+
+use rustix::process::{Pid, Signal};
+
+/// Exit code when the command does not exist.
+pub const EXIT_NOT_FOUND: i32 = 127;
+/// Exit code when the command exists but cannot be run.
+pub const EXIT_NOT_EXECUTABLE: i32 = 126;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error("{0}: command not found")]
+    NotFound(String),
+    #[error("{0}: not executable: {1}")]
+    NotExecutable(String, String),
+    #[error("cannot start {0}: {1}")]
+    Other(String, String),
+}
+
+impl SpawnError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::NotFound(_) => EXIT_NOT_FOUND,
+            Self::NotExecutable(..) => EXIT_NOT_EXECUTABLE,
+            Self::Other(..) => 1,
+        }
+    }
+}
+
+/// A started child and the PTY it runs on.
+pub struct Spawned {
+    pub pty: pty_process::Pty,
+    pub child: tokio::process::Child,
+    pub pid: Pid,
+}
+
+/// Starts `command` on a new PTY of `cols`×`rows`.
+pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, SpawnError> {
+    let program = command
+        .first()
+        .ok_or_else(|| SpawnError::NotFound(String::new()))?;
+    let name = program.to_string_lossy().into_owned();
+    let path = resolve(program).ok_or_else(|| SpawnError::NotFound(name.clone()))?;
+    let meta = std::fs::metadata(&path).map_err(|e| SpawnError::NotFound(format!("{name}: {e}")))?;
+    if meta.is_dir() {
+        return Err(SpawnError::NotExecutable(name, "is a directory".into()));
+    }
+    if meta.permissions().mode() & 0o111 == 0 {
+        return Err(SpawnError::NotExecutable(name, "permission denied".into()));
+    }
+    let other = |e: &dyn std::fmt::Display| SpawnError::Other(name.clone(), e.to_string());
+    let (pty, pts) = pty_process::open().map_err(|e| other(&e))?;
+    pty.resize(pty_process::Size::new(rows, cols))
+        .map_err(|e| other(&e))?;
+    let child = pty_process::Command::new(&path)
+        .arg0(program)
+        .args(&command[1..])
+        .spawn(pts)
+        .map_err(|e| match e {
+            pty_process::Error::Io(io) => match io.raw_os_error() {
+                Some(libc_enoent) if libc_enoent == rustix::io::Errno::NOENT.raw_os_error() => {
+                    SpawnError::NotFound(name.clone())
+                }
+                Some(code)
+                    if code == rustix::io::Errno::ACCESS.raw_os_error()
+                        || code == rustix::io::Errno::NOEXEC.raw_os_error() =>
+                {
+                    SpawnError::NotExecutable(name.clone(), io.to_string())
+                }
+                _ => other(&io),
+            },
+            e => other(&e),
+        })?;
+    let pid = child
+        .id()
+        .and_then(|id| Pid::from_raw(i32::try_from(id).ok()?))
+        .ok_or_else(|| other(&"the child exited before it could be watched"))?;
+    Ok(Spawned { pty, child, pid })
+}
+
+/// Finds `program` the way a shell does: a name with a slash is a path, anything else is looked
+/// up in `PATH`.
+fn resolve(program: &OsStr) -> Option<PathBuf> {
+    let as_path = Path::new(program);
+    if program.as_encoded_bytes().contains(&b'/') {
+        return as_path.exists().then(|| as_path.to_path_buf());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let candidates: Vec<PathBuf> = std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .filter(|p| p.is_file())
+        .collect();
+    // Prefer an executable match, as execvp does; else report the first (not executable).
+    candidates
+        .iter()
+        .find(|p| p.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0))
+        .or(candidates.first())
+        .cloned()
+}
+
+/// Sends `signal` to the child's whole process group (the child leads its own session).
+pub fn signal_group(pid: Pid, signal: Signal) {
+    let _ = rustix::process::kill_process_group(pid, signal);
+}
+
+/// autoapprove's exit code for the child's status: its code, or 128+N if signal N killed it.
+pub fn exit_code(status: std::process::ExitStatus) -> (i32, Option<i32>) {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => (code, None),
+        (None, Some(sig)) => (128 + sig, Some(sig)),
+        (None, None) => (1, None),
+    }
+}

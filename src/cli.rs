@@ -1,0 +1,99 @@
+//! The command line: what the user can type, parsed by clap into [`Cli`]. Validation of what the
+//! values mean (config files, durations) happens in `config` and `lib`, not here.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Parser};
+
+use crate::log::Format;
+
+const EXAMPLES: &str = "\
+Examples:
+  autoapprove -- claude                        run Claude Code, answering its prompts
+  autoapprove --config rules.yaml -- claude    with your own rules
+  autoapprove --idle 30s -- apt-get upgrade    nudge after 30 s of silence
+  autoapprove --log-file aa.log --log-format json -- ./agent.sh
+  autoapprove --show-defaults > rules.yaml     start your own rules from the built-in ones
+
+While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
+Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
+126 not executable; 2 usage or configuration error; 1 autoapprove's own failure.";
+
+/// Runs an interactive program in a pseudo-terminal and answers its prompts by rules — except
+/// the dangerous ones, which it leaves to you.
+#[derive(Debug, Parser)]
+#[command(name = "autoapprove", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Prompt rules and settings (YAML); keys it leaves out keep their built-in values.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Silence before the idle nudges start, e.g. 20s (overrides idle_timeout).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub idle: Option<Duration>,
+
+    /// Print the built-in configuration as YAML (a valid --config file) and exit.
+    #[arg(long)]
+    pub show_defaults: bool,
+
+    /// Write every event to this file (appending) instead of stderr.
+    #[arg(long, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+
+    /// How events are written.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    pub log_format: Format,
+
+    /// Log more (rate-limit waits, resizes).
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Log only warnings (dangerous commands, MANUAL_MODE).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// The program to run, after `--`, with its arguments.
+    #[arg(
+        last = true,
+        value_name = "CMD",
+        required_unless_present = "show_defaults"
+    )]
+    pub command: Vec<OsString>,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|_| format!("`{text}` is not a duration: expected e.g. 500ms, 20s, 2m"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn everything_after_the_double_dash_is_the_command() {
+        let cli = Cli::try_parse_from(["autoapprove", "--idle", "20s", "--", "ls", "-la"]).unwrap();
+        assert_eq!(cli.idle, Some(Duration::from_secs(20)));
+        assert_eq!(cli.command, vec![OsString::from("ls"), OsString::from("-la")]);
+    }
+
+    #[test]
+    fn usage_errors() {
+        for args in [
+            vec!["autoapprove"],
+            vec!["autoapprove", "--bogus", "--", "ls"],
+            vec!["autoapprove", "--idle", "soon", "--", "ls"],
+        ] {
+            let err = Cli::try_parse_from(&args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+}

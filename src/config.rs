@@ -1,0 +1,487 @@
+//! Configuration: YAML text → raw structs (serde) → a validated [`Config`] with compiled regexes,
+//! parsed durations and key sequences. Nothing downstream sees an unvalidated string.
+//!
+//! The built-in defaults are the shipped `rules.yaml`, embedded in the binary. A user's file is
+//! read the same way, and each top-level key it sets replaces the default for that key; keys it
+//! leaves out keep their defaults. Every error names `FILE:LINE:COL`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use regex::Regex;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::denylist::{self, Denylist};
+use crate::keys::{self, Key};
+
+/// The built-in configuration, as YAML that `--config` accepts back unchanged.
+pub const DEFAULTS_YAML: &str = include_str!("../rules.yaml");
+
+/// The name errors and the `STARTED` event use for the embedded defaults.
+pub const DEFAULTS_NAME: &str = "built-in defaults";
+
+/// A validated configuration, ready for the engine and the detector.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from: a path, or [`DEFAULTS_NAME`].
+    pub source: String,
+    pub idle_timeout: Duration,
+    pub min_send_interval: Duration,
+    pub settle: Duration,
+    pub settle_max: Duration,
+    pub key_gap: Duration,
+    pub context_lines: usize,
+    pub nudge_max_retries: u32,
+    pub nudge_sequence: Vec<NudgeStep>,
+    /// The control byte that hands control between the user and the automation.
+    pub toggle_key: u8,
+    pub toggle_key_name: String,
+    pub rules: Vec<Rule>,
+    pub denylist: Denylist,
+}
+
+/// One step of the idle nudge sequence: wait `after` since the previous step, then send `keys`.
+#[derive(Debug, Clone)]
+pub struct NudgeStep {
+    pub after: Duration,
+    pub keys: Vec<Key>,
+}
+
+/// Which text a rule is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The rendered screen first, then the text tail.
+    Any,
+    Screen,
+    Tail,
+}
+
+/// A prompt rule: when `regex` matches what the user sees, answer with `keys`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub regex: Regex,
+    pub keys: Vec<Key>,
+    pub cooldown: Duration,
+    pub source: Source,
+}
+
+/// A configuration that could not be read or is not valid.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: String,
+        line: u64,
+        column: u64,
+        message: String,
+        /// The offending source line, for a caret under the column.
+        source_line: Option<String>,
+    },
+}
+
+impl ConfigError {
+    /// The offending line with a caret under the column, as a compiler shows it.
+    pub fn snippet(&self) -> Option<String> {
+        match self {
+            Self::Invalid {
+                line,
+                column,
+                source_line: Some(text),
+                ..
+            } => {
+                let gutter = line.to_string();
+                let pad = " ".repeat(gutter.len());
+                let caret = " ".repeat(usize::try_from(column.saturating_sub(1)).unwrap_or(0));
+                Some(format!("{pad} |\n{gutter} | {text}\n{pad} | {caret}^"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Reads and validates `path`, over the built-in defaults.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: name.clone(),
+        reason: e.to_string(),
+    })?;
+    from_yaml(&text, &name)
+}
+
+/// The built-in configuration.
+pub fn defaults() -> Config {
+    from_yaml(DEFAULTS_YAML, DEFAULTS_NAME).expect("the embedded rules.yaml is valid")
+}
+
+/// Validates `text` (named `name` in errors) over the built-in defaults.
+pub fn from_yaml(text: &str, name: &str) -> Result<Config, ConfigError> {
+    let user = Partial::parse(text, name)?;
+    let base = if name == DEFAULTS_NAME {
+        Partial::default()
+    } else {
+        Partial::parse(DEFAULTS_YAML, DEFAULTS_NAME).expect("the embedded rules.yaml is valid")
+    };
+    user.over(base, name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw form: exactly what the YAML says, with source positions.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    idle_timeout: Option<Spanned<String>>,
+    min_send_interval: Option<Spanned<String>>,
+    settle: Option<Spanned<String>>,
+    settle_max: Option<Spanned<String>>,
+    key_gap: Option<Spanned<String>>,
+    context_lines: Option<usize>,
+    nudge_max_retries: Option<u32>,
+    nudge_sequence: Option<Vec<RawNudge>>,
+    toggle_key: Option<Spanned<String>>,
+    prompt_rules: Option<Vec<RawRule>>,
+    denylist: Option<RawDenylist>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNudge {
+    send: Spanned<String>,
+    after: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    description: Spanned<String>,
+    match_regex: Spanned<String>,
+    send: Spanned<String>,
+    cooldown: Option<Spanned<String>>,
+    source: Option<Source>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDenylist {
+    builtin: Option<Vec<Spanned<String>>>,
+    patterns: Option<Vec<RawPattern>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPattern {
+    name: Spanned<String>,
+    regex: Spanned<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated, possibly partial form: what one file sets.
+
+#[derive(Debug, Default)]
+struct Partial {
+    idle_timeout: Option<Duration>,
+    min_send_interval: Option<Duration>,
+    settle: Option<Duration>,
+    settle_max: Option<Duration>,
+    key_gap: Option<Duration>,
+    context_lines: Option<usize>,
+    nudge_max_retries: Option<u32>,
+    nudge_sequence: Option<Vec<NudgeStep>>,
+    toggle_key: Option<(u8, String)>,
+    rules: Option<Vec<Rule>>,
+    denylist: Option<Denylist>,
+}
+
+/// Builds errors that point into one file.
+struct Ctx<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn error<T>(&self, at: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+        let loc = at.referenced;
+        self.error_at(loc.line(), loc.column(), message.into())
+    }
+
+    fn error_at(&self, line: u64, column: u64, message: String) -> ConfigError {
+        let source_line = usize::try_from(line)
+            .ok()
+            .and_then(|l| l.checked_sub(1))
+            .and_then(|l| self.text.lines().nth(l))
+            .map(str::to_owned);
+        ConfigError::Invalid {
+            path: self.name.to_owned(),
+            line,
+            column,
+            message,
+            source_line,
+        }
+    }
+
+    fn duration(&self, raw: &Spanned<String>) -> Result<Duration, ConfigError> {
+        humantime::parse_duration(raw.value.trim()).map_err(|_| {
+            self.error(
+                raw,
+                format!(
+                    "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or 2m",
+                    raw.value
+                ),
+            )
+        })
+    }
+
+    fn opt_duration(&self, raw: Option<&Spanned<String>>) -> Result<Option<Duration>, ConfigError> {
+        raw.map(|r| self.duration(r)).transpose()
+    }
+
+    fn keys(&self, raw: &Spanned<String>, what: &str) -> Result<Vec<Key>, ConfigError> {
+        if raw.value.is_empty() {
+            return Err(self.error(raw, format!("`{what}` is empty: it must send at least one key")));
+        }
+        keys::parse(&raw.value).map_err(|e| self.error(raw, e.to_string()))
+    }
+
+    fn regex(&self, raw: &Spanned<String>) -> Result<Regex, ConfigError> {
+        Regex::new(&raw.value).map_err(|e| {
+            // The regex crate's message spans several lines; the last one says what is wrong.
+            let detail = e.to_string();
+            let why = detail
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid")
+                .trim_start_matches("error: ")
+                .to_owned();
+            self.error(raw, format!("invalid regex `{}`: {why}", raw.value))
+        })
+    }
+}
+
+impl Partial {
+    fn parse(text: &str, name: &str) -> Result<Self, ConfigError> {
+        let ctx = Ctx { name, text };
+        // An empty file (or one with only comments) sets nothing.
+        let raw: RawConfig = if text.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#') || l == "---"
+        }) {
+            RawConfig::default()
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| yaml_error(&ctx, &e))?
+        };
+        ctx.validate(raw)
+    }
+
+    /// This file's settings, with `base` filling what it leaves out.
+    fn over(self, base: Self, name: &str) -> Result<Config, ConfigError> {
+        let settle = self.settle.or(base.settle).unwrap_or_default();
+        let settle_max = self.settle_max.or(base.settle_max).unwrap_or_default();
+        let (toggle_key, toggle_key_name) = self
+            .toggle_key
+            .or(base.toggle_key)
+            .ok_or_else(|| missing(name, "toggle_key"))?;
+        Ok(Config {
+            source: name.to_owned(),
+            idle_timeout: self
+                .idle_timeout
+                .or(base.idle_timeout)
+                .ok_or_else(|| missing(name, "idle_timeout"))?,
+            min_send_interval: self
+                .min_send_interval
+                .or(base.min_send_interval)
+                .unwrap_or_default(),
+            settle,
+            settle_max: settle_max.max(settle),
+            key_gap: self.key_gap.or(base.key_gap).unwrap_or_default(),
+            context_lines: self.context_lines.or(base.context_lines).unwrap_or(1),
+            nudge_max_retries: self
+                .nudge_max_retries
+                .or(base.nudge_max_retries)
+                .unwrap_or(0),
+            nudge_sequence: self
+                .nudge_sequence
+                .or(base.nudge_sequence)
+                .unwrap_or_default(),
+            toggle_key,
+            toggle_key_name,
+            rules: self.rules.or(base.rules).unwrap_or_default(),
+            denylist: self.denylist.or(base.denylist).unwrap_or_default(),
+        })
+    }
+}
+
+impl Ctx<'_> {
+    fn validate(&self, raw: RawConfig) -> Result<Partial, ConfigError> {
+        let nudge_sequence = raw
+            .nudge_sequence
+            .map(|steps| {
+                steps
+                    .iter()
+                    .map(|s| {
+                        Ok(NudgeStep {
+                            after: self.opt_duration(s.after.as_ref())?.unwrap_or_default(),
+                            keys: self.keys(&s.send, "send")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ConfigError>>()
+            })
+            .transpose()?;
+        let toggle_key = raw
+            .toggle_key
+            .map(|raw| {
+                let keys = self.keys(&raw, "toggle_key")?;
+                match keys.as_slice() {
+                    [Key(bytes)] if bytes.len() == 1 && bytes[0] < 0x20 => {
+                        Ok((bytes[0], raw.value.clone()))
+                    }
+                    _ => Err(self.error(
+                        &raw,
+                        format!(
+                            "`toggle_key` must be one control key such as <C-]>, not `{}`",
+                            raw.value
+                        ),
+                    )),
+                }
+            })
+            .transpose()?;
+        if let Some(0) = raw.context_lines {
+            return Err(self.error_at(1, 1, "`context_lines` must be at least 1".into()));
+        }
+        Ok(Partial {
+            idle_timeout: self.opt_duration(raw.idle_timeout.as_ref())?,
+            min_send_interval: self.opt_duration(raw.min_send_interval.as_ref())?,
+            settle: self.opt_duration(raw.settle.as_ref())?,
+            settle_max: self.opt_duration(raw.settle_max.as_ref())?,
+            key_gap: self.opt_duration(raw.key_gap.as_ref())?,
+            context_lines: raw.context_lines,
+            nudge_max_retries: raw.nudge_max_retries,
+            nudge_sequence,
+            toggle_key,
+            rules: raw.prompt_rules.map(|r| self.rules(&r)).transpose()?,
+            denylist: raw.denylist.map(|d| self.denylist(d)).transpose()?,
+        })
+    }
+
+    fn rules(&self, raw: &[RawRule]) -> Result<Vec<Rule>, ConfigError> {
+        let mut rules: Vec<Rule> = Vec::with_capacity(raw.len());
+        for r in raw {
+            if r.description.value.trim().is_empty() {
+                return Err(self.error(&r.description, "`description` is empty"));
+            }
+            if rules.iter().any(|x| x.name == r.description.value) {
+                return Err(self.error(
+                    &r.description,
+                    format!(
+                        "duplicate rule description `{}`: each rule needs its own, logs name rules by it",
+                        r.description.value
+                    ),
+                ));
+            }
+            rules.push(Rule {
+                name: r.description.value.clone(),
+                regex: self.regex(&r.match_regex)?,
+                keys: self.keys(&r.send, "send")?,
+                cooldown: self.opt_duration(r.cooldown.as_ref())?.unwrap_or_default(),
+                source: r.source.unwrap_or(Source::Any),
+            });
+        }
+        Ok(rules)
+    }
+
+    fn denylist(&self, raw: RawDenylist) -> Result<Denylist, ConfigError> {
+        let mut builtin = Vec::new();
+        for id in raw.builtin.unwrap_or_default() {
+            let category = denylist::builtin(&id.value).ok_or_else(|| {
+                self.error(
+                    &id,
+                    format!(
+                        "unknown built-in denylist category `{}`, expected one of {}",
+                        id.value,
+                        denylist::builtin_ids().join(", ")
+                    ),
+                )
+            })?;
+            builtin.push(category);
+        }
+        let mut custom = Vec::new();
+        for p in raw.patterns.unwrap_or_default() {
+            custom.push((p.name.value.clone(), self.regex(&p.regex)?));
+        }
+        Ok(Denylist::new(builtin, custom))
+    }
+}
+
+fn missing(name: &str, key: &str) -> ConfigError {
+    ConfigError::Read {
+        path: name.to_owned(),
+        reason: format!("`{key}` is not set"),
+    }
+}
+
+/// A YAML or shape error from the parser, as `FILE:LINE:COL: message`.
+fn yaml_error(ctx: &Ctx<'_>, e: &serde_saphyr::Error) -> ConfigError {
+    let text = e.without_snippet().to_string();
+    let loc = e.location();
+    let (line, column) = loc.map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+    // The parser appends " at line N, column M"; we put the position in front instead.
+    let message = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    };
+    let message = match message.as_str() {
+        "invalid u32" | "invalid usize" => "expected a whole number".to_owned(),
+        _ => message,
+    };
+    ctx.error_at(line, column, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_defaults_are_valid_and_complete() {
+        let c = defaults();
+        assert_eq!(c.idle_timeout, Duration::from_secs(15));
+        assert_eq!(c.min_send_interval, Duration::from_millis(500));
+        assert_eq!(c.nudge_max_retries, 3);
+        assert_eq!(c.nudge_sequence.len(), 3);
+        assert_eq!(c.toggle_key, 0x1d);
+        assert!(c.rules.len() >= 3);
+        assert!(!c.denylist.is_empty());
+    }
+
+    #[test]
+    fn a_file_overrides_only_the_keys_it_sets() {
+        let c = from_yaml("idle_timeout: 2s\n", "t.yaml").unwrap();
+        assert_eq!(c.idle_timeout, Duration::from_secs(2));
+        assert_eq!(c.rules.len(), defaults().rules.len());
+        assert_eq!(c.source, "t.yaml");
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let c = from_yaml("# nothing\n", "e.yaml").unwrap();
+        assert_eq!(c.rules.len(), defaults().rules.len());
+    }
+
+    #[test]
+    fn rules_replace_the_default_rules() {
+        let c = from_yaml(
+            "prompt_rules:\n  - description: mine\n    match_regex: 'go\\?'\n    send: 'y<Enter>'\n    cooldown: 1s\n",
+            "r.yaml",
+        )
+        .unwrap();
+        assert_eq!(c.rules.len(), 1);
+        assert_eq!(c.rules[0].keys, vec![Key(b"y".to_vec()), Key(b"\r".to_vec())]);
+        assert_eq!(c.rules[0].cooldown, Duration::from_secs(1));
+        assert_eq!(c.rules[0].source, Source::Any);
+    }
+}

@@ -1,0 +1,253 @@
+//! Prompt detection: runs the prompt rules over what the user sees (the screen model, then the text
+//! tail) and says which prompt, if any, is waiting for an answer.
+//!
+//! Only the live part of the output counts: on a normal screen a match must end on the prompt's
+//! line (the last non-blank line at or above the cursor), so old prompts scrolled above are never
+//! answered again; on the alternate screen the whole screen is live. It decides nothing about
+//! whether to answer: that is the engine's job.
+
+use std::hash::{Hash, Hasher};
+
+use crate::config::{Rule, Source};
+use crate::screen::Snapshot;
+use crate::tail::Tail;
+
+/// Where a prompt was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    Screen,
+    Tail,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Screen => "screen",
+            Self::Tail => "tail",
+        }
+    }
+}
+
+/// A prompt waiting for an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// Index of the rule that matched, in the configuration's order.
+    pub rule: usize,
+    pub origin: Origin,
+    /// Equal for the same prompt instance seen again (same rule, same place, same text); a prompt
+    /// redrawn elsewhere or with other text is a new instance.
+    pub identity: u64,
+    /// The text the rule matched.
+    pub matched: String,
+    /// The lines around the prompt, ending with its line: what the denylist reads without a command.
+    pub context: String,
+    /// The command the prompt asks about, from the rule's `command` group.
+    pub command: Option<String>,
+}
+
+/// The first rule, in order, that matches the live screen or tail.
+pub fn detect(
+    rules: &[Rule],
+    screen: &Snapshot,
+    tail: &Tail,
+    context_lines: usize,
+) -> Option<Prompt> {
+    let screen_region = screen_region(screen, context_lines);
+    let tail_region = tail_region(tail, context_lines);
+    rules.iter().enumerate().find_map(|(index, rule)| {
+        let on_screen = || {
+            screen_region
+                .as_ref()
+                .and_then(|r| find(index, rule, r, Origin::Screen))
+        };
+        let in_tail = || {
+            tail_region
+                .as_ref()
+                .and_then(|r| find(index, rule, r, Origin::Tail))
+        };
+        match rule.source {
+            Source::Any => on_screen().or_else(in_tail),
+            Source::Screen => on_screen(),
+            Source::Tail => in_tail(),
+        }
+    })
+}
+
+/// Text to match, the offset where the live part starts, and how to turn a match's end offset
+/// into a position that stays put while the output moves on.
+struct Region {
+    text: String,
+    live_from: usize,
+    positions: Positions,
+}
+
+enum Positions {
+    /// Tail text: the absolute stream offset of `text[0]`.
+    Bytes(u64),
+    /// Screen text: (offset in `text` where a line starts, that line's absolute row).
+    Rows(Vec<(usize, u64)>),
+}
+
+impl Region {
+    fn position(&self, offset: usize) -> u64 {
+        match &self.positions {
+            Positions::Bytes(base) => base + offset as u64,
+            Positions::Rows(rows) => {
+                let i = rows.partition_point(|&(start, _)| start <= offset);
+                rows[i.saturating_sub(1)].1
+            }
+        }
+    }
+}
+
+fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Prompt> {
+    let caps = rule
+        .regex
+        .captures_iter(&region.text)
+        .filter(|c| c.get(0).is_some_and(|m| m.end() > region.live_from))
+        .last()?;
+    let whole = caps.get(0)?;
+    let matched = whole.as_str().trim().to_owned();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (index, origin, region.position(whole.end()), &matched).hash(&mut hasher);
+    Some(Prompt {
+        rule: index,
+        origin,
+        identity: hasher.finish(),
+        matched,
+        context: region.text.clone(),
+        command: caps.name("command").map(|m| m.as_str().trim().to_owned()),
+    })
+}
+
+fn screen_region(screen: &Snapshot, context_lines: usize) -> Option<Region> {
+    let lines = &screen.lines;
+    let (first, prompt_line, last) = if screen.alternate {
+        // A full-screen program's screen is all current: every line is live.
+        let last = lines.iter().rposition(|l| !l.text.trim().is_empty())?;
+        (0, 0, last)
+    } else {
+        let upto = screen.cursor_line.min(lines.len().checked_sub(1)?);
+        let prompt = lines[..=upto]
+            .iter()
+            .rposition(|l| !l.text.trim().is_empty())?;
+        (prompt.saturating_sub(context_lines - 1), prompt, prompt)
+    };
+    let mut text = String::new();
+    let mut live_from = 0;
+    let mut rows = Vec::new();
+    for (i, line) in lines.iter().enumerate().take(last + 1).skip(first) {
+        if i == prompt_line {
+            live_from = text.len();
+        }
+        rows.push((text.len(), line.abs_row));
+        text.push_str(&line.text);
+        if i < last {
+            text.push('\n');
+        }
+    }
+    Some(Region {
+        text,
+        live_from,
+        positions: Positions::Rows(rows),
+    })
+}
+
+fn tail_region(tail: &Tail, context_lines: usize) -> Option<Region> {
+    let (text, base) = tail.text();
+    let trimmed = text.trim_end();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let prompt_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    let mut start = prompt_start;
+    for _ in 1..context_lines {
+        match trimmed[..start.saturating_sub(1)].rfind('\n') {
+            Some(i) if start > 0 => start = i + 1,
+            _ => {
+                start = 0;
+                break;
+            }
+        }
+    }
+    Some(Region {
+        text: trimmed[start..].to_owned(),
+        live_from: prompt_start - start,
+        positions: Positions::Bytes(base + start as u64),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::screen::Screen;
+
+    fn run(bytes: &[u8]) -> Option<Prompt> {
+        let rules = config::defaults().rules;
+        let mut s = Screen::new(40, 10);
+        s.feed(bytes);
+        detect(&rules, &s.snapshot(), s.tail(), 6)
+    }
+
+    #[test]
+    fn a_line_prompt_at_the_cursor_is_found() {
+        let p = run(b"Installing...\r\nContinue? [y/n] ").unwrap();
+        assert_eq!(p.rule, 0);
+        assert_eq!(p.origin, Origin::Screen);
+        assert_eq!(p.matched, "[y/n]");
+        assert_eq!(p.context, "Installing...\nContinue? [y/n]");
+    }
+
+    #[test]
+    fn an_answered_prompt_above_the_cursor_is_not_live() {
+        assert_eq!(run(b"Continue? [y/n] y\r\nworking\r\n"), None);
+        assert_eq!(run(b"Continue? [y/n] y\r\n"), None);
+    }
+
+    #[test]
+    fn a_prompt_followed_by_a_newline_is_still_live() {
+        let p = run(b"Press Enter to continue\r\n").unwrap();
+        assert_eq!(p.matched, "Press Enter to continue");
+    }
+
+    #[test]
+    fn the_same_prompt_redrawn_in_place_keeps_its_identity() {
+        let a = run(b"Continue? [y/n] ").unwrap();
+        let b = run(b"Continue? [y/n] \r\x1b[KContinue? [y/n] ").unwrap();
+        assert_eq!(a.identity, b.identity);
+        let next = run(b"Continue? [y/n] y\r\nContinue? [y/n] ").unwrap();
+        assert_ne!(a.identity, next.identity);
+    }
+
+    #[test]
+    fn the_tail_finds_prompts_the_screen_lost() {
+        let rules = config::defaults().rules;
+        let mut s = Screen::new(40, 10);
+        // The prompt is printed, then the line is wiped while the program waits.
+        s.feed(b"Continue? [y/n] \r\x1b[K");
+        let p = detect(&rules, &s.snapshot(), s.tail(), 6).unwrap();
+        assert_eq!(p.origin, Origin::Tail);
+    }
+
+    #[test]
+    fn on_the_alternate_screen_anything_drawn_is_live() {
+        let p = run(b"\x1b[?1049h\x1b[3;1HDelete it? [y/n]\x1b[9;1Hstatus bar").unwrap();
+        assert_eq!(p.origin, Origin::Screen);
+        assert!(p.context.contains("status bar"));
+    }
+
+    #[test]
+    fn a_command_group_names_the_command() {
+        let rules = config::from_yaml(
+            "prompt_rules:\n  - description: run\n    match_regex: 'Run (?P<command>.+)\\? \\[y/n\\]'\n    send: y\n",
+            "t",
+        )
+        .unwrap()
+        .rules;
+        let mut s = Screen::new(40, 10);
+        s.feed(b"Run ls -la? [y/n] ");
+        let p = detect(&rules, &s.snapshot(), s.tail(), 6).unwrap();
+        assert_eq!(p.command.as_deref(), Some("ls -la"));
+    }
+}

@@ -1,0 +1,307 @@
+//! The engine: the state machine that decides what to send and when. RUNNING answers prompts,
+//! IDLE_NUDGE nudges a quiet child, MANUAL_MODE sends nothing at all.
+//!
+//! It is pure: it never does I/O and never reads a clock. The session passes `now` with every
+//! input, acts on the returned [`Action`]s, and calls back at [`Engine::next_deadline`].
+
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::detector::Prompt;
+use crate::events::{Event, State};
+use crate::keys::Key;
+
+/// What happened, as far as the engine is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The child wrote something.
+    Output,
+    /// Output settled; this is what the screen shows now.
+    Settled(Option<Prompt>),
+    /// The user pressed Ctrl-C (or SIGINT arrived): the human takes over.
+    Interrupt,
+    /// The user pressed the toggle hotkey.
+    Toggle,
+    /// The user typed something else.
+    UserKey,
+    /// A deadline the engine asked for has come.
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Type these keys into the child, one per write.
+    Send(Vec<Key>),
+    Emit(Event),
+}
+
+/// An answer allowed by the rules but waiting for the rate limits.
+#[derive(Debug, Clone)]
+struct Pending {
+    prompt: Prompt,
+    at: Instant,
+}
+
+#[derive(Debug, Clone)]
+struct Nudging {
+    /// The next step of the sequence to send, and when.
+    step: usize,
+    at: Instant,
+}
+
+pub struct Engine {
+    config: Config,
+    state: State,
+    last_output: Instant,
+    last_send: Option<Instant>,
+    rule_last_send: Vec<Option<Instant>>,
+    /// The prompt instance answered last; it is not answered again while it stays.
+    answered: Option<u64>,
+    /// The prompt instance logged last, so a prompt that stays is logged once.
+    seen: Option<u64>,
+    pending: Option<Pending>,
+    nudging: Option<Nudging>,
+    /// Nudge rounds since the last sign of progress (an answered prompt, a key from the user).
+    rounds: u32,
+}
+
+impl Engine {
+    pub fn new(config: Config, now: Instant) -> Self {
+        let rules = config.rules.len();
+        Self {
+            config,
+            state: State::Running,
+            last_output: now,
+            last_send: None,
+            rule_last_send: vec![None; rules],
+            answered: None,
+            seen: None,
+            pending: None,
+            nudging: None,
+            rounds: 0,
+        }
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Action> {
+        let mut out = Vec::new();
+        match input {
+            Input::Output => {
+                self.last_output = now;
+                // Whatever was pending is judged again once the new output settles.
+                self.pending = None;
+                if self.state == State::IdleNudge {
+                    self.nudging = None;
+                    self.transition(State::Running, "output from the child", &mut out);
+                }
+            }
+            Input::Settled(None) => {
+                self.answered = None;
+                self.seen = None;
+                self.pending = None;
+            }
+            Input::Settled(Some(prompt)) => self.on_prompt(now, prompt, &mut out),
+            Input::Interrupt => {
+                self.take_manual("Ctrl-C from the user", &mut out);
+            }
+            Input::Toggle => {
+                if self.state == State::Manual {
+                    self.last_output = now;
+                    self.rounds = 0;
+                    self.seen = None;
+                    self.transition(State::Running, "hotkey: automation resumed", &mut out);
+                } else {
+                    self.take_manual("hotkey: the user took control", &mut out);
+                }
+            }
+            Input::UserKey => self.rounds = 0,
+            Input::Tick => self.on_tick(now, &mut out),
+        }
+        out
+    }
+
+    /// When the engine next needs a [`Input::Tick`], if ever.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Manual => None,
+            State::Running => {
+                let idle = self.last_output + self.config.idle_timeout;
+                Some(self.pending.as_ref().map_or(idle, |p| p.at.min(idle)))
+            }
+            State::IdleNudge => Some(match &self.nudging {
+                Some(n) => n.at,
+                None => self.quiet_since() + self.config.idle_timeout,
+            }),
+        }
+    }
+
+    fn on_prompt(&mut self, now: Instant, prompt: Prompt, out: &mut Vec<Action>) {
+        if self.answered == Some(prompt.identity) {
+            return;
+        }
+        let rule = &self.config.rules[prompt.rule];
+        if self.seen != Some(prompt.identity) {
+            self.seen = Some(prompt.identity);
+            out.push(Action::Emit(Event::PromptDetected {
+                rule: rule.name.clone(),
+                origin: prompt.origin.as_str(),
+                text: prompt.matched.clone(),
+                command: prompt.command.clone(),
+            }));
+        }
+        if self.state == State::Manual {
+            return;
+        }
+        let judged = prompt.command.as_deref().unwrap_or(&prompt.context);
+        if let Some(verdict) = self.config.denylist.check(judged) {
+            out.push(Action::Emit(Event::DangerousCommand {
+                category: verdict.id,
+                reason: verdict.reason,
+                excerpt: verdict.excerpt,
+                rule: rule.name.clone(),
+            }));
+            self.take_manual("dangerous command: left to the user", out);
+            return;
+        }
+        let at = self.allowed_at(now, prompt.rule);
+        if at <= now {
+            self.answer(now, prompt, out);
+        } else {
+            out.push(Action::Emit(Event::AnswerDeferred {
+                rule: rule.name.clone(),
+                wait: at - now,
+            }));
+            self.pending = Some(Pending { prompt, at });
+        }
+    }
+
+    fn on_tick(&mut self, now: Instant, out: &mut Vec<Action>) {
+        if self.state == State::Manual {
+            return;
+        }
+        if let Some(p) = self.pending.take_if(|p| p.at <= now) {
+            self.answer(now, p.prompt, out);
+        }
+        match self.state {
+            State::Running if now >= self.last_output + self.config.idle_timeout => {
+                self.start_round(now, out);
+            }
+            State::IdleNudge => match self.nudging.clone() {
+                Some(n) if n.at <= now => self.nudge_step(now, n.step, out),
+                None if now >= self.quiet_since() + self.config.idle_timeout => {
+                    self.start_round(now, out);
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn start_round(&mut self, now: Instant, out: &mut Vec<Action>) {
+        let idle = now - self.last_output;
+        out.push(Action::Emit(Event::IdleDetected {
+            idle,
+            threshold: self.config.idle_timeout,
+        }));
+        if self.rounds >= self.config.nudge_max_retries || self.config.nudge_sequence.is_empty() {
+            let why = format!("still idle after {} nudge rounds", self.rounds);
+            self.take_manual(&why, out);
+            return;
+        }
+        self.rounds += 1;
+        if self.state != State::IdleNudge {
+            self.transition(State::IdleNudge, "no output for idle_timeout", out);
+        }
+        out.push(Action::Emit(Event::Nudge {
+            attempt: self.rounds,
+            max: self.config.nudge_max_retries,
+        }));
+        let first = self.config.nudge_sequence[0].after;
+        self.nudging = Some(Nudging {
+            step: 0,
+            at: self.not_before(now + first),
+        });
+    }
+
+    fn nudge_step(&mut self, now: Instant, step: usize, out: &mut Vec<Action>) {
+        let allowed = self.not_before(now);
+        if allowed > now {
+            self.nudging = Some(Nudging { step, at: allowed });
+            return;
+        }
+        let keys = self.config.nudge_sequence[step].keys.clone();
+        self.send(
+            now,
+            keys,
+            format!("idle_nudge_{}.{}", self.rounds, step + 1),
+            out,
+        );
+        self.nudging = self
+            .config
+            .nudge_sequence
+            .get(step + 1)
+            .map(|next| Nudging {
+                step: step + 1,
+                at: now + next.after,
+            });
+    }
+
+    fn answer(&mut self, now: Instant, prompt: Prompt, out: &mut Vec<Action>) {
+        let rule = &self.config.rules[prompt.rule];
+        let (keys, name) = (rule.keys.clone(), rule.name.clone());
+        self.send(now, keys, name, out);
+        self.rule_last_send[prompt.rule] = Some(now);
+        self.answered = Some(prompt.identity);
+        self.rounds = 0;
+        if self.state == State::IdleNudge {
+            self.nudging = None;
+            self.transition(State::Running, "prompt answered", out);
+        }
+    }
+
+    fn send(&mut self, now: Instant, keys: Vec<Key>, reason: String, out: &mut Vec<Action>) {
+        debug_assert!(self.state != State::Manual, "MANUAL_MODE never sends");
+        let input = keys.iter().flat_map(|k| k.0.iter().copied()).collect();
+        out.push(Action::Emit(Event::InputSent { reason, input }));
+        out.push(Action::Send(keys));
+        self.last_send = Some(now);
+    }
+
+    /// The earliest time this rule may answer: after the global interval and its own cooldown.
+    fn allowed_at(&self, now: Instant, rule: usize) -> Instant {
+        let own = self.rule_last_send[rule].map(|t| t + self.config.rules[rule].cooldown);
+        self.not_before(own.map_or(now, |t| t.max(now)))
+    }
+
+    /// `t`, or later if the global send interval requires it.
+    fn not_before(&self, t: Instant) -> Instant {
+        self.last_send
+            .map_or(t, |s| t.max(s + self.config.min_send_interval))
+    }
+
+    /// The child has been quiet since its last output or our last send, whichever is later.
+    fn quiet_since(&self) -> Instant {
+        self.last_send
+            .map_or(self.last_output, |s| s.max(self.last_output))
+    }
+
+    fn take_manual(&mut self, why: &str, out: &mut Vec<Action>) {
+        self.pending = None;
+        self.nudging = None;
+        if self.state != State::Manual {
+            self.transition(State::Manual, why, out);
+        }
+    }
+
+    fn transition(&mut self, to: State, why: &str, out: &mut Vec<Action>) {
+        let from = std::mem::replace(&mut self.state, to);
+        out.push(Action::Emit(Event::StateChanged {
+            from,
+            to,
+            why: why.to_owned(),
+        }));
+    }
+}

@@ -1,0 +1,267 @@
+//! Structured events: one per decision, and their two renderings — a text line in the
+//! `[AUTOAPPROVE] <time> EVENT: key=value …` form and a JSON line.
+//!
+//! Rendering escapes every string a child could have written, so no field can forge a log line or
+//! reach a terminal as a control sequence. Writing the lines somewhere is `log`'s job.
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+
+use crate::keys::escape_str;
+
+/// The automation's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Watching for prompts and answering them.
+    Running,
+    /// The child went quiet; nudging it.
+    IdleNudge,
+    /// The human is in control: nothing is sent automatically.
+    Manual,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "RUNNING",
+            Self::IdleNudge => "IDLE_NUDGE",
+            Self::Manual => "MANUAL_MODE",
+        }
+    }
+}
+
+/// How much a reader needs an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Started {
+        command: String,
+        config: String,
+        pid: u32,
+        cols: u16,
+        rows: u16,
+    },
+    PromptDetected {
+        rule: String,
+        origin: &'static str,
+        text: String,
+        command: Option<String>,
+    },
+    /// An answer waits for the rate limits.
+    AnswerDeferred {
+        rule: String,
+        wait: Duration,
+    },
+    InputSent {
+        reason: String,
+        input: Vec<u8>,
+    },
+    IdleDetected {
+        idle: Duration,
+        threshold: Duration,
+    },
+    Nudge {
+        attempt: u32,
+        max: u32,
+    },
+    StateChanged {
+        from: State,
+        to: State,
+        why: String,
+    },
+    DangerousCommand {
+        category: String,
+        reason: String,
+        excerpt: String,
+        rule: String,
+    },
+    SignalForwarded {
+        signal: &'static str,
+    },
+    Resized {
+        cols: u16,
+        rows: u16,
+    },
+    ChildExited {
+        code: i32,
+        signal: Option<i32>,
+    },
+}
+
+impl Event {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Started { .. } => "STARTED",
+            Self::PromptDetected { .. } => "PROMPT_DETECTED",
+            Self::AnswerDeferred { .. } => "ANSWER_DEFERRED",
+            Self::InputSent { .. } => "SEND_INPUT",
+            Self::IdleDetected { .. } => "IDLE_DETECTED",
+            Self::Nudge { .. } => "IDLE_NUDGE",
+            Self::StateChanged { .. } => "STATE_TRANSITION",
+            Self::DangerousCommand { .. } => "DANGEROUS_COMMAND",
+            Self::SignalForwarded { .. } => "SIGNAL_FORWARDED",
+            Self::Resized { .. } => "RESIZED",
+            Self::ChildExited { .. } => "CHILD_EXITED",
+        }
+    }
+
+    pub fn level(&self) -> Level {
+        match self {
+            Self::AnswerDeferred { .. } | Self::Resized { .. } => Level::Debug,
+            Self::DangerousCommand { .. } => Level::Warn,
+            Self::StateChanged { to, .. } if *to == State::Manual => Level::Warn,
+            _ => Level::Info,
+        }
+    }
+
+    /// The event's fields, in a fixed order.
+    pub fn fields(&self) -> Vec<(&'static str, Value)> {
+        fn s(v: &str) -> Value {
+            Value::String(v.to_owned())
+        }
+        fn ms(d: Duration) -> Value {
+            Value::from(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        }
+        match self {
+            Self::Started {
+                command,
+                config,
+                pid,
+                cols,
+                rows,
+            } => vec![
+                ("command", s(command)),
+                ("config", s(config)),
+                ("pid", Value::from(*pid)),
+                ("cols", Value::from(*cols)),
+                ("rows", Value::from(*rows)),
+            ],
+            Self::PromptDetected {
+                rule,
+                origin,
+                text,
+                command,
+            } => {
+                let mut f = vec![("rule", s(rule)), ("source", s(origin)), ("text", s(text))];
+                if let Some(c) = command {
+                    f.push(("command", s(c)));
+                }
+                f
+            }
+            Self::AnswerDeferred { rule, wait } => vec![("rule", s(rule)), ("wait_ms", ms(*wait))],
+            Self::InputSent { reason, input } => vec![
+                ("reason", s(reason)),
+                ("input", s(&String::from_utf8_lossy(input))),
+            ],
+            Self::IdleDetected { idle, threshold } => {
+                vec![("idle_ms", ms(*idle)), ("threshold_ms", ms(*threshold))]
+            }
+            Self::Nudge { attempt, max } => {
+                vec![("attempt", Value::from(*attempt)), ("max", Value::from(*max))]
+            }
+            Self::StateChanged { from, to, why } => vec![
+                ("from", s(from.as_str())),
+                ("to", s(to.as_str())),
+                ("why", s(why)),
+            ],
+            Self::DangerousCommand {
+                category,
+                reason,
+                excerpt,
+                rule,
+            } => vec![
+                ("category", s(category)),
+                ("reason", s(reason)),
+                ("excerpt", s(excerpt)),
+                ("rule", s(rule)),
+            ],
+            Self::SignalForwarded { signal } => vec![("signal", s(signal))],
+            Self::Resized { cols, rows } => {
+                vec![("cols", Value::from(*cols)), ("rows", Value::from(*rows))]
+            }
+            Self::ChildExited { code, signal } => {
+                let mut f = vec![("code", Value::from(*code))];
+                if let Some(sig) = signal {
+                    f.push(("signal", Value::from(*sig)));
+                }
+                f
+            }
+        }
+    }
+
+    /// `[AUTOAPPROVE] 2026-11-21T10:15:30.123Z PROMPT_DETECTED: rule="Yes/No prompt" …`
+    pub fn to_text(&self, at: SystemTime) -> String {
+        let mut line = format!(
+            "[AUTOAPPROVE] {} {}:",
+            humantime::format_rfc3339_millis(at),
+            self.name()
+        );
+        for (key, value) in self.fields() {
+            match value {
+                Value::String(v) => write!(line, " {key}=\"{}\"", escape_str(&v)),
+                other => write!(line, " {key}={other}"),
+            }
+            .expect("writing to a String cannot fail");
+        }
+        line
+    }
+
+    /// `{"ts":"…","event":"PROMPT_DETECTED","rule":"…"}`
+    pub fn to_json(&self, at: SystemTime) -> String {
+        let mut map = Map::new();
+        map.insert(
+            "ts".into(),
+            Value::String(humantime::format_rfc3339_millis(at).to_string()),
+        );
+        map.insert("event".into(), Value::String(self.name().into()));
+        for (key, value) in self.fields() {
+            map.insert(key.into(), value);
+        }
+        Value::Object(map).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_123)
+    }
+
+    #[test]
+    fn text_lines_escape_child_text() {
+        let e = Event::PromptDetected {
+            rule: "Yes/No prompt".into(),
+            origin: "screen",
+            text: "evil\n[AUTOAPPROVE] fake\x1b]0;title\x07".into(),
+            command: None,
+        };
+        let line = e.to_text(at());
+        assert_eq!(
+            line,
+            "[AUTOAPPROVE] 2023-11-14T22:13:20.123Z PROMPT_DETECTED: rule=\"Yes/No prompt\" source=\"screen\" text=\"evil\\n[AUTOAPPROVE] fake\\e]0;title\\x07\""
+        );
+        assert!(!line.contains('\n') && !line.contains('\x1b'));
+    }
+
+    #[test]
+    fn json_lines_carry_every_field() {
+        let e = Event::InputSent {
+            reason: "Yes/No prompt".into(),
+            input: b"y\r".to_vec(),
+        };
+        let v: Value = serde_json::from_str(&e.to_json(at())).unwrap();
+        assert_eq!(v["event"], "SEND_INPUT");
+        assert_eq!(v["input"], "y\r");
+        assert_eq!(v["ts"], "2023-11-14T22:13:20.123Z");
+    }
+}

@@ -1,0 +1,91 @@
+//! autoapprove runs an interactive program in a pseudo-terminal, shows it to the user untouched,
+//! and answers its prompts by rules — except dangerous ones, which it leaves to the human.
+//!
+//! Data flow: child output → [`session`] (stdout first, then [`screen`] and its [`tail`]) → when
+//! output settles, [`detector`] → [`engine`] (pure state machine) → actions: keys to the child,
+//! [`events`] to the [`log`]. See IMPLEMENTATION.md for the module map and invariants.
+
+pub mod child;
+pub mod cli;
+pub mod config;
+pub mod denylist;
+pub mod detector;
+pub mod engine;
+pub mod events;
+pub mod input;
+pub mod keys;
+pub mod log;
+pub mod screen;
+pub mod session;
+pub mod tail;
+pub mod term;
+
+use std::io::Write as _;
+
+use crate::child::SpawnError;
+use crate::cli::Cli;
+use crate::events::Level;
+
+/// Exit code for usage and configuration errors.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code for autoapprove's own failures.
+pub const EXIT_FAILURE: i32 = 1;
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    if cli.show_defaults {
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(config::DEFAULTS_YAML.as_bytes()) {
+            Ok(()) => 0,
+            Err(_) => EXIT_FAILURE,
+        };
+    }
+    let mut config = match &cli.config {
+        Some(path) => match config::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                if let Some(snippet) = e.snippet() {
+                    eprintln!("{snippet}");
+                }
+                return EXIT_USAGE;
+            }
+        },
+        None => config::defaults(),
+    };
+    if let Some(idle) = cli.idle {
+        config.idle_timeout = idle;
+    }
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => Level::Warn,
+        (false, 0) => Level::Info,
+        (false, _) => Level::Debug,
+    };
+    let log = match log::Log::open(cli.log_file.as_deref(), cli.log_format, level) {
+        Ok(log) => log,
+        Err(e) => {
+            let path = cli.log_file.as_deref().unwrap_or(std::path::Path::new(""));
+            eprintln!("error: cannot open log file {}: {e}", path.display());
+            return EXIT_USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    match runtime.block_on(session::run(cli.command, config, log)) {
+        Ok(code) => code,
+        Err(e) => {
+            term::restore();
+            eprintln!("error: {e:#}");
+            e.downcast_ref::<SpawnError>()
+                .map_or(EXIT_FAILURE, SpawnError::exit_code)
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The session: the one I/O loop. It relays the child's output to stdout byte for byte (first, so
+//! automation never delays what the user sees), feeds the screen model, relays the user's keys to
+//! the child, forwards window size and signals, runs the detector when output settles, and carries
+//! out the engine's actions. It ends when the child has exited and its PTY has drained.
+//!
+//! The only module that touches the PTY, stdin, stdout and signals; every byte sent to the child
+//! on the automation's behalf comes from an engine `Send` action.
+
+use std::ffi::OsString;
+use std::os::fd::{AsFd as _, OwnedFd};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rustix::process::Signal;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::child::{self, Spawned};
+use crate::config::Config;
+use crate::detector;
+use crate::engine::{Action, Engine, Input};
+use crate::events::{Event, State};
+use crate::input::{self, UserInput};
+use crate::keys::{self, Key};
+use crate::log::Log;
+use crate::screen::Screen;
+use crate::term::{self, Banners, RawMode};
+
+/// How long the PTY may keep talking after the child exited (a background grandchild can hold it
+/// open forever).
+const DRAIN: Duration = Duration::from_millis(500);
+/// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
+const KILL_GRACE: Duration = Duration::from_secs(3);
+/// Ctrl-C as the terminal sends it in raw mode.
+const CTRL_C: u8 = 0x03;
+
+/// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
+pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Result<i32> {
+    let (cols, rows) = term::window_size();
+    let Spawned { pty, child, pid } = child::spawn(&command, cols, rows)?;
+    // A second handle on the master for ioctls (size, foreground group): the halves hide the fd.
+    let control = rustix::io::dup(pty.as_fd()).context("cannot duplicate the PTY")?;
+    let (pty_read, pty_write) = pty.into_split();
+    let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
+
+    let (writes, write_rx) = mpsc::unbounded_channel();
+    tokio::spawn(write_pty(pty_write, write_rx, config.key_gap));
+
+    let now = Instant::now();
+    let mut session = Session {
+        engine: Engine::new(config.clone(), now.into_std()),
+        screen: Screen::new(cols, rows),
+        config,
+        log,
+        banners: Banners::new(),
+        writes,
+        control,
+        pid,
+        stdin_is_tty: term::stdin_is_tty(),
+        stdout_ok: true,
+        settle_at: None,
+        unsettled_since: None,
+    };
+    session.log.emit(&Event::Started {
+        command: command
+            .iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" "),
+        config: session.config.source.clone(),
+        pid: pid.as_raw_nonzero().get().unsigned_abs(),
+        cols,
+        rows,
+    });
+    session.show_state(None);
+
+    let code = session.relay(pty_read, child).await?;
+    session.banners.finish();
+    drop(raw);
+    Ok(code)
+}
+
+/// Writes to the child's PTY in order: the user's bytes as they come, automation keys one per
+/// write with `gap` between them.
+enum Write {
+    User(Vec<u8>),
+    Keys(Vec<Key>),
+}
+
+async fn write_pty(
+    mut pty: pty_process::OwnedWritePty,
+    mut jobs: mpsc::UnboundedReceiver<Write>,
+    gap: Duration,
+) {
+    while let Some(job) = jobs.recv().await {
+        let written = match job {
+            Write::User(bytes) => pty.write_all(&bytes).await,
+            Write::Keys(keys) => {
+                let mut result = Ok(());
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 && !gap.is_zero() {
+                        tokio::time::sleep(gap).await;
+                    }
+                    result = pty.write_all(&key.0).await;
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                result
+            }
+        };
+        if written.is_err() {
+            return; // the child's side is gone; the session notices through the read half
+        }
+    }
+}
+
+struct Session {
+    config: Config,
+    engine: Engine,
+    screen: Screen,
+    log: Log,
+    banners: Banners,
+    writes: mpsc::UnboundedSender<Write>,
+    control: OwnedFd,
+    pid: rustix::process::Pid,
+    stdin_is_tty: bool,
+    stdout_ok: bool,
+    /// When to run the detector: output has been quiet for `settle`…
+    settle_at: Option<Instant>,
+    /// …or has not stopped for `settle_max`.
+    unsettled_since: Option<Instant>,
+}
+
+impl Session {
+    async fn relay(
+        &mut self,
+        mut pty: pty_process::OwnedReadPty,
+        mut child: tokio::process::Child,
+    ) -> anyhow::Result<i32> {
+        let mut user = input::spawn();
+        let mut winch = signal(SignalKind::window_change())?;
+        let mut term = signal(SignalKind::terminate())?;
+        let mut hup = signal(SignalKind::hangup())?;
+        let mut int = signal(SignalKind::interrupt())?;
+
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut pty_open = true;
+        let mut stdin_open = true;
+        let mut status = None;
+        let mut drain_until = None;
+        let mut kill_at = None;
+
+        loop {
+            if status.is_some() && (!pty_open || drain_until.is_some_and(|d| Instant::now() >= d))
+            {
+                break;
+            }
+            let deadline = [
+                self.detect_at(),
+                self.engine.next_deadline().map(Instant::from_std),
+                drain_until,
+                kill_at,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+
+            tokio::select! {
+                read = pty.read(&mut buf), if pty_open => match read {
+                    Ok(0) => pty_open = false,
+                    Ok(n) => self.on_output(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    // EIO: every slave fd is closed — the PTY's end-of-file.
+                    Err(_) => pty_open = false,
+                },
+                exited = child.wait(), if status.is_none() => {
+                    status = Some(exited.context("waiting for the child")?);
+                    drain_until = Some(Instant::now() + DRAIN);
+                    kill_at = None;
+                },
+                got = user.recv(), if stdin_open => match got {
+                    Some(UserInput::Bytes(bytes)) => self.on_user_bytes(bytes),
+                    Some(UserInput::Closed) | None => stdin_open = false,
+                },
+                _ = winch.recv() => self.on_resize(),
+                _ = term.recv() => kill_at = Some(self.forward_and_escalate(Signal::TERM, "SIGTERM", status.is_none())),
+                _ = hup.recv() => kill_at = Some(self.forward_and_escalate(Signal::HUP, "SIGHUP", status.is_none())),
+                _ = int.recv() => self.on_sigint(),
+                () = sleep_until(deadline) => {
+                    let now = Instant::now();
+                    if kill_at.is_some_and(|k| now >= k) {
+                        child::signal_group(self.pid, Signal::KILL);
+                        self.log.emit(&Event::SignalForwarded { signal: "SIGKILL" });
+                        kill_at = None;
+                    }
+                    if self.detect_at().is_some_and(|d| now >= d) {
+                        self.detect(now);
+                    }
+                    let actions = self.engine.handle(now.into_std(), Input::Tick);
+                    self.apply(actions);
+                },
+            }
+        }
+
+        let status = status.expect("the loop ends only after the child exited");
+        let (code, signal) = child::exit_code(status);
+        self.log.emit(&Event::ChildExited { code, signal });
+        Ok(code)
+    }
+
+    fn on_output(&mut self, bytes: &[u8]) {
+        // The user sees the bytes first; everything else comes after.
+        if self.stdout_ok {
+            self.stdout_ok = write_stdout(bytes);
+        }
+        self.screen.feed(bytes);
+        let now = Instant::now();
+        self.settle_at = Some(now + self.config.settle);
+        self.unsettled_since.get_or_insert(now);
+        let actions = self.engine.handle(now.into_std(), Input::Output);
+        self.apply(actions);
+    }
+
+    fn detect_at(&self) -> Option<Instant> {
+        let settle = self.settle_at?;
+        Some(settle.min(self.unsettled_since.unwrap_or(settle) + self.config.settle_max))
+    }
+
+    fn detect(&mut self, now: Instant) {
+        self.settle_at = None;
+        self.unsettled_since = None;
+        let prompt = detector::detect(
+            &self.config.rules,
+            &self.screen.snapshot(),
+            self.screen.tail(),
+            self.config.context_lines,
+        );
+        let actions = self.engine.handle(now.into_std(), Input::Settled(prompt));
+        self.apply(actions);
+    }
+
+    fn on_user_bytes(&mut self, mut bytes: Vec<u8>) {
+        let now = Instant::now().into_std();
+        let mut toggles = 0;
+        let mut interrupt = false;
+        if self.stdin_is_tty {
+            while let Some(at) = keys::find_control(&bytes, self.config.toggle_key) {
+                bytes.drain(at);
+                toggles += 1;
+            }
+            interrupt = keys::find_control(&bytes, CTRL_C).is_some();
+        }
+        if !bytes.is_empty() {
+            let _ = self.writes.send(Write::User(bytes));
+            let actions = self.engine.handle(now, Input::UserKey);
+            self.apply(actions);
+        }
+        for _ in 0..toggles {
+            let actions = self.engine.handle(now, Input::Toggle);
+            self.apply(actions);
+            if self.engine.state() == State::Running {
+                // Look at the screen again right away: a prompt may be waiting.
+                self.settle_at = Some(Instant::now());
+            }
+        }
+        if interrupt {
+            let actions = self.engine.handle(now, Input::Interrupt);
+            self.apply(actions);
+        }
+    }
+
+    fn on_resize(&mut self) {
+        let (cols, rows) = term::window_size();
+        if (cols, rows) == self.screen.size() {
+            return;
+        }
+        let size = rustix::termios::Winsize {
+            ws_col: cols,
+            ws_row: rows,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // The kernel sends SIGWINCH to the child's foreground group.
+        let _ = rustix::termios::tcsetwinsize(&self.control, size);
+        self.screen.resize(cols, rows);
+        self.log.emit(&Event::Resized { cols, rows });
+    }
+
+    /// SIGINT reaches autoapprove only when stdin is not a terminal (or from `kill`): pass it to
+    /// the program in the foreground of the child's terminal, and hand control to the human.
+    fn on_sigint(&mut self) {
+        let group = rustix::termios::tcgetpgrp(&self.control).unwrap_or(self.pid);
+        child::signal_group(group, Signal::INT);
+        self.log.emit(&Event::SignalForwarded { signal: "SIGINT" });
+        let actions = self
+            .engine
+            .handle(Instant::now().into_std(), Input::Interrupt);
+        self.apply(actions);
+    }
+
+    /// Forwards a terminating signal to the child's group; returns when to escalate to SIGKILL.
+    fn forward_and_escalate(&mut self, sig: Signal, name: &'static str, alive: bool) -> Instant {
+        if alive {
+            child::signal_group(self.pid, sig);
+            self.log.emit(&Event::SignalForwarded { signal: name });
+        }
+        Instant::now() + KILL_GRACE
+    }
+
+    fn apply(&mut self, actions: Vec<Action>) {
+        let mut dangerous = None;
+        let mut new_state = None;
+        for action in actions {
+            match action {
+                Action::Send(keys) => {
+                    let _ = self.writes.send(Write::Keys(keys));
+                }
+                Action::Emit(event) => {
+                    self.log.emit(&event);
+                    match &event {
+                        Event::DangerousCommand {
+                            category, excerpt, ..
+                        } => dangerous = Some(format!("{category}: {excerpt}")),
+                        Event::StateChanged { to, .. } => new_state = Some(*to),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if let Some(state) = new_state {
+            self.show_state(dangerous.as_deref());
+            debug_assert_eq!(state, self.engine.state());
+        }
+    }
+
+    /// Tells the user the automation's state: the window title always, a banner when control
+    /// changes hands, and the bell for a refused dangerous command.
+    fn show_state(&mut self, dangerous: Option<&str>) {
+        let state = self.engine.state();
+        let key = &self.config.toggle_key_name;
+        self.banners.title(&format!("autoapprove: {}", state.as_str()));
+        let (cols, _) = self.screen.size();
+        match (state, dangerous) {
+            (State::Manual, Some(what)) => self.banners.show(
+                &format!(
+                    "DANGEROUS COMMAND, not approved ({}). MANUAL_MODE: answer it yourself; {key} resumes automation",
+                    keys::escape_str(what)
+                ),
+                cols,
+                true,
+            ),
+            (State::Manual, None) => self.banners.show(
+                &format!("MANUAL_MODE: nothing is answered for you; {key} resumes automation"),
+                cols,
+                false,
+            ),
+            _ => {}
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Writes all of `bytes` to stdout, waiting while it is full. Returns false once stdout is gone
+/// (a closed pipe, a hung-up terminal): the session goes on without it.
+fn write_stdout(mut bytes: &[u8]) -> bool {
+    let out = rustix::stdio::stdout();
+    while !bytes.is_empty() {
+        match rustix::io::write(out, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(rustix::io::Errno::INTR) => {}
+            Err(rustix::io::Errno::AGAIN) => {
+                let mut fds = [rustix::event::PollFd::new(&out, rustix::event::PollFlags::OUT)];
+                let _ = rustix::event::poll(&mut fds, None);
+            }
+            Err(_) => return false,
+        }
+    }
+    true
+}
