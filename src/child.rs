@@ -49,7 +49,8 @@ pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, Spaw
         .ok_or_else(|| SpawnError::NotFound(String::new()))?;
     let name = program.to_string_lossy().into_owned();
     let path = resolve(program).ok_or_else(|| SpawnError::NotFound(name.clone()))?;
-    let meta = std::fs::metadata(&path).map_err(|e| SpawnError::NotFound(format!("{name}: {e}")))?;
+    let meta =
+        std::fs::metadata(&path).map_err(|e| SpawnError::NotFound(format!("{name}: {e}")))?;
     if meta.is_dir() {
         return Err(SpawnError::NotExecutable(name, "is a directory".into()));
     }
@@ -101,7 +102,10 @@ fn resolve(program: &OsStr) -> Option<PathBuf> {
     // Prefer an executable match, as execvp does; else report the first (not executable).
     candidates
         .iter()
-        .find(|p| p.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+        })
         .or(candidates.first())
         .cloned()
 }

@@ -82,7 +82,10 @@ mod tests {
     fn everything_after_the_double_dash_is_the_command() {
         let cli = Cli::try_parse_from(["autoapprove", "--idle", "20s", "--", "ls", "-la"]).unwrap();
         assert_eq!(cli.idle, Some(Duration::from_secs(20)));
-        assert_eq!(cli.command, vec![OsString::from("ls"), OsString::from("-la")]);
+        assert_eq!(
+            cli.command,
+            vec![OsString::from("ls"), OsString::from("-la")]
+        );
     }
 
     #[test]

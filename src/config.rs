@@ -243,7 +243,10 @@ impl Ctx<'_> {
 
     fn keys(&self, raw: &Spanned<String>, what: &str) -> Result<Vec<Key>, ConfigError> {
         if raw.value.is_empty() {
-            return Err(self.error(raw, format!("`{what}` is empty: it must send at least one key")));
+            return Err(self.error(
+                raw,
+                format!("`{what}` is empty: it must send at least one key"),
+            ));
         }
         keys::parse(&raw.value).map_err(|e| self.error(raw, e.to_string()))
     }
@@ -480,7 +483,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.rules.len(), 1);
-        assert_eq!(c.rules[0].keys, vec![Key(b"y".to_vec()), Key(b"\r".to_vec())]);
+        assert_eq!(
+            c.rules[0].keys,
+            vec![Key(b"y".to_vec()), Key(b"\r".to_vec())]
+        );
         assert_eq!(c.rules[0].cooldown, Duration::from_secs(1));
         assert_eq!(c.rules[0].source, Source::Any);
     }

@@ -194,7 +194,10 @@ mod tests {
     fn user_patterns_are_named_in_the_verdict() {
         let d = Denylist::new(
             Vec::new(),
-            vec![("terraform".into(), Regex::new(r"terraform\s+destroy").unwrap())],
+            vec![(
+                "terraform".into(),
+                Regex::new(r"terraform\s+destroy").unwrap(),
+            )],
         );
         let v = d.check("run terraform destroy now").unwrap();
         assert_eq!(v.id, "terraform");

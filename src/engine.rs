@@ -219,11 +219,12 @@ impl Engine {
             attempt: self.rounds,
             max: self.config.nudge_max_retries,
         }));
-        let first = self.config.nudge_sequence[0].after;
-        self.nudging = Some(Nudging {
-            step: 0,
-            at: self.not_before(now + first),
-        });
+        let at = self.not_before(now + self.config.nudge_sequence[0].after);
+        if at <= now {
+            self.nudge_step(now, 0, out);
+        } else {
+            self.nudging = Some(Nudging { step: 0, at });
+        }
     }
 
     fn nudge_step(&mut self, now: Instant, step: usize, out: &mut Vec<Action>) {
@@ -303,5 +304,244 @@ impl Engine {
             to,
             why: why.to_owned(),
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::config;
+    use crate::detector::Origin;
+
+    const CONFIG: &str = "
+idle_timeout: 10s
+min_send_interval: 500ms
+nudge_max_retries: 2
+nudge_sequence:
+  - send: '<Enter>'
+  - send: 'y<Enter>'
+    after: 1s
+prompt_rules:
+  - description: yn
+    match_regex: '\\[y/n\\]'
+    send: 'y<Enter>'
+    cooldown: 2s
+  - description: enter
+    match_regex: 'Press Enter'
+    send: '<Enter>'
+";
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn setup() -> (Engine, Instant) {
+        let t0 = Instant::now();
+        let config = config::from_yaml(CONFIG, "test.yaml").unwrap();
+        (Engine::new(config, t0), t0)
+    }
+
+    fn prompt(rule: usize, identity: u64, context: &str) -> Prompt {
+        Prompt {
+            rule,
+            origin: Origin::Screen,
+            identity,
+            matched: "[y/n]".into(),
+            context: context.into(),
+            command: None,
+        }
+    }
+
+    fn sent(actions: &[Action]) -> Vec<Vec<u8>> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Send(keys) => Some(keys.iter().flat_map(|k| k.0.clone()).collect()),
+                Action::Emit(_) => None,
+            })
+            .collect()
+    }
+
+    fn events(actions: &[Action]) -> Vec<&'static str> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Emit(e) => Some(e.name()),
+                Action::Send(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_prompt_is_answered_once_while_it_stays() {
+        let (mut e, t0) = setup();
+        let a = e.handle(t0, Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))));
+        assert_eq!(sent(&a), vec![b"y\r".to_vec()]);
+        assert_eq!(events(&a), vec!["PROMPT_DETECTED", "SEND_INPUT"]);
+        let again = e.handle(
+            t0 + ms(3000),
+            Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))),
+        );
+        assert!(again.is_empty(), "{again:?}");
+    }
+
+    #[test]
+    fn a_prompt_that_went_away_and_came_back_is_answered_again() {
+        let (mut e, t0) = setup();
+        e.handle(t0, Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))));
+        e.handle(t0 + ms(2100), Input::Settled(None));
+        let a = e.handle(
+            t0 + ms(2200),
+            Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))),
+        );
+        assert_eq!(sent(&a).len(), 1);
+    }
+
+    #[test]
+    fn the_global_interval_defers_an_answer_until_it_allows() {
+        let (mut e, t0) = setup();
+        e.handle(t0, Input::Settled(Some(prompt(0, 1, "[y/n]"))));
+        let a = e.handle(
+            t0 + ms(100),
+            Input::Settled(Some(prompt(1, 2, "Press Enter"))),
+        );
+        assert!(sent(&a).is_empty());
+        assert_eq!(events(&a), vec!["PROMPT_DETECTED", "ANSWER_DEFERRED"]);
+        assert_eq!(e.next_deadline(), Some(t0 + ms(500)));
+        assert!(sent(&e.handle(t0 + ms(499), Input::Tick)).is_empty());
+        assert_eq!(
+            sent(&e.handle(t0 + ms(500), Input::Tick)),
+            vec![b"\r".to_vec()]
+        );
+    }
+
+    #[test]
+    fn a_rule_cooldown_defers_the_same_rule() {
+        let (mut e, t0) = setup();
+        e.handle(t0, Input::Settled(Some(prompt(0, 1, "[y/n]"))));
+        let a = e.handle(t0 + ms(600), Input::Settled(Some(prompt(0, 2, "[y/n]"))));
+        assert!(sent(&a).is_empty());
+        assert_eq!(e.next_deadline(), Some(t0 + ms(2000)));
+        assert_eq!(sent(&e.handle(t0 + ms(2000), Input::Tick)).len(), 1);
+    }
+
+    #[test]
+    fn output_cancels_a_deferred_answer_until_it_settles_again() {
+        let (mut e, t0) = setup();
+        e.handle(t0, Input::Settled(Some(prompt(0, 1, "[y/n]"))));
+        e.handle(
+            t0 + ms(100),
+            Input::Settled(Some(prompt(1, 2, "Press Enter"))),
+        );
+        e.handle(t0 + ms(200), Input::Output);
+        assert!(sent(&e.handle(t0 + ms(600), Input::Tick)).is_empty());
+    }
+
+    #[test]
+    fn a_dangerous_context_is_never_answered_and_hands_over() {
+        let (mut e, t0) = setup();
+        let a = e.handle(
+            t0,
+            Input::Settled(Some(prompt(0, 1, "about to run rm -rf /\nGo? [y/n]"))),
+        );
+        assert!(sent(&a).is_empty());
+        assert_eq!(
+            events(&a),
+            vec!["PROMPT_DETECTED", "DANGEROUS_COMMAND", "STATE_TRANSITION"]
+        );
+        assert_eq!(e.state(), State::Manual);
+        assert_eq!(e.next_deadline(), None);
+        let later = e.handle(t0 + ms(5000), Input::Settled(Some(prompt(0, 2, "[y/n]"))));
+        assert!(sent(&later).is_empty());
+        assert!(e.handle(t0 + ms(60_000), Input::Tick).is_empty());
+    }
+
+    #[test]
+    fn a_command_group_is_judged_instead_of_the_context() {
+        let (mut e, t0) = setup();
+        let mut p = prompt(0, 1, "earlier: rm -rf / was refused\nRun ls? [y/n]");
+        p.command = Some("ls".into());
+        assert_eq!(sent(&e.handle(t0, Input::Settled(Some(p)))).len(), 1);
+        let mut p = prompt(0, 2, "Run it? [y/n]");
+        p.command = Some("git push --force".into());
+        assert!(sent(&e.handle(t0 + ms(3000), Input::Settled(Some(p)))).is_empty());
+        assert_eq!(e.state(), State::Manual);
+    }
+
+    #[test]
+    fn idle_starts_the_nudge_sequence_with_its_gaps() {
+        let (mut e, t0) = setup();
+        assert_eq!(e.next_deadline(), Some(t0 + ms(10_000)));
+        let a = e.handle(t0 + ms(10_000), Input::Tick);
+        assert_eq!(
+            events(&a),
+            vec![
+                "IDLE_DETECTED",
+                "STATE_TRANSITION",
+                "IDLE_NUDGE",
+                "SEND_INPUT"
+            ]
+        );
+        assert_eq!(sent(&a), vec![b"\r".to_vec()]);
+        assert_eq!(e.state(), State::IdleNudge);
+        assert_eq!(e.next_deadline(), Some(t0 + ms(11_000)));
+        assert_eq!(
+            sent(&e.handle(t0 + ms(11_000), Input::Tick)),
+            vec![b"y\r".to_vec()]
+        );
+    }
+
+    #[test]
+    fn output_during_a_nudge_returns_to_running() {
+        let (mut e, t0) = setup();
+        e.handle(t0 + ms(10_000), Input::Tick);
+        let a = e.handle(t0 + ms(10_200), Input::Output);
+        assert_eq!(events(&a), vec!["STATE_TRANSITION"]);
+        assert_eq!(e.state(), State::Running);
+        // The rest of the sequence is dropped; the idle clock restarts from the output.
+        assert_eq!(e.next_deadline(), Some(t0 + ms(20_200)));
+    }
+
+    #[test]
+    fn rounds_without_progress_end_in_manual_mode() {
+        let (mut e, t0) = setup();
+        let mut t = t0 + ms(10_000);
+        for round in 1..=2 {
+            let a = e.handle(t, Input::Tick);
+            assert!(events(&a).contains(&"IDLE_NUDGE"), "round {round}: {a:?}");
+            e.handle(t + ms(1000), Input::Tick);
+            // Echo of the nudge: output, then silence again.
+            e.handle(t + ms(1001), Input::Output);
+            t = t + ms(1001) + ms(10_000);
+        }
+        let a = e.handle(t, Input::Tick);
+        assert_eq!(events(&a), vec!["IDLE_DETECTED", "STATE_TRANSITION"]);
+        assert!(sent(&a).is_empty());
+        assert_eq!(e.state(), State::Manual);
+    }
+
+    #[test]
+    fn an_answered_prompt_counts_as_progress() {
+        let (mut e, t0) = setup();
+        e.handle(t0 + ms(10_000), Input::Tick);
+        e.handle(t0 + ms(10_100), Input::Output);
+        e.handle(t0 + ms(10_600), Input::Settled(Some(prompt(0, 1, "[y/n]"))));
+        assert_eq!(e.rounds, 0);
+    }
+
+    #[test]
+    fn ctrl_c_and_the_hotkey_move_control() {
+        let (mut e, t0) = setup();
+        e.handle(t0, Input::Interrupt);
+        assert_eq!(e.state(), State::Manual);
+        e.handle(t0 + ms(1), Input::Toggle);
+        assert_eq!(e.state(), State::Running);
+        assert_eq!(e.next_deadline(), Some(t0 + ms(10_001)));
+        e.handle(t0 + ms(2), Input::Toggle);
+        assert_eq!(e.state(), State::Manual);
+        let a = e.handle(t0 + ms(3), Input::Settled(Some(prompt(0, 9, "[y/n]"))));
+        assert!(sent(&a).is_empty());
     }
 }

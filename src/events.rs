@@ -165,7 +165,10 @@ impl Event {
                 vec![("idle_ms", ms(*idle)), ("threshold_ms", ms(*threshold))]
             }
             Self::Nudge { attempt, max } => {
-                vec![("attempt", Value::from(*attempt)), ("max", Value::from(*max))]
+                vec![
+                    ("attempt", Value::from(*attempt)),
+                    ("max", Value::from(*max)),
+                ]
             }
             Self::StateChanged { from, to, why } => vec![
                 ("from", s(from.as_str())),

@@ -31,7 +31,10 @@ pub fn spawn() -> mpsc::UnboundedReceiver<UserInput> {
                     // A stdin left non-blocking by someone else: wait until it is readable.
                     Err(rustix::io::Errno::AGAIN) => {
                         let fd = rustix::stdio::stdin();
-                        let mut fds = [rustix::event::PollFd::new(&fd, rustix::event::PollFlags::IN)];
+                        let mut fds = [rustix::event::PollFd::new(
+                            &fd,
+                            rustix::event::PollFlags::IN,
+                        )];
                         let _ = rustix::event::poll(&mut fds, None);
                     }
                     Err(_) => break,

@@ -510,9 +510,10 @@ impl vte::Perform for Performer<'_> {
             }
             'r' => {
                 let top = usize::from(param(params, 0, 1)) - 1;
-                let bottom = usize::from(param(params, 1, u16::try_from(g.rows).unwrap_or(u16::MAX)))
-                    .min(g.rows)
-                    - 1;
+                let bottom =
+                    usize::from(param(params, 1, u16::try_from(g.rows).unwrap_or(u16::MAX)))
+                        .min(g.rows)
+                        - 1;
                 if top < bottom {
                     g.scroll_top = top;
                     g.scroll_bottom = bottom;

@@ -154,8 +154,7 @@ impl Session {
         let mut kill_at = None;
 
         loop {
-            if status.is_some() && (!pty_open || drain_until.is_some_and(|d| Instant::now() >= d))
-            {
+            if status.is_some() && (!pty_open || drain_until.is_some_and(|d| Instant::now() >= d)) {
                 break;
             }
             let deadline = [
@@ -341,7 +340,8 @@ impl Session {
     fn show_state(&mut self, dangerous: Option<&str>) {
         let state = self.engine.state();
         let key = &self.config.toggle_key_name;
-        self.banners.title(&format!("autoapprove: {}", state.as_str()));
+        self.banners
+            .title(&format!("autoapprove: {}", state.as_str()));
         let (cols, _) = self.screen.size();
         match (state, dangerous) {
             (State::Manual, Some(what)) => self.banners.show(
@@ -378,7 +378,10 @@ fn write_stdout(mut bytes: &[u8]) -> bool {
             Ok(n) => bytes = &bytes[n..],
             Err(rustix::io::Errno::INTR) => {}
             Err(rustix::io::Errno::AGAIN) => {
-                let mut fds = [rustix::event::PollFd::new(&out, rustix::event::PollFlags::OUT)];
+                let mut fds = [rustix::event::PollFd::new(
+                    &out,
+                    rustix::event::PollFlags::OUT,
+                )];
                 let _ = rustix::event::poll(&mut fds, None);
             }
             Err(_) => return false,

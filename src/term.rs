@@ -47,7 +47,9 @@ impl RawMode {
         let original = termios::tcgetattr(stdin_fd())?;
         let mut raw = original.clone();
         raw.make_raw();
-        *SAVED.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(original);
+        *SAVED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(original);
         termios::tcsetattr(stdin_fd(), OptionalActions::Flush, &raw)?;
         Ok(Self { active: true })
     }
@@ -107,7 +109,9 @@ impl Banners {
             .take(usize::from(cols))
             .collect();
         let bell = if bell { "\x07" } else { "" };
-        self.write(&format!("\x1b7\x1b[1;1H\x1b[2K\x1b[7m{line}\x1b[0m\x1b8{bell}"));
+        self.write(&format!(
+            "\x1b7\x1b[1;1H\x1b[2K\x1b[7m{line}\x1b[0m\x1b8{bell}"
+        ));
     }
 
     /// Sets the window title, saving the user's title first so [`Banners::finish`] can put it back.

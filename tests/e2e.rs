@@ -1,0 +1,317 @@
+//! End-to-end: the real binary on a real PTY, against shell scripts, a fake TUI and real programs.
+//! Assertions are on what the child received, what the terminal showed, events and exit codes.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{DEADLINE, Term, fast_config};
+
+/// Waits until the event log contains `needle` (the log file is the readiness marker).
+fn expect_log(t: &Term, needle: &str) -> String {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let log = t.log();
+        if log.contains(needle) {
+            return log;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {needle:?} in the log:\n{log}\nterminal:\n{}",
+            t.output()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_yes_no_prompt_is_answered_with_y() {
+    let t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"read -p "Continue? [y/n] " x; echo "got:[$x]""#,
+        ],
+    );
+    t.expect("got:[y]");
+    assert_eq!(t.wait(), 0);
+    let log = t.log();
+    assert!(
+        log.contains(r#"PROMPT_DETECTED: rule="Yes/No prompt" source="screen" text="[y/n]""#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"SEND_INPUT: reason="Yes/No prompt" input="y\r""#),
+        "{log}"
+    );
+    assert!(log.contains("CHILD_EXITED: code=0"), "{log}");
+}
+
+#[test]
+fn a_prompt_split_across_writes_with_a_pause_is_answered() {
+    let t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"printf 'Conti'; sleep 0.4; printf 'nue? [y'; sleep 0.3; printf '/n] '; read x; echo "got:[$x]""#,
+        ],
+    );
+    t.expect("got:[y]");
+    assert_eq!(t.wait(), 0);
+    assert_eq!(t.log().matches("SEND_INPUT").count(), 1, "{}", t.log());
+}
+
+#[test]
+fn a_prompt_below_a_dangerous_command_is_left_to_the_user() {
+    let mut t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"echo 'About to run: rm -rf /'; read -p "Continue? [y/n] " x; echo "got:[$x]""#,
+        ],
+    );
+    t.expect("DANGEROUS COMMAND");
+    let log = t.log();
+    assert!(
+        log.contains(r#"DANGEROUS_COMMAND: category="recursive-delete""#),
+        "{log}"
+    );
+    assert!(log.contains(r#"to="MANUAL_MODE""#), "{log}");
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    // The human answers; the child gets exactly that.
+    t.send(b"n\r");
+    t.expect("got:[n]");
+    assert_eq!(t.wait(), 0);
+    assert!(t.output().contains('\x07'), "the bell rings");
+}
+
+#[test]
+fn an_idle_child_gets_the_nudge_sequence() {
+    let config = "
+settle: 50ms
+idle_timeout: 300ms
+min_send_interval: 0s
+key_gap: 0s
+nudge_max_retries: 1
+nudge_sequence:
+  - send: '<Enter>'
+  - send: 'y<Enter>'
+    after: 100ms
+  - send: 'continue<Enter>'
+    after: 100ms
+prompt_rules: []
+";
+    let t = Term::with_config(
+        config,
+        &[
+            "bash",
+            "-c",
+            r#"stty -echo; read a; read b; read c; echo "got:[$a][$b][$c]""#,
+        ],
+    );
+    t.expect("got:[][y][continue]");
+    assert_eq!(t.wait(), 0);
+    let log = t.log();
+    assert!(log.contains("IDLE_DETECTED"), "{log}");
+    assert!(log.contains("IDLE_NUDGE: attempt=1 max=1"), "{log}");
+    assert!(
+        log.contains(r#"reason="idle_nudge_1.3" input="continue\r""#),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_child_that_stays_idle_ends_in_manual_mode_and_the_hotkey_resumes() {
+    let config = "
+settle: 50ms
+idle_timeout: 200ms
+min_send_interval: 0s
+key_gap: 0s
+nudge_max_retries: 1
+nudge_sequence:
+  - send: 'x<Enter>'
+prompt_rules:
+  - description: go
+    match_regex: 'GO\\?$'
+    send: 'yes<Enter>'
+";
+    let mut t = Term::with_config(
+        config,
+        &[
+            "bash",
+            "-c",
+            r#"stty -echo; read a; echo "nudged:[$a]"; read b; printf 'GO?'; read c; echo "c=[$c]""#,
+        ],
+    );
+    t.expect("nudged:[x]");
+    // Round 1 was used up; the next silence hands control over.
+    t.expect("MANUAL_MODE");
+    let log = expect_log(&t, "still idle after 1 nudge rounds");
+    assert_eq!(log.matches("SEND_INPUT").count(), 1, "{log}");
+    // The human types a line; then hands control back with Ctrl-] (which the child never sees).
+    t.send(b"mine\r\x1d");
+    t.expect("GO?");
+    t.expect("c=[yes]");
+    assert_eq!(t.wait(), 0);
+    let log = t.log();
+    assert!(log.contains("hotkey: automation resumed"), "{log}");
+}
+
+#[test]
+fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
+    let mut t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done"#,
+        ],
+    );
+    t.expect("ready");
+    t.send(b"\x03");
+    t.expect("got-int");
+    assert_eq!(t.wait(), 9);
+    let log = t.log();
+    assert!(log.contains(r#"why="Ctrl-C from the user""#), "{log}");
+}
+
+#[test]
+fn the_toggle_key_is_not_passed_to_the_child() {
+    let mut t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"echo ready; read line; echo "line=[$line]" | cat -v"#,
+        ],
+    );
+    t.expect("ready");
+    t.send(b"a\x1db\x1d\r");
+    t.expect("line=[ab]");
+    assert_eq!(t.wait(), 0);
+    let log = t.log();
+    assert!(log.contains("hotkey: the user took control"), "{log}");
+    assert!(log.contains("hotkey: automation resumed"), "{log}");
+}
+
+#[test]
+fn exit_codes_pass_through() {
+    for (script, code) in [("exit 0", 0), ("exit 7", 7), ("kill -9 $$", 128 + 9)] {
+        let t = Term::with_config(&fast_config(""), &["sh", "-c", script]);
+        assert_eq!(t.wait(), code, "{script}");
+        let expected = if code > 128 {
+            "CHILD_EXITED: code=137 signal=9".to_owned()
+        } else {
+            format!("CHILD_EXITED: code={code}")
+        };
+        assert!(t.log().contains(&expected), "{}", t.log());
+    }
+}
+
+#[test]
+fn missing_and_unrunnable_commands_have_their_own_codes() {
+    let t = Term::autoapprove(&["--", "surely-no-such-command-here"]);
+    assert_eq!(t.wait(), 127);
+    t.expect("error: surely-no-such-command-here: command not found");
+    let t = Term::autoapprove(&["--", "/etc/passwd"]);
+    assert_eq!(t.wait(), 126);
+    t.expect("not executable");
+    let t = Term::autoapprove(&["--bogus-flag", "--", "true"]);
+    assert_eq!(t.wait(), 2);
+    let t = Term::autoapprove(&[]);
+    assert_eq!(t.wait(), 2);
+}
+
+#[test]
+fn the_terminal_settings_are_restored_after_the_run() {
+    for child in ["exit 3", "kill -9 $$"] {
+        let script = format!(
+            r#"stty -g > before; "$AA" -- sh -c '{child}'; echo "rc=$?"; stty -g > after; echo finished"#
+        );
+        let t = Term::shell(&script);
+        t.expect("finished");
+        assert_eq!(t.wait(), 0);
+        let before = std::fs::read_to_string(t.path("before")).unwrap();
+        let after = std::fs::read_to_string(t.path("after")).unwrap();
+        assert_eq!(before, after, "{child}");
+        let rc = if child == "exit 3" { "rc=3" } else { "rc=137" };
+        assert!(t.output().contains(rc), "{}", t.output());
+    }
+}
+
+#[test]
+fn sigterm_is_forwarded_and_the_terminal_restored() {
+    for (signal, name) in [
+        (rustix::process::Signal::TERM, "SIGTERM"),
+        (rustix::process::Signal::HUP, "SIGHUP"),
+    ] {
+        let t = Term::with_config(
+            &fast_config(""),
+            &[
+                "bash",
+                "-c",
+                r#"trap 'echo got-sig; exit 5' TERM HUP; echo ready; while :; do sleep 0.05; done"#,
+            ],
+        );
+        let before = t.termios();
+        t.expect("ready");
+        // Raw mode is on while it runs…
+        assert_ne!(t.termios(), before);
+        t.signal(signal);
+        assert_eq!(t.wait(), 5, "{name}");
+        // …and off after.
+        assert_eq!(t.termios(), before, "{name}");
+        assert!(
+            t.log()
+                .contains(&format!(r#"SIGNAL_FORWARDED: signal="{name}""#)),
+            "{}",
+            t.log()
+        );
+    }
+}
+
+#[test]
+fn window_size_changes_reach_the_child() {
+    let mut t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"trap 'echo "size:$(stty size)"' WINCH; echo "start:$(stty size)"; while :; do sleep 0.05; done"#,
+        ],
+    );
+    t.expect("start:24 80");
+    t.resize(100, 30);
+    t.expect("size:30 100");
+    t.send(b"\x03");
+    assert_eq!(t.wait(), 130);
+}
+
+#[test]
+fn a_cursor_painted_tui_prompt_is_recognised() {
+    let tui = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_tui.py");
+    let config = fast_config(
+        "prompt_rules:\n  - description: tui permission\n    match_regex: 'Do you want to proceed\\?'\n    send: '1'\n",
+    );
+    let t = Term::with_config(&config, &["python3", tui, "touch ./marker"]);
+    t.expect("tui-got:b'1'");
+    assert_eq!(t.wait(), 0);
+    let log = t.log();
+    assert!(log.contains(r#"text="Do you want to proceed?""#), "{log}");
+}
+
+#[test]
+fn a_cursor_painted_dangerous_tui_prompt_is_refused() {
+    let tui = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_tui.py");
+    let config = fast_config(
+        "prompt_rules:\n  - description: tui permission\n    match_regex: 'Do you want to proceed\\?'\n    send: '1'\n",
+    );
+    let mut t = Term::with_config(&config, &["python3", tui, "rm -rf ~"]);
+    expect_log(&t, "DANGEROUS_COMMAND");
+    t.send(b"4");
+    t.expect("tui-got:b'4'");
+    assert_eq!(t.wait(), 0);
+}

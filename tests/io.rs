@@ -1,0 +1,103 @@
+//! When stdin or stdout is not a terminal (pipes, /dev/null, CI): input still flows, EOF on stdin
+//! does not end the child, SIGINT is forwarded, and the full event log goes to stderr.
+
+mod support;
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use support::{Term, bin};
+
+#[test]
+fn stdin_from_dev_null_and_stdout_to_a_pipe() {
+    let out = Command::new(bin())
+        .args(["--", "sh", "-c", "echo hello; stty size; exit 4"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("hello\r\n"), "{stdout}");
+    // Not a terminal: the child gets 80×24.
+    assert!(stdout.contains("24 80"), "{stdout}");
+    // stderr is not a terminal either: the full log is there.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(" STARTED: command=\"sh -c echo hello; stty size; exit 4\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("CHILD_EXITED: code=4"), "{stderr}");
+}
+
+#[test]
+fn stdin_from_a_pipe_reaches_the_child_and_its_eof_does_not_end_it() {
+    let mut child = Command::new(bin())
+        .args([
+            "--",
+            "sh",
+            "-c",
+            r#"read a; echo "a=[$a]"; read b; echo "b=[$b]""#,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // One line, then EOF. Had the EOF been passed on (as ^D), the second read would end and the
+    // child exit 0 with `b=[]`; instead it must still be waiting when SIGINT ends it (130).
+    child.stdin.take().unwrap().write_all(b"one\n").unwrap();
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains("a=[one]") {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        assert!(
+            n > 0,
+            "stdout closed early: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "EOF on stdin must not end the child"
+    );
+    // SIGINT to autoapprove (stdin is not a terminal, so it arrives as a signal) is forwarded.
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("b=["));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SIGNAL_FORWARDED: signal=\"SIGINT\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("to=\"MANUAL_MODE\""), "{stderr}");
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let out = Command::new(bin())
+        .args(["--log-format", "json", "--", "sh", "-c", "exit 0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let events: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(events.first().unwrap()["event"], "STARTED");
+    assert_eq!(events.last().unwrap()["event"], "CHILD_EXITED");
+    assert_eq!(events.last().unwrap()["code"], 0);
+}
+
+#[test]
+fn on_a_terminal_stderr_gets_no_log_lines() {
+    let t = Term::autoapprove(&["--", "sh", "-c", "echo only-this"]);
+    assert_eq!(t.wait(), 0);
+    t.expect("only-this");
+    assert!(!t.output().contains("[AUTOAPPROVE]"), "{}", t.output());
+}

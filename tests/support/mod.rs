@@ -1,0 +1,204 @@
+//! Test harness: runs the real `autoapprove` binary on a real PTY, as a terminal would, and
+//! observes what the terminal shows, what the child received, the event log and the exit code.
+//! Every wait has a deadline; nothing sleeps to let things happen.
+
+#![allow(dead_code)] // each test binary uses part of the harness
+
+use std::fs::File;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Generous: CI machines are small and busy.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_autoapprove")
+}
+
+/// Output seen on the terminal so far, with a condition variable to wait on.
+type Shared = Arc<(Mutex<Vec<u8>>, Condvar)>;
+
+pub struct Term {
+    writer: File,
+    control: File,
+    seen: Shared,
+    exit: std::sync::mpsc::Receiver<std::process::ExitStatus>,
+    pid: i32,
+    pub dir: tempfile::TempDir,
+}
+
+impl Term {
+    /// Runs `autoapprove ARGS…` on a new 80×24 terminal, in a fresh temp dir.
+    pub fn autoapprove(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::spawn_in(dir, bin(), args)
+    }
+
+    /// Runs `autoapprove --config <yaml> --log-file events.log -- CMD…`.
+    pub fn with_config(yaml: &str, command: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
+        let config = dir.path().join("rules.yaml");
+        let log = dir.path().join("events.log");
+        let mut args = vec![
+            "--config",
+            config.to_str().unwrap(),
+            "--log-file",
+            log.to_str().unwrap(),
+            "--",
+        ];
+        args.extend_from_slice(command);
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self::spawn_in(dir, bin(), &refs)
+    }
+
+    /// Runs `sh -c SCRIPT` on the terminal, with `$AA` naming the autoapprove binary.
+    pub fn shell(script: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::spawn_in(dir, "sh", &["-c", script])
+    }
+
+    fn spawn_in(dir: tempfile::TempDir, program: &str, args: &[&str]) -> Self {
+        let (pty, pts) = pty_process::blocking::open().unwrap();
+        pty.resize(pty_process::Size::new(24, 80)).unwrap();
+        let child = pty_process::blocking::Command::new(program)
+            .args(args)
+            .current_dir(dir.path())
+            .env("AA", bin())
+            .env("TERM", "xterm-256color")
+            .spawn(pts)
+            .unwrap();
+        let pid = i32::try_from(child.id()).unwrap();
+        let master = File::from(std::os::fd::OwnedFd::from(pty));
+        let mut reader = master.try_clone().unwrap();
+        let control = master.try_clone().unwrap();
+        let seen: Shared = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let sink = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        sink.0.lock().unwrap().extend_from_slice(&buf[..n]);
+                        sink.1.notify_all();
+                    }
+                }
+            }
+            // Wake waiters one last time: nothing more will come.
+            sink.1.notify_all();
+        });
+        let (tx, exit) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut child = child;
+            if let Ok(status) = child.wait() {
+                let _ = tx.send(status);
+            }
+        });
+        Self {
+            writer: master,
+            control,
+            seen,
+            exit,
+            pid,
+            dir,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Everything the terminal has shown so far, escapes included.
+    pub fn output(&self) -> String {
+        String::from_utf8_lossy(&self.seen.0.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until the terminal has shown `needle`; panics with the output at the deadline.
+    pub fn expect(&self, needle: &str) {
+        self.expect_where(needle, |out| out.contains(needle));
+    }
+
+    /// Waits until `check` holds for the terminal output.
+    pub fn expect_where(&self, what: &str, check: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + DEADLINE;
+        let (lock, cond) = &*self.seen;
+        let mut seen = lock.lock().unwrap();
+        loop {
+            if check(&String::from_utf8_lossy(&seen)) {
+                return;
+            }
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "timed out waiting for {what:?}; the terminal showed:\n{}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen = cond.wait_timeout(seen, deadline - now).unwrap().0;
+        }
+    }
+
+    /// Types bytes, as the user would.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+    }
+
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let size = rustix::termios::Winsize {
+            ws_col: cols,
+            ws_row: rows,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        rustix::termios::tcsetwinsize(&self.control, size).unwrap();
+    }
+
+    /// Waits for the process on the terminal to exit; returns its exit code (128+N for signal N).
+    pub fn wait(&self) -> i32 {
+        let status = self
+            .exit
+            .recv_timeout(DEADLINE)
+            .unwrap_or_else(|_| panic!("did not exit; the terminal showed:\n{}", self.output()));
+        use std::os::unix::process::ExitStatusExt as _;
+        status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    }
+
+    /// The event log (`--log-file events.log`), read now.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path("events.log")).unwrap_or_default()
+    }
+}
+
+/// A config with fast timings, for tests: settle 50ms, no send interval, idle far away.
+pub fn fast_config(rules: &str) -> String {
+    format!(
+        "settle: 50ms\nsettle_max: 500ms\nmin_send_interval: 0s\nkey_gap: 0s\nidle_timeout: 10m\n{rules}"
+    )
+}
+
+/// Writes an executable script into `dir`.
+pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+impl Term {
+    /// The terminal's current settings, as the child side sees them.
+    pub fn termios(&self) -> String {
+        format!("{:?}", rustix::termios::tcgetattr(&self.control).unwrap())
+    }
+
+    /// Sends a signal to the process running on the terminal (autoapprove itself).
+    pub fn signal(&self, signal: rustix::process::Signal) {
+        let pid = rustix::process::Pid::from_raw(self.pid).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+    }
+}
