@@ -141,7 +141,7 @@ struct RawConfig {
     settle: Option<Spanned<String>>,
     settle_max: Option<Spanned<String>>,
     key_gap: Option<Spanned<String>>,
-    context_lines: Option<usize>,
+    context_lines: Option<Spanned<usize>>,
     nudge_max_retries: Option<u32>,
     nudge_sequence: Option<Vec<RawNudge>>,
     toggle_key: Option<Spanned<String>>,
@@ -354,8 +354,8 @@ impl Ctx<'_> {
                 }
             })
             .transpose()?;
-        if let Some(0) = raw.context_lines {
-            return Err(self.error_at(1, 1, "`context_lines` must be at least 1".into()));
+        if let Some(lines) = raw.context_lines.as_ref().filter(|l| l.value == 0) {
+            return Err(self.error(lines, "`context_lines` must be at least 1"));
         }
         Ok(Partial {
             idle_timeout: self.opt_duration(raw.idle_timeout.as_ref())?,
@@ -363,7 +363,7 @@ impl Ctx<'_> {
             settle: self.opt_duration(raw.settle.as_ref())?,
             settle_max: self.opt_duration(raw.settle_max.as_ref())?,
             key_gap: self.opt_duration(raw.key_gap.as_ref())?,
-            context_lines: raw.context_lines,
+            context_lines: raw.context_lines.map(|l| l.value),
             nudge_max_retries: raw.nudge_max_retries,
             nudge_sequence,
             toggle_key,

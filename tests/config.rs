@@ -1,0 +1,120 @@
+//! Configuration through the binary: every kind of invalid file fails before the child starts
+//! with `FILE:LINE:COL: what is wrong` and exit 2; `--show-defaults` round-trips through `--config`.
+
+mod support;
+
+use std::process::{Command, Stdio};
+
+use support::bin;
+
+/// Runs `autoapprove --config rules.yaml -- sh -c 'touch started'` in a temp dir holding `yaml`.
+/// Returns (exit code, stderr, whether the child started).
+fn run_with(yaml: &str) -> (i32, String, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
+    let out = Command::new(bin())
+        .args(["--config", "rules.yaml", "--", "sh", "-c", "touch started"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        dir.path().join("started").exists(),
+    )
+}
+
+fn rejected(name: &str, yaml: &str) -> String {
+    let (code, stderr, started) = run_with(yaml);
+    assert_eq!(code, 2, "{name}: {stderr}");
+    assert!(!started, "{name}: the child must not start");
+    stderr
+}
+
+#[test]
+fn invalid_files_are_rejected_with_their_position() {
+    let cases = [
+        ("bad_yaml", "idle_timeout: [1s\n"),
+        ("unknown_key", "idle_timeout: 5s\nnudge_max_retrys: 3\n"),
+        (
+            "unknown_rule_key",
+            "prompt_rules:\n  - description: a\n    match_regx: 'x'\n    send: y\n",
+        ),
+        ("wrong_type", "nudge_max_retries: many\n"),
+        (
+            "bad_regex",
+            "prompt_rules:\n  - description: a\n    match_regex: 'yes ('\n    send: y\n",
+        ),
+        ("bad_duration", "min_send_interval: 5 parsecs\n"),
+        (
+            "empty_send",
+            "prompt_rules:\n  - description: a\n    match_regex: 'x'\n    send: ''\n",
+        ),
+        (
+            "unknown_key_name",
+            "prompt_rules:\n  - description: a\n    match_regex: 'x'\n    send: '<Entr>'\n",
+        ),
+        (
+            "duplicate_rule",
+            "prompt_rules:\n  - description: a\n    match_regex: 'x'\n    send: y\n  - description: a\n    match_regex: 'z'\n    send: n\n",
+        ),
+        (
+            "missing_field",
+            "prompt_rules:\n  - description: a\n    send: y\n",
+        ),
+        ("bad_toggle_key", "toggle_key: 'q'\n"),
+        ("zero_context_lines", "context_lines: 0\n"),
+        (
+            "unknown_denylist_category",
+            "denylist:\n  builtin: [power, nuclear]\n",
+        ),
+    ];
+    for (name, yaml) in cases {
+        insta::assert_snapshot!(name, rejected(name, yaml));
+    }
+}
+
+#[test]
+fn a_missing_file_is_a_usage_error() {
+    let out = Command::new(bin())
+        .args(["--config", "/nonexistent/rules.yaml", "--", "true"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: /nonexistent/rules.yaml: cannot read:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn show_defaults_round_trips_through_config() {
+    let out = Command::new(bin()).arg("--show-defaults").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    let printed = autoapprove::config::from_yaml(&yaml, "printed.yaml").unwrap();
+    let builtin = autoapprove::config::defaults();
+    let describe = |c: &autoapprove::config::Config| {
+        let mut c = c.clone();
+        c.source = String::new();
+        format!("{c:?}")
+    };
+    assert_eq!(describe(&printed), describe(&builtin));
+    // And the binary accepts it as a config file.
+    let (code, stderr, started) = run_with(&yaml);
+    assert_eq!((code, started), (0, true), "{stderr}");
+    assert!(stderr.contains("config=\"rules.yaml\""), "{stderr}");
+}
+
+#[test]
+fn a_bad_idle_flag_is_a_usage_error() {
+    let out = Command::new(bin())
+        .args(["--idle", "soon", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`soon` is not a duration"));
+}

@@ -1,0 +1,128 @@
+//! Properties over many generated cases: how output is chunked never changes what is seen or
+//! detected; the screen model survives any bytes and resizes; the engine never sends in
+//! MANUAL_MODE and never twice within the global interval.
+
+use std::time::{Duration, Instant};
+
+use autoapprove::config::{self, Config};
+use autoapprove::detector::{self, Origin, Prompt};
+use autoapprove::engine::{Action, Engine, Input};
+use autoapprove::events::State;
+use autoapprove::screen::Screen;
+use proptest::prelude::*;
+
+/// Streams that end on a prompt: a line-based one and a cursor-painted one.
+const STREAMS: &[&[u8]] = &[
+    b"Reading package lists... Done\r\n\x1b[1mDo you want to continue?\x1b[0m [Y/n] ",
+    b"\x1b[?1049h\x1b[2J\x1b[3;2HDelete\x1b[10Gall\x1b[14Gfiles?\r\x1b[1B\x1b[2G[y/n]\x1b[20;1H",
+    "\x1b[?1049h\x1b[H\u{276f} 1. Yes\r\n  2. No\r\n\x1b[5;1HPress Enter to continue\x1b[K"
+        .as_bytes(),
+];
+
+fn detect_in_chunks(config: &Config, stream: &[u8], cuts: &[usize]) -> (String, Option<Prompt>) {
+    let mut screen = Screen::new(80, 24);
+    let mut start = 0;
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (stream.len() + 1)).collect();
+    cuts.sort_unstable();
+    for cut in cuts.into_iter().chain([stream.len()]) {
+        screen.feed(&stream[start..cut.max(start)]);
+        start = cut.max(start);
+    }
+    let prompt = detector::detect(
+        &config.rules,
+        &screen.snapshot(),
+        screen.tail(),
+        config.context_lines,
+    );
+    (screen.text(), prompt)
+}
+
+proptest! {
+    #[test]
+    fn chunking_never_changes_what_is_detected(
+        which in 0..STREAMS.len(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let config = config::defaults();
+        let stream = STREAMS[which];
+        let whole = detect_in_chunks(&config, stream, &[]);
+        prop_assert!(whole.1.is_some(), "stream {which} must hold a prompt");
+        prop_assert_eq!(detect_in_chunks(&config, stream, &cuts), whole);
+    }
+
+    #[test]
+    fn the_screen_model_survives_any_bytes_and_resizes(
+        chunks in proptest::collection::vec(
+            (proptest::collection::vec(any::<u8>(), 0..200), 1u16..300, 1u16..120),
+            1..20,
+        ),
+        escapes in proptest::collection::vec(
+            prop_oneof![
+                Just(&b"\x1b[?1049h"[..]), Just(&b"\x1b[?1049l"[..]), Just(&b"\x1b[5;200r"[..]),
+                Just(&b"\x1b[999;999H"[..]), Just(&b"\x1b[65535L"[..]), Just(&b"\x1b[65535M"[..]),
+                Just(&b"\x1b[65535@"[..]), Just(&b"\x1b[65535P"[..]), Just(&b"\x1b[65535b"[..]),
+                Just(&b"\x1bM\x1bM"[..]), Just(&b"\x1b[2J"[..]), Just(&b"\x1b[?7l"[..]),
+                Just("\u{65e5}\u{672c}\u{fe0f}\u{301}".as_bytes()), Just(&b"\x1bc"[..]),
+            ],
+            0..30,
+        ),
+    ) {
+        let mut screen = Screen::new(80, 24);
+        for (i, (bytes, cols, rows)) in chunks.iter().enumerate() {
+            screen.feed(bytes);
+            if let Some(e) = escapes.get(i) {
+                screen.feed(e);
+            }
+            screen.resize(*cols, *rows);
+            let _ = screen.snapshot();
+        }
+    }
+
+    #[test]
+    fn the_engine_never_sends_in_manual_mode_nor_faster_than_the_interval(
+        steps in proptest::collection::vec((0u64..3000, 0u8..8, 0u64..4), 1..80),
+    ) {
+        let config = config::from_yaml(
+            "idle_timeout: 2s\nmin_send_interval: 500ms\nnudge_max_retries: 2\n",
+            "prop.yaml",
+        )
+        .unwrap();
+        let interval = config.min_send_interval;
+        let mut now = Instant::now();
+        let mut engine = Engine::new(config, now);
+        let mut last_send: Option<Instant> = None;
+        for (advance, kind, identity) in steps {
+            now += Duration::from_millis(advance);
+            let prompt = |context: &str| Prompt {
+                rule: 0,
+                origin: Origin::Screen,
+                identity,
+                matched: "[y/n]".into(),
+                context: context.into(),
+                command: None,
+            };
+            let input = match kind {
+                0 => Input::Output,
+                1 => Input::Settled(None),
+                2 => Input::Settled(Some(prompt("Go? [y/n]"))),
+                3 => Input::Settled(Some(prompt("rm -rf / ? [y/n]"))),
+                4 => Input::Interrupt,
+                5 => Input::Toggle,
+                6 => Input::UserKey,
+                _ => Input::Tick,
+            };
+            let manual_before = engine.state() == State::Manual && input != Input::Toggle;
+            let actions = engine.handle(now, input);
+            let sends = actions.iter().filter(|a| matches!(a, Action::Send(_))).count();
+            prop_assert!(sends <= 1);
+            if sends == 1 {
+                prop_assert!(!manual_before, "sent in MANUAL_MODE");
+                prop_assert!(engine.state() != State::Manual);
+                if let Some(prev) = last_send {
+                    prop_assert!(now - prev >= interval, "sent {:?} after the last send", now - prev);
+                }
+                last_send = Some(now);
+            }
+        }
+    }
+}
