@@ -30,7 +30,7 @@ pub struct Cli {
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Silence before the idle nudges start, e.g. 20s (overrides idle_timeout).
+    /// Silence before the idle nudges start, e.g. 20s (overrides `idle_timeout`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub idle: Option<Duration>,
 
@@ -50,7 +50,7 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
 
-    /// Log only warnings (dangerous commands, MANUAL_MODE).
+    /// Log only warnings (dangerous commands, manual mode).
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 

@@ -1,5 +1,5 @@
-//! The engine: the state machine that decides what to send and when. RUNNING answers prompts,
-//! IDLE_NUDGE nudges a quiet child, MANUAL_MODE sends nothing at all.
+//! The engine: the state machine that decides what to send and when. `RUNNING` answers prompts,
+//! `IDLE_NUDGE` nudges a quiet child, `MANUAL_MODE` sends nothing at all.
 //!
 //! It is pure: it never does I/O and never reads a clock. The session passes `now` with every
 //! input, acts on the returned [`Action`]s, and calls back at [`Engine::next_deadline`].
@@ -168,7 +168,7 @@ impl Engine {
         }
         let at = self.allowed_at(now, prompt.rule);
         if at <= now {
-            self.answer(now, prompt, out);
+            self.answer(now, &prompt, out);
         } else {
             out.push(Action::Emit(Event::AnswerDeferred {
                 rule: rule.name.clone(),
@@ -183,7 +183,7 @@ impl Engine {
             return;
         }
         if let Some(p) = self.pending.take_if(|p| p.at <= now) {
-            self.answer(now, p.prompt, out);
+            self.answer(now, &p.prompt, out);
         }
         match self.state {
             State::Running if now >= self.last_output + self.config.idle_timeout => {
@@ -250,7 +250,7 @@ impl Engine {
             });
     }
 
-    fn answer(&mut self, now: Instant, prompt: Prompt, out: &mut Vec<Action>) {
+    fn answer(&mut self, now: Instant, prompt: &Prompt, out: &mut Vec<Action>) {
         let rule = &self.config.rules[prompt.rule];
         let (keys, name) = (rule.keys.clone(), rule.name.clone());
         self.send(now, keys, name, out);

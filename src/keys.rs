@@ -4,7 +4,7 @@
 //!
 //! It only translates between text and bytes; it never writes anything.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// One key press: the bytes a terminal would send for it. Keys are written to the child one per
 /// write, because some TUIs read a burst of bytes as a paste rather than as key presses.
@@ -149,7 +149,9 @@ pub fn escape_str(text: &str) -> String {
             '\x1b' => out.push_str("\\e"),
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

@@ -278,7 +278,7 @@ impl Grid {
         buf.cells
             .copy_within((top + n) * cols..(bottom + 1) * cols, top * cols);
         buf.cells[(bottom + 1 - n) * cols..(bottom + 1) * cols].fill(' ');
-        buf.wrapped.copy_within(top + n..bottom + 1, top);
+        buf.wrapped.copy_within((top + n)..=bottom, top);
         buf.wrapped[bottom + 1 - n..=bottom].fill(false);
         self.scrolled += n as u64;
     }

@@ -90,6 +90,12 @@ pub struct Banners {
     title_pushed: bool,
 }
 
+impl Default for Banners {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Banners {
     pub fn new() -> Self {
         Self {
@@ -109,7 +115,7 @@ impl Banners {
             .take(usize::from(cols))
             .collect();
         let bell = if bell { "\x07" } else { "" };
-        self.write(&format!(
+        Self::write(&format!(
             "\x1b7\x1b[1;1H\x1b[2K\x1b[7m{line}\x1b[0m\x1b8{bell}"
         ));
     }
@@ -121,20 +127,20 @@ impl Banners {
         }
         if !self.title_pushed {
             self.title_pushed = true;
-            self.write("\x1b[22;0t");
+            Self::write("\x1b[22;0t");
         }
-        self.write(&format!("\x1b]2;{text}\x07"));
+        Self::write(&format!("\x1b]2;{text}\x07"));
     }
 
     /// Puts the user's window title back.
     pub fn finish(&mut self) {
         if self.enabled && self.title_pushed {
             self.title_pushed = false;
-            self.write("\x1b[23;0t");
+            Self::write("\x1b[23;0t");
         }
     }
 
-    fn write(&self, s: &str) {
+    fn write(s: &str) {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(s.as_bytes());
         let _ = err.flush();

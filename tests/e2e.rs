@@ -167,7 +167,7 @@ fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
         &[
             "bash",
             "-c",
-            r#"trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done"#,
+            r"trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done",
         ],
     );
     t.expect("ready");
@@ -253,7 +253,7 @@ fn sigterm_is_forwarded_and_the_terminal_restored() {
             &[
                 "bash",
                 "-c",
-                r#"trap 'echo got-sig; exit 5' TERM HUP; echo ready; while :; do sleep 0.05; done"#,
+                r"trap 'echo got-sig; exit 5' TERM HUP; echo ready; while :; do sleep 0.05; done",
             ],
         );
         let before = t.termios();

@@ -1,6 +1,6 @@
 //! Properties over many generated cases: how output is chunked never changes what is seen or
 //! detected; the screen model survives any bytes and resizes; the engine never sends in
-//! MANUAL_MODE and never twice within the global interval.
+//! manual mode and never twice within the global interval.
 
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,7 @@
 
 use std::fs::File;
 use std::io::{Read as _, Write as _};
+use std::os::unix::process::ExitStatusExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -162,7 +163,6 @@ impl Term {
             .exit
             .recv_timeout(DEADLINE)
             .unwrap_or_else(|_| panic!("did not exit; the terminal showed:\n{}", self.output()));
-        use std::os::unix::process::ExitStatusExt as _;
         status
             .code()
             .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
