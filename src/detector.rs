@@ -45,16 +45,21 @@ pub struct Prompt {
     pub command: Option<String>,
 }
 
-/// The first rule, in order, that matches the live screen or tail.
-pub fn detect(
-    rules: &[Rule],
-    screen: &Snapshot,
-    tail: &Tail,
-    context_lines: usize,
-) -> Option<Prompt> {
+/// What the live part of the output shows once it settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// The first rule, in order, that matches.
+    pub prompt: Option<Prompt>,
+    /// The live text (the prompt's context, or what would be one): the denylist reads it before
+    /// an idle nudge types into whatever is waiting there.
+    pub context: String,
+}
+
+/// Runs the rules over the live screen, then the tail.
+pub fn detect(rules: &[Rule], screen: &Snapshot, tail: &Tail, context_lines: usize) -> Seen {
     let screen_region = screen_region(screen, context_lines);
     let tail_region = tail_region(tail, context_lines);
-    rules.iter().enumerate().find_map(|(index, rule)| {
+    let prompt = rules.iter().enumerate().find_map(|(index, rule)| {
         let on_screen = || {
             screen_region
                 .as_ref()
@@ -70,7 +75,15 @@ pub fn detect(
             Source::Screen => on_screen(),
             Source::Tail => in_tail(),
         }
-    })
+    });
+    let context = match &prompt {
+        Some(p) => p.context.clone(),
+        None => screen_region
+            .or(tail_region)
+            .map(|r| r.text)
+            .unwrap_or_default(),
+    };
+    Seen { prompt, context }
 }
 
 /// Text to match, the offset where the live part starts, and how to turn a match's end offset
@@ -187,7 +200,7 @@ mod tests {
         let rules = config::defaults().rules;
         let mut s = Screen::new(40, 10);
         s.feed(bytes);
-        detect(&rules, &s.snapshot(), s.tail(), 6)
+        detect(&rules, &s.snapshot(), s.tail(), 6).prompt
     }
 
     #[test]
@@ -226,8 +239,18 @@ mod tests {
         let mut s = Screen::new(40, 10);
         // The prompt is printed, then the line is wiped while the program waits.
         s.feed(b"Continue? [y/n] \r\x1b[K");
-        let p = detect(&rules, &s.snapshot(), s.tail(), 6).unwrap();
+        let p = detect(&rules, &s.snapshot(), s.tail(), 6).prompt.unwrap();
         assert_eq!(p.origin, Origin::Tail);
+    }
+
+    #[test]
+    fn without_a_prompt_the_live_text_is_still_reported() {
+        let rules = config::defaults().rules;
+        let mut s = Screen::new(40, 10);
+        s.feed(b"old\r\nType DELETE to wipe /dev/sda: ");
+        let seen = detect(&rules, &s.snapshot(), s.tail(), 1);
+        assert_eq!(seen.prompt, None);
+        assert_eq!(seen.context, "Type DELETE to wipe /dev/sda:");
     }
 
     #[test]
@@ -247,7 +270,7 @@ mod tests {
         .rules;
         let mut s = Screen::new(40, 10);
         s.feed(b"Run ls -la? [y/n] ");
-        let p = detect(&rules, &s.snapshot(), s.tail(), 6).unwrap();
+        let p = detect(&rules, &s.snapshot(), s.tail(), 6).prompt.unwrap();
         assert_eq!(p.command.as_deref(), Some("ls -la"));
     }
 }

@@ -16,8 +16,11 @@ use crate::keys::Key;
 pub enum Input {
     /// The child wrote something.
     Output,
-    /// Output settled; this is what the screen shows now.
-    Settled(Option<Prompt>),
+    /// Output settled: the prompt it shows, if any, and the live text around the cursor.
+    Settled {
+        prompt: Option<Prompt>,
+        context: String,
+    },
     /// The user pressed Ctrl-C (or SIGINT arrived): the human takes over.
     Interrupt,
     /// The user pressed the toggle hotkey.
@@ -63,6 +66,8 @@ pub struct Engine {
     nudging: Option<Nudging>,
     /// Nudge rounds since the last sign of progress (an answered prompt, a key from the user).
     rounds: u32,
+    /// The live text when output last settled: a nudge types into whatever waits there.
+    live_context: String,
 }
 
 impl Engine {
@@ -79,6 +84,7 @@ impl Engine {
             pending: None,
             nudging: None,
             rounds: 0,
+            live_context: String::new(),
         }
     }
 
@@ -98,12 +104,16 @@ impl Engine {
                     self.transition(State::Running, "output from the child", &mut out);
                 }
             }
-            Input::Settled(None) => {
-                self.answered = None;
-                self.seen = None;
-                self.pending = None;
+            Input::Settled { prompt, context } => {
+                self.live_context = context;
+                if let Some(prompt) = prompt {
+                    self.on_prompt(now, prompt, &mut out);
+                } else {
+                    self.answered = None;
+                    self.seen = None;
+                    self.pending = None;
+                }
             }
-            Input::Settled(Some(prompt)) => self.on_prompt(now, prompt, &mut out),
             Input::Interrupt => {
                 self.take_manual("Ctrl-C from the user", &mut out);
             }
@@ -142,11 +152,11 @@ impl Engine {
         if self.answered == Some(prompt.identity) {
             return;
         }
-        let rule = &self.config.rules[prompt.rule];
+        let rule = self.config.rules[prompt.rule].name.clone();
         if self.seen != Some(prompt.identity) {
             self.seen = Some(prompt.identity);
             out.push(Action::Emit(Event::PromptDetected {
-                rule: rule.name.clone(),
+                rule: rule.clone(),
                 origin: prompt.origin.as_str(),
                 text: prompt.matched.clone(),
                 command: prompt.command.clone(),
@@ -156,14 +166,7 @@ impl Engine {
             return;
         }
         let judged = prompt.command.as_deref().unwrap_or(&prompt.context);
-        if let Some(verdict) = self.config.denylist.check(judged) {
-            out.push(Action::Emit(Event::DangerousCommand {
-                category: verdict.id,
-                reason: verdict.reason,
-                excerpt: verdict.excerpt,
-                rule: rule.name.clone(),
-            }));
-            self.take_manual("dangerous command: left to the user", out);
+        if self.refuse_if_dangerous(judged, &rule, out) {
             return;
         }
         let at = self.allowed_at(now, prompt.rule);
@@ -171,7 +174,7 @@ impl Engine {
             self.answer(now, &prompt, out);
         } else {
             out.push(Action::Emit(Event::AnswerDeferred {
-                rule: rule.name.clone(),
+                rule,
                 wait: at - now,
             }));
             self.pending = Some(Pending { prompt, at });
@@ -233,6 +236,13 @@ impl Engine {
             self.nudging = Some(Nudging { step, at: allowed });
             return;
         }
+        // A nudge answers whatever waits on screen, recognised or not: judge that first.
+        let context = std::mem::take(&mut self.live_context);
+        let refused = self.refuse_if_dangerous(&context, "idle nudge", out);
+        self.live_context = context;
+        if refused {
+            return;
+        }
         let keys = self.config.nudge_sequence[step].keys.clone();
         self.send(
             now,
@@ -248,6 +258,21 @@ impl Engine {
                 step: step + 1,
                 at: now + next.after,
             });
+    }
+
+    /// If `text` falls in a denylist category: reports it, hands control to the user, and says so.
+    fn refuse_if_dangerous(&mut self, text: &str, rule: &str, out: &mut Vec<Action>) -> bool {
+        let Some(verdict) = self.config.denylist.check(text) else {
+            return false;
+        };
+        out.push(Action::Emit(Event::DangerousCommand {
+            category: verdict.id,
+            reason: verdict.reason,
+            excerpt: verdict.excerpt,
+            rule: rule.to_owned(),
+        }));
+        self.take_manual("dangerous command: left to the user", out);
+        true
     }
 
     fn answer(&mut self, now: Instant, prompt: &Prompt, out: &mut Vec<Action>) {
@@ -354,6 +379,20 @@ prompt_rules:
         }
     }
 
+    fn shows(p: Prompt) -> Input {
+        Input::Settled {
+            context: p.context.clone(),
+            prompt: Some(p),
+        }
+    }
+
+    fn blank() -> Input {
+        Input::Settled {
+            prompt: None,
+            context: String::new(),
+        }
+    }
+
     fn sent(actions: &[Action]) -> Vec<Vec<u8>> {
         actions
             .iter()
@@ -377,36 +416,27 @@ prompt_rules:
     #[test]
     fn a_prompt_is_answered_once_while_it_stays() {
         let (mut e, t0) = setup();
-        let a = e.handle(t0, Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))));
+        let a = e.handle(t0, shows(prompt(0, 1, "Go? [y/n]")));
         assert_eq!(sent(&a), vec![b"y\r".to_vec()]);
         assert_eq!(events(&a), vec!["PROMPT_DETECTED", "SEND_INPUT"]);
-        let again = e.handle(
-            t0 + ms(3000),
-            Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))),
-        );
+        let again = e.handle(t0 + ms(3000), shows(prompt(0, 1, "Go? [y/n]")));
         assert!(again.is_empty(), "{again:?}");
     }
 
     #[test]
     fn a_prompt_that_went_away_and_came_back_is_answered_again() {
         let (mut e, t0) = setup();
-        e.handle(t0, Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))));
-        e.handle(t0 + ms(2100), Input::Settled(None));
-        let a = e.handle(
-            t0 + ms(2200),
-            Input::Settled(Some(prompt(0, 1, "Go? [y/n]"))),
-        );
+        e.handle(t0, shows(prompt(0, 1, "Go? [y/n]")));
+        e.handle(t0 + ms(2100), blank());
+        let a = e.handle(t0 + ms(2200), shows(prompt(0, 1, "Go? [y/n]")));
         assert_eq!(sent(&a).len(), 1);
     }
 
     #[test]
     fn the_global_interval_defers_an_answer_until_it_allows() {
         let (mut e, t0) = setup();
-        e.handle(t0, Input::Settled(Some(prompt(0, 1, "[y/n]"))));
-        let a = e.handle(
-            t0 + ms(100),
-            Input::Settled(Some(prompt(1, 2, "Press Enter"))),
-        );
+        e.handle(t0, shows(prompt(0, 1, "[y/n]")));
+        let a = e.handle(t0 + ms(100), shows(prompt(1, 2, "Press Enter")));
         assert!(sent(&a).is_empty());
         assert_eq!(events(&a), vec!["PROMPT_DETECTED", "ANSWER_DEFERRED"]);
         assert_eq!(e.next_deadline(), Some(t0 + ms(500)));
@@ -420,8 +450,8 @@ prompt_rules:
     #[test]
     fn a_rule_cooldown_defers_the_same_rule() {
         let (mut e, t0) = setup();
-        e.handle(t0, Input::Settled(Some(prompt(0, 1, "[y/n]"))));
-        let a = e.handle(t0 + ms(600), Input::Settled(Some(prompt(0, 2, "[y/n]"))));
+        e.handle(t0, shows(prompt(0, 1, "[y/n]")));
+        let a = e.handle(t0 + ms(600), shows(prompt(0, 2, "[y/n]")));
         assert!(sent(&a).is_empty());
         assert_eq!(e.next_deadline(), Some(t0 + ms(2000)));
         assert_eq!(sent(&e.handle(t0 + ms(2000), Input::Tick)).len(), 1);
@@ -430,11 +460,8 @@ prompt_rules:
     #[test]
     fn output_cancels_a_deferred_answer_until_it_settles_again() {
         let (mut e, t0) = setup();
-        e.handle(t0, Input::Settled(Some(prompt(0, 1, "[y/n]"))));
-        e.handle(
-            t0 + ms(100),
-            Input::Settled(Some(prompt(1, 2, "Press Enter"))),
-        );
+        e.handle(t0, shows(prompt(0, 1, "[y/n]")));
+        e.handle(t0 + ms(100), shows(prompt(1, 2, "Press Enter")));
         e.handle(t0 + ms(200), Input::Output);
         assert!(sent(&e.handle(t0 + ms(600), Input::Tick)).is_empty());
     }
@@ -442,10 +469,7 @@ prompt_rules:
     #[test]
     fn a_dangerous_context_is_never_answered_and_hands_over() {
         let (mut e, t0) = setup();
-        let a = e.handle(
-            t0,
-            Input::Settled(Some(prompt(0, 1, "about to run rm -rf /\nGo? [y/n]"))),
-        );
+        let a = e.handle(t0, shows(prompt(0, 1, "about to run rm -rf /\nGo? [y/n]")));
         assert!(sent(&a).is_empty());
         assert_eq!(
             events(&a),
@@ -453,7 +477,7 @@ prompt_rules:
         );
         assert_eq!(e.state(), State::Manual);
         assert_eq!(e.next_deadline(), None);
-        let later = e.handle(t0 + ms(5000), Input::Settled(Some(prompt(0, 2, "[y/n]"))));
+        let later = e.handle(t0 + ms(5000), shows(prompt(0, 2, "[y/n]")));
         assert!(sent(&later).is_empty());
         assert!(e.handle(t0 + ms(60_000), Input::Tick).is_empty());
     }
@@ -463,10 +487,10 @@ prompt_rules:
         let (mut e, t0) = setup();
         let mut p = prompt(0, 1, "earlier: rm -rf / was refused\nRun ls? [y/n]");
         p.command = Some("ls".into());
-        assert_eq!(sent(&e.handle(t0, Input::Settled(Some(p)))).len(), 1);
+        assert_eq!(sent(&e.handle(t0, shows(p))).len(), 1);
         let mut p = prompt(0, 2, "Run it? [y/n]");
         p.command = Some("git push --force".into());
-        assert!(sent(&e.handle(t0 + ms(3000), Input::Settled(Some(p)))).is_empty());
+        assert!(sent(&e.handle(t0 + ms(3000), shows(p))).is_empty());
         assert_eq!(e.state(), State::Manual);
     }
 
@@ -491,6 +515,22 @@ prompt_rules:
             sent(&e.handle(t0 + ms(11_000), Input::Tick)),
             vec![b"y\r".to_vec()]
         );
+    }
+
+    #[test]
+    fn a_nudge_is_never_typed_under_a_dangerous_command() {
+        let (mut e, t0) = setup();
+        e.handle(
+            t0,
+            Input::Settled {
+                prompt: None,
+                context: "Wipe the disk with mkfs.ext4 /dev/sda? (type yes)".into(),
+            },
+        );
+        let a = e.handle(t0 + ms(10_000), Input::Tick);
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert!(events(&a).contains(&"DANGEROUS_COMMAND"));
+        assert_eq!(e.state(), State::Manual);
     }
 
     #[test]
@@ -527,7 +567,7 @@ prompt_rules:
         let (mut e, t0) = setup();
         e.handle(t0 + ms(10_000), Input::Tick);
         e.handle(t0 + ms(10_100), Input::Output);
-        e.handle(t0 + ms(10_600), Input::Settled(Some(prompt(0, 1, "[y/n]"))));
+        e.handle(t0 + ms(10_600), shows(prompt(0, 1, "[y/n]")));
         assert_eq!(e.rounds, 0);
     }
 
@@ -541,7 +581,7 @@ prompt_rules:
         assert_eq!(e.next_deadline(), Some(t0 + ms(10_001)));
         e.handle(t0 + ms(2), Input::Toggle);
         assert_eq!(e.state(), State::Manual);
-        let a = e.handle(t0 + ms(3), Input::Settled(Some(prompt(0, 9, "[y/n]"))));
+        let a = e.handle(t0 + ms(3), shows(prompt(0, 9, "[y/n]")));
         assert!(sent(&a).is_empty());
     }
 }

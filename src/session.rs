@@ -74,7 +74,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         cols,
         rows,
     });
-    session.show_state(None);
+    session.show_state(None, None);
 
     let code = session.relay(pty_read, child).await?;
     session.banners.finish();
@@ -231,13 +231,17 @@ impl Session {
     fn detect(&mut self, now: Instant) {
         self.settle_at = None;
         self.unsettled_since = None;
-        let prompt = detector::detect(
+        let seen = detector::detect(
             &self.config.rules,
             &self.screen.snapshot(),
             self.screen.tail(),
             self.config.context_lines,
         );
-        let actions = self.engine.handle(now.into_std(), Input::Settled(prompt));
+        let settled = Input::Settled {
+            prompt: seen.prompt,
+            context: seen.context,
+        };
+        let actions = self.engine.handle(now.into_std(), settled);
         self.apply(actions);
     }
 
@@ -311,7 +315,7 @@ impl Session {
 
     fn apply(&mut self, actions: Vec<Action>) {
         let mut dangerous = None;
-        let mut new_state = None;
+        let mut changed_from = None;
         for action in actions {
             match action {
                 Action::Send(keys) => {
@@ -323,42 +327,46 @@ impl Session {
                         Event::DangerousCommand {
                             category, excerpt, ..
                         } => dangerous = Some(format!("{category}: {excerpt}")),
-                        Event::StateChanged { to, .. } => new_state = Some(*to),
+                        Event::StateChanged { from, .. } => {
+                            changed_from.get_or_insert(*from);
+                        }
                         _ => {}
                     }
                 }
             }
         }
-        if let Some(state) = new_state {
-            self.show_state(dangerous.as_deref());
-            debug_assert_eq!(state, self.engine.state());
+        if let Some(from) = changed_from {
+            self.show_state(Some(from), dangerous.as_deref());
         }
     }
 
     /// Tells the user the automation's state: the window title always, a banner when control
     /// changes hands, and the bell for a refused dangerous command.
-    fn show_state(&mut self, dangerous: Option<&str>) {
+    fn show_state(&mut self, from: Option<State>, dangerous: Option<&str>) {
         let state = self.engine.state();
         let key = &self.config.toggle_key_name;
         self.banners
             .title(&format!("autoapprove: {}", state.as_str()));
         let (cols, _) = self.screen.size();
-        match (state, dangerous) {
-            (State::Manual, Some(what)) => self.banners.show(
-                &format!(
+        let (text, bell) = match (from, state, dangerous) {
+            (_, State::Manual, Some(what)) => (
+                format!(
                     "DANGEROUS COMMAND, not approved ({}). MANUAL_MODE: answer it yourself; {key} resumes automation",
                     keys::escape_str(what)
                 ),
-                cols,
                 true,
             ),
-            (State::Manual, None) => self.banners.show(
-                &format!("MANUAL_MODE: nothing is answered for you; {key} resumes automation"),
-                cols,
+            (_, State::Manual, None) => (
+                format!("MANUAL_MODE: nothing is answered for you; {key} resumes automation"),
                 false,
             ),
-            _ => {}
-        }
+            (Some(State::Manual), _, _) => (
+                format!("RUNNING: automation resumed; {key} takes control"),
+                false,
+            ),
+            _ => return,
+        };
+        self.banners.show(&text, cols, bell);
     }
 }
 

@@ -28,13 +28,13 @@ fn detect_in_chunks(config: &Config, stream: &[u8], cuts: &[usize]) -> (String, 
         screen.feed(&stream[start..cut.max(start)]);
         start = cut.max(start);
     }
-    let prompt = detector::detect(
+    let seen = detector::detect(
         &config.rules,
         &screen.snapshot(),
         screen.tail(),
         config.context_lines,
     );
-    (screen.text(), prompt)
+    (screen.text(), seen.prompt)
 }
 
 proptest! {
@@ -103,9 +103,9 @@ proptest! {
             };
             let input = match kind {
                 0 => Input::Output,
-                1 => Input::Settled(None),
-                2 => Input::Settled(Some(prompt("Go? [y/n]"))),
-                3 => Input::Settled(Some(prompt("rm -rf / ? [y/n]"))),
+                1 => Input::Settled { prompt: None, context: String::new() },
+                2 => Input::Settled { prompt: Some(prompt("Go? [y/n]")), context: String::new() },
+                3 => Input::Settled { prompt: Some(prompt("rm -rf / ? [y/n]")), context: "rm -rf /".into() },
                 4 => Input::Interrupt,
                 5 => Input::Toggle,
                 6 => Input::UserKey,
