@@ -109,7 +109,7 @@ prompt_rules: []
         &[
             "bash",
             "-c",
-            r#"stty -echo; read a; read b; read c; echo "got:[$a][$b][$c]""#,
+            r#"stty -echo; echo ready; read a; read b; read c; echo "got:[$a][$b][$c]""#,
         ],
     );
     t.expect("got:[][y][continue]");
@@ -143,7 +143,7 @@ prompt_rules:
         &[
             "bash",
             "-c",
-            r#"stty -echo; read a; echo "nudged:[$a]"; read b; printf 'GO?'; read c; echo "c=[$c]""#,
+            r#"stty -echo; echo ready; read a; echo "nudged:[$a]"; read b; printf 'GO?'; read c; echo "c=[$c]""#,
         ],
     );
     t.expect("nudged:[x]");
@@ -314,4 +314,71 @@ fn a_cursor_painted_dangerous_tui_prompt_is_refused() {
     t.send(b"4");
     t.expect("tui-got:b'4'");
     assert_eq!(t.wait(), 0);
+}
+
+#[test]
+fn output_reaches_the_terminal_byte_for_byte_as_script_shows_it() {
+    // Colours, cursor moves, an OSC title, invalid UTF-8 and every byte value.
+    let payload = r#"printf '\033[31mred\033[0m \033[2;5Hmoved \033]0;title\007 \377\376 done\n'; i=0; while [ $i -lt 256 ]; do printf "\\$(printf %o $i)"; i=$((i+1)); done; printf '\nend\n'"#;
+    let ours = std::process::Command::new(support::bin())
+        .args(["--", "sh", "-c", payload])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let reference = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("sh -c '{}'", payload.replace('\'', r"'\''")),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(ours.status.code(), Some(0));
+    assert!(
+        reference.stdout.ends_with(b"end\r\n"),
+        "script must have run"
+    );
+    assert_eq!(ours.stdout, reference.stdout);
+}
+
+#[test]
+fn terminal_queries_pass_through_and_their_answers_flow_back() {
+    let mut t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r#"stty -echo -icanon; printf '\033[c'; IFS= read -r -d c reply; echo "reply=[${reply#?}c]""#,
+        ],
+    );
+    // The query reaches the terminal; the terminal (this test) answers as a VT220 would.
+    t.expect("\x1b[c");
+    t.send(b"\x1b[?62;22c");
+    t.expect("reply=[[?62;22c]");
+    assert_eq!(t.wait(), 0);
+}
+
+#[test]
+fn a_child_that_ignores_sigterm_is_killed_after_the_grace_period() {
+    let t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            "trap '' TERM; echo ready; while :; do sleep 0.05; done",
+        ],
+    );
+    t.expect("ready");
+    t.signal(rustix::process::Signal::TERM);
+    assert_eq!(t.wait(), 128 + 9);
+    let log = t.log();
+    assert!(
+        log.contains(r#"SIGNAL_FORWARDED: signal="SIGTERM""#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"SIGNAL_FORWARDED: signal="SIGKILL""#),
+        "{log}"
+    );
 }
