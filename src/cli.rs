@@ -11,7 +11,7 @@ use crate::log::Format;
 
 const EXAMPLES: &str = "\
 Examples:
-  autoapprove -- claude                        run Claude Code, answering its prompts
+  autoapprove -- claude                        run Claude Code under autoapprove
   autoapprove --config rules.yaml -- claude    with your own rules
   autoapprove --idle 30s -- apt-get upgrade    nudge after 30 s of silence
   autoapprove --log-file aa.log --log-format json -- ./agent.sh

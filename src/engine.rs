@@ -186,7 +186,13 @@ impl Engine {
             return;
         }
         if let Some(p) = self.pending.take_if(|p| p.at <= now) {
-            self.answer(now, &p.prompt, out);
+            // Limits may have moved since it was deferred (a nudge, another answer).
+            let at = self.allowed_at(now, p.prompt.rule);
+            if at <= now {
+                self.answer(now, &p.prompt, out);
+            } else {
+                self.pending = Some(Pending { at, ..p });
+            }
         }
         match self.state {
             State::Running if now >= self.last_output + self.config.idle_timeout => {
@@ -279,6 +285,8 @@ impl Engine {
         let rule = &self.config.rules[prompt.rule];
         let (keys, name) = (rule.keys.clone(), rule.name.clone());
         self.send(now, keys, name, out);
+        // One answer at a time: whatever was deferred before is judged again on the next settle.
+        self.pending = None;
         self.rule_last_send[prompt.rule] = Some(now);
         self.answered = Some(prompt.identity);
         self.rounds = 0;
@@ -455,6 +463,21 @@ prompt_rules:
         assert!(sent(&a).is_empty());
         assert_eq!(e.next_deadline(), Some(t0 + ms(2000)));
         assert_eq!(sent(&e.handle(t0 + ms(2000), Input::Tick)).len(), 1);
+    }
+
+    #[test]
+    fn an_answer_drops_an_older_deferred_one() {
+        let (mut e, t0) = setup();
+        e.handle(t0, shows(prompt(1, 1, "Press Enter")));
+        // Deferred by the global interval…
+        e.handle(t0, shows(prompt(0, 2, "[y/n]")));
+        // …then another prompt is answered once the interval allows…
+        assert_eq!(
+            sent(&e.handle(t0 + ms(2000), shows(prompt(0, 3, "[y/n]")))).len(),
+            1
+        );
+        // …and the stale deferred answer must not follow it in the same instant.
+        assert!(sent(&e.handle(t0 + ms(2000), Input::Tick)).is_empty());
     }
 
     #[test]

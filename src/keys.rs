@@ -109,6 +109,16 @@ fn control_byte(c: u8) -> Option<u8> {
     }
 }
 
+/// How a key written in `send` notation reads in a banner: `<C-]>` becomes `Ctrl-]`.
+pub fn display_name(text: &str) -> String {
+    match text.strip_prefix("<").and_then(|t| t.strip_suffix(">")) {
+        Some(name) if name.len() == 3 && name[..2].eq_ignore_ascii_case("c-") => {
+            format!("Ctrl-{}", &name[2..])
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// Where a control key occurs in what the user typed, in legacy form (one byte) or in the kitty
 /// keyboard protocol's `CSI codepoint ; modifiers u` form. Returns the byte range to act on.
 pub fn find_control(input: &[u8], control: u8) -> Option<std::ops::Range<usize>> {
@@ -199,6 +209,12 @@ mod tests {
     fn unknown_key_names_are_errors() {
         assert_eq!(parse("<Entr>"), Err(UnknownKey("Entr".into())));
         assert_eq!(parse("<C-1>"), Err(UnknownKey("C-1".into())));
+    }
+
+    #[test]
+    fn display_names() {
+        assert_eq!(display_name("<C-]>"), "Ctrl-]");
+        assert_eq!(display_name("<Enter>"), "<Enter>");
     }
 
     #[test]

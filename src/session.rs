@@ -60,6 +60,8 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         pid,
         stdin_is_tty: term::stdin_is_tty(),
         stdout_ok: true,
+        child_running: true,
+        kill_at: None,
         settle_at: None,
         unsettled_since: None,
     };
@@ -128,6 +130,9 @@ struct Session {
     pid: rustix::process::Pid,
     stdin_is_tty: bool,
     stdout_ok: bool,
+    child_running: bool,
+    /// When to SIGKILL the child's group, after a forwarded SIGTERM/SIGHUP.
+    kill_at: Option<Instant>,
     /// When to run the detector: output has been quiet for `settle`…
     settle_at: Option<Instant>,
     /// …or has not stopped for `settle_max`.
@@ -151,7 +156,6 @@ impl Session {
         let mut stdin_open = true;
         let mut status = None;
         let mut drain_until = None;
-        let mut kill_at = None;
 
         loop {
             if status.is_some() && (!pty_open || drain_until.is_some_and(|d| Instant::now() >= d)) {
@@ -161,7 +165,7 @@ impl Session {
                 self.detect_at(),
                 self.engine.next_deadline().map(Instant::from_std),
                 drain_until,
-                kill_at,
+                self.kill_at,
             ]
             .into_iter()
             .flatten()
@@ -178,22 +182,23 @@ impl Session {
                 exited = child.wait(), if status.is_none() => {
                     status = Some(exited.context("waiting for the child")?);
                     drain_until = Some(Instant::now() + DRAIN);
-                    kill_at = None;
+                    self.child_running = false;
+                    self.kill_at = None;
                 },
                 got = user.recv(), if stdin_open => match got {
                     Some(UserInput::Bytes(bytes)) => self.on_user_bytes(bytes),
                     Some(UserInput::Closed) | None => stdin_open = false,
                 },
                 _ = winch.recv() => self.on_resize(),
-                _ = term.recv() => kill_at = Some(self.forward_and_escalate(Signal::TERM, "SIGTERM", status.is_none())),
-                _ = hup.recv() => kill_at = Some(self.forward_and_escalate(Signal::HUP, "SIGHUP", status.is_none())),
+                _ = term.recv() => self.hang_up(Signal::TERM, "SIGTERM"),
+                _ = hup.recv() => self.hang_up(Signal::HUP, "SIGHUP"),
                 _ = int.recv() => self.on_sigint(),
                 () = sleep_until(deadline) => {
                     let now = Instant::now();
-                    if kill_at.is_some_and(|k| now >= k) {
+                    if self.kill_at.is_some_and(|k| now >= k) {
                         child::signal_group(self.pid, Signal::KILL);
                         self.log.emit(&Event::SignalForwarded { signal: "SIGKILL" });
-                        kill_at = None;
+                        self.kill_at = None;
                     }
                     if self.detect_at().is_some_and(|d| now >= d) {
                         self.detect(now);
@@ -212,8 +217,11 @@ impl Session {
 
     fn on_output(&mut self, bytes: &[u8]) {
         // The user sees the bytes first; everything else comes after.
-        if self.stdout_ok {
-            self.stdout_ok = write_stdout(bytes);
+        if self.stdout_ok && !write_stdout(bytes) {
+            // Whoever read our output is gone (`autoapprove -- yes | head -1`): hang up on the
+            // child as a closed terminal would, rather than relay into the void forever.
+            self.stdout_ok = false;
+            self.hang_up(Signal::HUP, "SIGHUP");
         }
         self.screen.feed(bytes);
         let now = Instant::now();
@@ -304,13 +312,13 @@ impl Session {
         self.apply(actions);
     }
 
-    /// Forwards a terminating signal to the child's group; returns when to escalate to SIGKILL.
-    fn forward_and_escalate(&mut self, sig: Signal, name: &'static str, alive: bool) -> Instant {
-        if alive {
+    /// Forwards a terminating signal to the child's group, and arms the SIGKILL escalation.
+    fn hang_up(&mut self, sig: Signal, name: &'static str) {
+        if self.child_running {
             child::signal_group(self.pid, sig);
             self.log.emit(&Event::SignalForwarded { signal: name });
+            self.kill_at.get_or_insert(Instant::now() + KILL_GRACE);
         }
-        Instant::now() + KILL_GRACE
     }
 
     fn apply(&mut self, actions: Vec<Action>) {
@@ -344,7 +352,7 @@ impl Session {
     /// changes hands, and the bell for a refused dangerous command.
     fn show_state(&mut self, from: Option<State>, dangerous: Option<&str>) {
         let state = self.engine.state();
-        let key = &self.config.toggle_key_name;
+        let key = keys::display_name(&self.config.toggle_key_name);
         self.banners
             .title(&format!("autoapprove: {}", state.as_str()));
         let (cols, _) = self.screen.size();

@@ -101,3 +101,26 @@ fn on_a_terminal_stderr_gets_no_log_lines() {
     t.expect("only-this");
     assert!(!t.output().contains("[AUTOAPPROVE]"), "{}", t.output());
 }
+
+#[test]
+fn when_the_reader_of_stdout_goes_away_the_child_is_hung_up() {
+    let mut child = Command::new(bin())
+        .args(["--", "yes"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 2];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    assert_eq!(&first, b"y\r");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(128 + 1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SIGNAL_FORWARDED: signal=\"SIGHUP\""),
+        "{stderr}"
+    );
+}
