@@ -31,7 +31,7 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Silence before the idle nudges start, e.g. 20s (overrides `idle_timeout`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_idle)]
     pub idle: Option<Duration>,
 
     /// Print the built-in configuration as YAML (a valid --config file) and exit.
@@ -63,9 +63,14 @@ pub struct Cli {
     pub command: Vec<OsString>,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|_| format!("`{text}` is not a duration: expected e.g. 500ms, 20s, 2m"))
+fn parse_idle(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("the idle timeout must be more than 0".into()),
+        Ok(d) => Ok(d),
+        Err(_) => Err(format!(
+            "`{text}` is not a duration: expected e.g. 500ms, 20s, 2m"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +99,7 @@ mod tests {
             vec!["autoapprove"],
             vec!["autoapprove", "--bogus", "--", "ls"],
             vec!["autoapprove", "--idle", "soon", "--", "ls"],
+            vec!["autoapprove", "--idle", "0s", "--", "ls"],
         ] {
             let err = Cli::try_parse_from(&args).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{args:?}");

@@ -354,6 +354,11 @@ impl Ctx<'_> {
                 }
             })
             .transpose()?;
+        if let Some(idle) = &raw.idle_timeout
+            && self.duration(idle)?.is_zero()
+        {
+            return Err(self.error(idle, "`idle_timeout` must be more than 0"));
+        }
         if let Some(lines) = raw.context_lines.as_ref().filter(|l| l.value == 0) {
             return Err(self.error(lines, "`context_lines` must be at least 1"));
         }

@@ -135,17 +135,15 @@ impl Engine {
 
     /// When the engine next needs a [`Input::Tick`], if ever.
     pub fn next_deadline(&self) -> Option<Instant> {
-        match self.state {
-            State::Manual => None,
-            State::Running => {
-                let idle = self.last_output + self.config.idle_timeout;
-                Some(self.pending.as_ref().map_or(idle, |p| p.at.min(idle)))
-            }
-            State::IdleNudge => Some(match &self.nudging {
+        let timer = match self.state {
+            State::Manual => return None,
+            State::Running => self.last_output + self.config.idle_timeout,
+            State::IdleNudge => match &self.nudging {
                 Some(n) => n.at,
                 None => self.quiet_since() + self.config.idle_timeout,
-            }),
-        }
+            },
+        };
+        Some(self.pending.as_ref().map_or(timer, |p| p.at.min(timer)))
     }
 
     fn on_prompt(&mut self, now: Instant, prompt: Prompt, out: &mut Vec<Action>) {

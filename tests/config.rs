@@ -65,6 +65,7 @@ fn invalid_files_are_rejected_with_their_position() {
         ),
         ("bad_toggle_key", "toggle_key: 'q'\n"),
         ("zero_context_lines", "context_lines: 0\n"),
+        ("zero_idle_timeout", "idle_timeout: 0s\n"),
         (
             "unknown_denylist_category",
             "denylist:\n  builtin: [power, nuclear]\n",
