@@ -66,18 +66,20 @@ pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, Spaw
         .args(&command[1..])
         .spawn(pts)
         .map_err(|e| match e {
-            pty_process::Error::Io(io) => match io.raw_os_error() {
-                Some(libc_enoent) if libc_enoent == rustix::io::Errno::NOENT.raw_os_error() => {
-                    SpawnError::NotFound(name.clone())
+            // The checks above make these rare: the file changed, or an interpreter is missing.
+            pty_process::Error::Io(io) => {
+                match io.raw_os_error().map(rustix::io::Errno::from_raw_os_error) {
+                    // The file is there (resolve found it), so what is missing is its interpreter.
+                    Some(rustix::io::Errno::NOENT) => SpawnError::NotExecutable(
+                        name.clone(),
+                        format!("{io} (is its #! interpreter missing?)"),
+                    ),
+                    Some(rustix::io::Errno::ACCESS | rustix::io::Errno::NOEXEC) => {
+                        SpawnError::NotExecutable(name.clone(), io.to_string())
+                    }
+                    _ => other(&io),
                 }
-                Some(code)
-                    if code == rustix::io::Errno::ACCESS.raw_os_error()
-                        || code == rustix::io::Errno::NOEXEC.raw_os_error() =>
-                {
-                    SpawnError::NotExecutable(name.clone(), io.to_string())
-                }
-                _ => other(&io),
-            },
+            }
             e => other(&e),
         })?;
     let pid = child

@@ -124,3 +124,18 @@ fn when_the_reader_of_stdout_goes_away_the_child_is_hung_up() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_script_whose_interpreter_is_missing_is_not_executable() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = support::script(dir.path(), "orphan.sh", "#!/no/such/interpreter\necho hi\n");
+    let out = Command::new(bin())
+        .arg("--")
+        .arg(&script)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(126));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("interpreter missing"), "{stderr}");
+}
