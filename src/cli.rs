@@ -34,6 +34,11 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", value_parser = parse_idle)]
     pub idle: Option<Duration>,
 
+    /// Use this profile's settings (`none`: no profile). By default a profile is chosen by the
+    /// program's name, e.g. `claude-code` for `claude`.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// Print the built-in configuration as YAML (a valid --config file) and exit.
     #[arg(long)]
     pub show_defaults: bool,

@@ -32,6 +32,8 @@ pub struct Config {
     pub settle_max: Duration,
     pub key_gap: Duration,
     pub context_lines: usize,
+    /// Match anywhere on the screen, not only on the prompt's line (the alternate screen always is).
+    pub whole_screen: bool,
     pub nudge_max_retries: u32,
     pub nudge_sequence: Vec<NudgeStep>,
     /// The control byte that hands control between the user and the automation.
@@ -39,6 +41,57 @@ pub struct Config {
     pub toggle_key_name: String,
     pub rules: Vec<Rule>,
     pub denylist: Denylist,
+    /// Settings for particular programs, applied by [`Config::with_profile`].
+    pub profiles: Vec<Profile>,
+    /// The profile in force, if any.
+    pub profile: Option<String>,
+}
+
+/// Settings for a particular program (Claude Code, say): each key it sets replaces the general one.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    /// Program names (the wrapped command's file name) that select this profile.
+    pub commands: Vec<String>,
+    settings: Partial,
+}
+
+impl Config {
+    /// The profile for `program`: `forced` by name (`none` for no profile), else the first whose
+    /// `commands` holds the program's file name. Errors name an unknown forced profile.
+    pub fn with_profile(mut self, program: &str, forced: Option<&str>) -> Result<Self, String> {
+        let chosen = match forced {
+            Some("none") => None,
+            Some(name) => Some(
+                self.profiles
+                    .iter()
+                    .find(|p| p.name == name)
+                    .ok_or_else(|| {
+                        let known: Vec<&str> =
+                            self.profiles.iter().map(|p| p.name.as_str()).collect();
+                        format!(
+                            "unknown profile `{name}`: expected none or one of {}",
+                            known.join(", ")
+                        )
+                    })?
+                    .clone(),
+            ),
+            None => {
+                let file_name = std::path::Path::new(program)
+                    .file_name()
+                    .map_or(program.into(), |f| f.to_string_lossy());
+                self.profiles
+                    .iter()
+                    .find(|p| p.commands.iter().any(|c| *c == file_name))
+                    .cloned()
+            }
+        };
+        if let Some(profile) = chosen {
+            profile.settings.apply(&mut self);
+            self.profile = Some(profile.name);
+        }
+        Ok(self)
+    }
 }
 
 /// One step of the idle nudge sequence: wait `after` since the previous step, then send `keys`.
@@ -58,14 +111,26 @@ pub enum Source {
     Tail,
 }
 
-/// A prompt rule: when `regex` matches what the user sees, answer with `keys`.
+/// A prompt rule: when `regex` matches what the user sees, answer it — or leave it to the user.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
     pub regex: Regex,
-    pub keys: Vec<Key>,
+    pub answer: Answer,
     pub cooldown: Duration,
     pub source: Source,
+    /// The `command` group may wrap over rows: strip a `│` gutter and join rows with spaces.
+    pub unwrap_command: bool,
+}
+
+/// What a rule does with its prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Type these keys.
+    Send(Vec<Key>),
+    /// Recognise the prompt but never answer it: the user must (a banner says so), and nothing
+    /// automatic is sent while it is on screen.
+    Leave,
 }
 
 /// A configuration that could not be read or is not valid.
@@ -142,11 +207,21 @@ struct RawConfig {
     settle_max: Option<Spanned<String>>,
     key_gap: Option<Spanned<String>>,
     context_lines: Option<Spanned<usize>>,
+    whole_screen: Option<bool>,
     nudge_max_retries: Option<u32>,
     nudge_sequence: Option<Vec<RawNudge>>,
     toggle_key: Option<Spanned<String>>,
     prompt_rules: Option<Vec<RawRule>>,
     denylist: Option<RawDenylist>,
+    profiles: Option<Vec<RawProfile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: Spanned<String>,
+    commands: Vec<String>,
+    settings: Spanned<RawConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,9 +236,11 @@ struct RawNudge {
 struct RawRule {
     description: Spanned<String>,
     match_regex: Spanned<String>,
-    send: Spanned<String>,
+    send: Option<Spanned<String>>,
+    leave: Option<bool>,
     cooldown: Option<Spanned<String>>,
     source: Option<Source>,
+    unwrap_command: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,7 +260,7 @@ struct RawPattern {
 // ---------------------------------------------------------------------------------------------
 // Validated, possibly partial form: what one file sets.
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Partial {
     idle_timeout: Option<Duration>,
     min_send_interval: Option<Duration>,
@@ -191,11 +268,13 @@ struct Partial {
     settle_max: Option<Duration>,
     key_gap: Option<Duration>,
     context_lines: Option<usize>,
+    whole_screen: Option<bool>,
     nudge_max_retries: Option<u32>,
     nudge_sequence: Option<Vec<NudgeStep>>,
     toggle_key: Option<(u8, String)>,
     rules: Option<Vec<Rule>>,
     denylist: Option<Denylist>,
+    profiles: Option<Vec<Profile>>,
 }
 
 /// Builds errors that point into one file.
@@ -304,6 +383,7 @@ impl Partial {
             settle_max: settle_max.max(settle),
             key_gap: self.key_gap.or(base.key_gap).unwrap_or_default(),
             context_lines: self.context_lines.or(base.context_lines).unwrap_or(1),
+            whole_screen: self.whole_screen.or(base.whole_screen).unwrap_or(false),
             nudge_max_retries: self
                 .nudge_max_retries
                 .or(base.nudge_max_retries)
@@ -316,7 +396,40 @@ impl Partial {
             toggle_key_name,
             rules: self.rules.or(base.rules).unwrap_or_default(),
             denylist: self.denylist.or(base.denylist).unwrap_or_default(),
+            profiles: self.profiles.or(base.profiles).unwrap_or_default(),
+            profile: None,
         })
+    }
+
+    /// Replaces in `config` every setting this partial sets.
+    fn apply(&self, config: &mut Config) {
+        fn set<T: Clone>(target: &mut T, value: Option<&T>) {
+            if let Some(v) = value {
+                target.clone_from(v);
+            }
+        }
+        set(&mut config.idle_timeout, self.idle_timeout.as_ref());
+        set(
+            &mut config.min_send_interval,
+            self.min_send_interval.as_ref(),
+        );
+        set(&mut config.settle, self.settle.as_ref());
+        set(&mut config.settle_max, self.settle_max.as_ref());
+        config.settle_max = config.settle_max.max(config.settle);
+        set(&mut config.key_gap, self.key_gap.as_ref());
+        set(&mut config.context_lines, self.context_lines.as_ref());
+        set(&mut config.whole_screen, self.whole_screen.as_ref());
+        set(
+            &mut config.nudge_max_retries,
+            self.nudge_max_retries.as_ref(),
+        );
+        set(&mut config.nudge_sequence, self.nudge_sequence.as_ref());
+        if let Some((key, name)) = &self.toggle_key {
+            config.toggle_key = *key;
+            config.toggle_key_name.clone_from(name);
+        }
+        set(&mut config.rules, self.rules.as_ref());
+        set(&mut config.denylist, self.denylist.as_ref());
     }
 }
 
@@ -369,12 +482,34 @@ impl Ctx<'_> {
             settle_max: self.opt_duration(raw.settle_max.as_ref())?,
             key_gap: self.opt_duration(raw.key_gap.as_ref())?,
             context_lines: raw.context_lines.map(|l| l.value),
+            whole_screen: raw.whole_screen,
             nudge_max_retries: raw.nudge_max_retries,
             nudge_sequence,
             toggle_key,
             rules: raw.prompt_rules.map(|r| self.rules(&r)).transpose()?,
             denylist: raw.denylist.map(|d| self.denylist(d)).transpose()?,
+            profiles: raw.profiles.map(|p| self.profiles(p)).transpose()?,
         })
+    }
+
+    fn profiles(&self, raw: Vec<RawProfile>) -> Result<Vec<Profile>, ConfigError> {
+        let mut profiles: Vec<Profile> = Vec::with_capacity(raw.len());
+        for p in raw {
+            if profiles.iter().any(|x| x.name == p.name.value) || p.name.value == "none" {
+                return Err(
+                    self.error(&p.name, format!("profile name `{}` is taken", p.name.value))
+                );
+            }
+            if p.settings.value.profiles.is_some() {
+                return Err(self.error(&p.settings, "a profile cannot hold `profiles`"));
+            }
+            profiles.push(Profile {
+                name: p.name.value.clone(),
+                commands: p.commands,
+                settings: self.validate(p.settings.value)?,
+            });
+        }
+        Ok(profiles)
     }
 
     fn rules(&self, raw: &[RawRule]) -> Result<Vec<Rule>, ConfigError> {
@@ -392,12 +527,32 @@ impl Ctx<'_> {
                     ),
                 ));
             }
+            let answer = match (&r.send, r.leave.unwrap_or(false)) {
+                (Some(send), false) => Answer::Send(self.keys(send, "send")?),
+                (None, true) => Answer::Leave,
+                (Some(send), true) => {
+                    return Err(self.error(
+                        send,
+                        "a rule with `leave: true` sends nothing: remove `send`",
+                    ));
+                }
+                (None, false) => {
+                    return Err(self.error(
+                        &r.description,
+                        format!(
+                            "rule `{}` needs `send` (the answer) or `leave: true`",
+                            r.description.value
+                        ),
+                    ));
+                }
+            };
             rules.push(Rule {
                 name: r.description.value.clone(),
                 regex: self.regex(&r.match_regex)?,
-                keys: self.keys(&r.send, "send")?,
+                answer,
                 cooldown: self.opt_duration(r.cooldown.as_ref())?.unwrap_or_default(),
                 source: r.source.unwrap_or(Source::Any),
+                unwrap_command: r.unwrap_command.unwrap_or(false),
             });
         }
         Ok(rules)
@@ -489,8 +644,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.rules.len(), 1);
         assert_eq!(
-            c.rules[0].keys,
-            vec![Key(b"y".to_vec()), Key(b"\r".to_vec())]
+            c.rules[0].answer,
+            Answer::Send(vec![Key(b"y".to_vec()), Key(b"\r".to_vec())])
         );
         assert_eq!(c.rules[0].cooldown, Duration::from_secs(1));
         assert_eq!(c.rules[0].source, Source::Any);

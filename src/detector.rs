@@ -8,7 +8,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::config::{Rule, Source};
+use crate::config::{Config, Rule, Source};
 use crate::screen::Snapshot;
 use crate::tail::Tail;
 
@@ -56,10 +56,11 @@ pub struct Seen {
 }
 
 /// Runs the rules over the live screen, then the tail.
-pub fn detect(rules: &[Rule], screen: &Snapshot, tail: &Tail, context_lines: usize) -> Seen {
-    let screen_region = screen_region(screen, context_lines);
-    let tail_region = tail_region(tail, context_lines);
-    let prompt = rules.iter().enumerate().find_map(|(index, rule)| {
+pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail) -> Seen {
+    let whole = screen.alternate || config.whole_screen;
+    let screen_region = screen_region(screen, whole, config.context_lines);
+    let tail_region = tail_region(tail, config.context_lines);
+    let prompt = config.rules.iter().enumerate().find_map(|(index, rule)| {
         let on_screen = || {
             screen_region
                 .as_ref()
@@ -129,13 +130,32 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         identity: hasher.finish(),
         matched,
         context: region.text.clone(),
-        command: caps.name("command").map(|m| m.as_str().trim().to_owned()),
+        command: caps.name("command").map(|m| {
+            if rule.unwrap_command {
+                unwrap_rows(m.as_str())
+            } else {
+                m.as_str().trim().to_owned()
+            }
+        }),
     })
 }
 
-fn screen_region(screen: &Snapshot, context_lines: usize) -> Option<Region> {
+/// A command wrapped over rows, as Claude Code shows a long one (` │ first part` / ` │ rest`),
+/// read back as the one line the user reads: gutter and indentation removed, rows joined by a space.
+fn unwrap_rows(text: &str) -> String {
+    text.lines()
+        .map(|row| {
+            let row = row.trim();
+            row.strip_prefix('│').map_or(row, str::trim_start)
+        })
+        .filter(|row| !row.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn screen_region(screen: &Snapshot, whole: bool, context_lines: usize) -> Option<Region> {
     let lines = &screen.lines;
-    let (first, prompt_line, last) = if screen.alternate {
+    let (first, prompt_line, last) = if whole {
         // A full-screen program's screen is all current: every line is live.
         let last = lines.iter().rposition(|l| !l.text.trim().is_empty())?;
         (0, 0, last)
@@ -197,10 +217,10 @@ mod tests {
     use crate::screen::Screen;
 
     fn run(bytes: &[u8]) -> Option<Prompt> {
-        let rules = config::defaults().rules;
+        let config = config::defaults();
         let mut s = Screen::new(40, 10);
         s.feed(bytes);
-        detect(&rules, &s.snapshot(), s.tail(), 6).prompt
+        detect(&config, &s.snapshot(), s.tail()).prompt
     }
 
     #[test]
@@ -235,22 +255,43 @@ mod tests {
 
     #[test]
     fn the_tail_finds_prompts_the_screen_lost() {
-        let rules = config::defaults().rules;
+        let config = config::defaults();
         let mut s = Screen::new(40, 10);
         // The prompt is printed, then the line is wiped while the program waits.
         s.feed(b"Continue? [y/n] \r\x1b[K");
-        let p = detect(&rules, &s.snapshot(), s.tail(), 6).prompt.unwrap();
+        let p = detect(&config, &s.snapshot(), s.tail()).prompt.unwrap();
         assert_eq!(p.origin, Origin::Tail);
     }
 
     #[test]
     fn without_a_prompt_the_live_text_is_still_reported() {
-        let rules = config::defaults().rules;
+        let mut config = config::defaults();
+        config.context_lines = 1;
         let mut s = Screen::new(40, 10);
         s.feed(b"old\r\nType DELETE to wipe /dev/sda: ");
-        let seen = detect(&rules, &s.snapshot(), s.tail(), 1);
+        let seen = detect(&config, &s.snapshot(), s.tail());
         assert_eq!(seen.prompt, None);
         assert_eq!(seen.context, "Type DELETE to wipe /dev/sda:");
+    }
+
+    #[test]
+    fn wrapped_commands_are_unwrapped() {
+        assert_eq!(
+            unwrap_rows(" │ touch ./marker && echo a b\n │ c d >\n │ ./long.txt"),
+            "touch ./marker && echo a b c d > ./long.txt"
+        );
+        assert_eq!(unwrap_rows(" rm -rf /tmp/x\n"), "rm -rf /tmp/x");
+    }
+
+    #[test]
+    fn whole_screen_mode_reads_a_dialog_drawn_on_the_normal_screen() {
+        let bytes = b"Delete it? [y/n]\r\n  Yes\r\n  No\r\nEnter to confirm\r\n";
+        assert_eq!(run(bytes), None);
+        let mut config = config::defaults();
+        config.whole_screen = true;
+        let mut s = Screen::new(40, 10);
+        s.feed(bytes);
+        assert!(detect(&config, &s.snapshot(), s.tail()).prompt.is_some());
     }
 
     #[test]
@@ -262,15 +303,14 @@ mod tests {
 
     #[test]
     fn a_command_group_names_the_command() {
-        let rules = config::from_yaml(
+        let config = config::from_yaml(
             "prompt_rules:\n  - description: run\n    match_regex: 'Run (?P<command>.+)\\? \\[y/n\\]'\n    send: y\n",
             "t",
         )
-        .unwrap()
-        .rules;
+        .unwrap();
         let mut s = Screen::new(40, 10);
         s.feed(b"Run ls -la? [y/n] ");
-        let p = detect(&rules, &s.snapshot(), s.tail(), 6).prompt.unwrap();
+        let p = detect(&config, &s.snapshot(), s.tail()).prompt.unwrap();
         assert_eq!(p.command.as_deref(), Some("ls -la"));
     }
 }

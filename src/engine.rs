@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use crate::config::Config;
+use crate::config::{Answer, Config};
 use crate::detector::Prompt;
 use crate::events::{Event, State};
 use crate::keys::Key;
@@ -68,6 +68,8 @@ pub struct Engine {
     rounds: u32,
     /// The live text when output last settled: a nudge types into whatever waits there.
     live_context: String,
+    /// A prompt left to the user is on screen: nothing automatic may be typed into it.
+    holding: bool,
 }
 
 impl Engine {
@@ -85,6 +87,7 @@ impl Engine {
             nudging: None,
             rounds: 0,
             live_context: String::new(),
+            holding: false,
         }
     }
 
@@ -106,6 +109,7 @@ impl Engine {
             }
             Input::Settled { prompt, context } => {
                 self.live_context = context;
+                self.holding = false;
                 if let Some(prompt) = prompt {
                     self.on_prompt(now, prompt, &mut out);
                 } else {
@@ -135,8 +139,10 @@ impl Engine {
 
     /// When the engine next needs a [`Input::Tick`], if ever.
     pub fn next_deadline(&self) -> Option<Instant> {
+        let idle_off = self.holding || self.config.nudge_sequence.is_empty();
         let timer = match self.state {
             State::Manual => return None,
+            State::Running if idle_off => return self.pending.as_ref().map(|p| p.at),
             State::Running => self.last_output + self.config.idle_timeout,
             State::IdleNudge => match &self.nudging {
                 Some(n) => n.at,
@@ -151,6 +157,7 @@ impl Engine {
             return;
         }
         let rule = self.config.rules[prompt.rule].name.clone();
+        let leave = self.config.rules[prompt.rule].answer == Answer::Leave;
         if self.seen != Some(prompt.identity) {
             self.seen = Some(prompt.identity);
             out.push(Action::Emit(Event::PromptDetected {
@@ -159,6 +166,18 @@ impl Engine {
                 text: prompt.matched.clone(),
                 command: prompt.command.clone(),
             }));
+            if leave {
+                out.push(Action::Emit(Event::LeftToUser { rule: rule.clone() }));
+            }
+        }
+        if leave {
+            self.holding = true;
+            self.pending = None;
+            self.nudging = None;
+            if self.state == State::IdleNudge {
+                self.transition(State::Running, "a prompt is left to the user", out);
+            }
+            return;
         }
         if self.state == State::Manual {
             return;
@@ -192,6 +211,9 @@ impl Engine {
                 self.pending = Some(Pending { at, ..p });
             }
         }
+        if self.holding || self.config.nudge_sequence.is_empty() {
+            return;
+        }
         match self.state {
             State::Running if now >= self.last_output + self.config.idle_timeout => {
                 self.start_round(now, out);
@@ -213,7 +235,7 @@ impl Engine {
             idle,
             threshold: self.config.idle_timeout,
         }));
-        if self.rounds >= self.config.nudge_max_retries || self.config.nudge_sequence.is_empty() {
+        if self.rounds >= self.config.nudge_max_retries {
             let why = format!("still idle after {} nudge rounds", self.rounds);
             self.take_manual(&why, out);
             return;
@@ -281,7 +303,10 @@ impl Engine {
 
     fn answer(&mut self, now: Instant, prompt: &Prompt, out: &mut Vec<Action>) {
         let rule = &self.config.rules[prompt.rule];
-        let (keys, name) = (rule.keys.clone(), rule.name.clone());
+        let Answer::Send(keys) = &rule.answer else {
+            return;
+        };
+        let (keys, name) = (keys.clone(), rule.name.clone());
         self.send(now, keys, name, out);
         // One answer at a time: whatever was deferred before is judged again on the next settle.
         self.pending = None;

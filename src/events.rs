@@ -45,6 +45,7 @@ pub enum Event {
     Started {
         command: String,
         config: String,
+        profile: Option<String>,
         pid: u32,
         cols: u16,
         rows: u16,
@@ -77,6 +78,10 @@ pub enum Event {
         to: State,
         why: String,
     },
+    /// A recognised prompt that the rules leave to the user.
+    LeftToUser {
+        rule: String,
+    },
     DangerousCommand {
         category: String,
         reason: String,
@@ -107,6 +112,7 @@ impl Event {
             Self::Nudge { .. } => "IDLE_NUDGE",
             Self::StateChanged { .. } => "STATE_TRANSITION",
             Self::DangerousCommand { .. } => "DANGEROUS_COMMAND",
+            Self::LeftToUser { .. } => "LEFT_TO_USER",
             Self::SignalForwarded { .. } => "SIGNAL_FORWARDED",
             Self::Resized { .. } => "RESIZED",
             Self::ChildExited { .. } => "CHILD_EXITED",
@@ -116,7 +122,7 @@ impl Event {
     pub fn level(&self) -> Level {
         match self {
             Self::AnswerDeferred { .. } | Self::Resized { .. } => Level::Debug,
-            Self::DangerousCommand { .. } => Level::Warn,
+            Self::DangerousCommand { .. } | Self::LeftToUser { .. } => Level::Warn,
             Self::StateChanged { to, .. } if *to == State::Manual => Level::Warn,
             _ => Level::Info,
         }
@@ -134,12 +140,14 @@ impl Event {
             Self::Started {
                 command,
                 config,
+                profile,
                 pid,
                 cols,
                 rows,
             } => vec![
                 ("command", s(command)),
                 ("config", s(config)),
+                ("profile", s(profile.as_deref().unwrap_or("none"))),
                 ("pid", Value::from(*pid)),
                 ("cols", Value::from(*cols)),
                 ("rows", Value::from(*rows)),
@@ -187,6 +195,7 @@ impl Event {
                 ("rule", s(rule)),
             ],
             Self::SignalForwarded { signal } => vec![("signal", s(signal))],
+            Self::LeftToUser { rule } => vec![("rule", s(rule))],
             Self::Resized { cols, rows } => {
                 vec![("cols", Value::from(*cols)), ("rows", Value::from(*rows))]
             }

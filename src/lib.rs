@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> i32 {
             Err(_) => EXIT_FAILURE,
         };
     }
-    let mut config = match &cli.config {
+    let config = match &cli.config {
         Some(path) => match config::load(path) {
             Ok(c) => c,
             Err(e) => {
@@ -52,6 +52,18 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
         None => config::defaults(),
+    };
+    let program = cli
+        .command
+        .first()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut config = match config.with_profile(&program, cli.profile.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: --profile: {e}");
+            return EXIT_USAGE;
+        }
     };
     if let Some(idle) = cli.idle {
         config.idle_timeout = idle;

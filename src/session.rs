@@ -72,6 +72,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
             .collect::<Vec<_>>()
             .join(" "),
         config: session.config.source.clone(),
+        profile: session.config.profile.clone(),
         pid: pid.as_raw_nonzero().get().unsigned_abs(),
         cols,
         rows,
@@ -239,12 +240,7 @@ impl Session {
     fn detect(&mut self, now: Instant) {
         self.settle_at = None;
         self.unsettled_since = None;
-        let seen = detector::detect(
-            &self.config.rules,
-            &self.screen.snapshot(),
-            self.screen.tail(),
-            self.config.context_lines,
-        );
+        let seen = detector::detect(&self.config, &self.screen.snapshot(), self.screen.tail());
         let settled = Input::Settled {
             prompt: seen.prompt,
             context: seen.context,
@@ -324,6 +320,7 @@ impl Session {
     fn apply(&mut self, actions: Vec<Action>) {
         let mut dangerous = None;
         let mut changed_from = None;
+        let mut left = None;
         for action in actions {
             match action {
                 Action::Send(keys) => {
@@ -338,6 +335,7 @@ impl Session {
                         Event::StateChanged { from, .. } => {
                             changed_from.get_or_insert(*from);
                         }
+                        Event::LeftToUser { rule } => left = Some(rule.clone()),
                         _ => {}
                     }
                 }
@@ -345,6 +343,13 @@ impl Session {
         }
         if let Some(from) = changed_from {
             self.show_state(Some(from), dangerous.as_deref());
+        } else if let Some(rule) = left {
+            let (cols, _) = self.screen.size();
+            let text = format!(
+                "{}: left to you, answer it yourself",
+                keys::escape_str(&rule)
+            );
+            self.banners.show(&text, cols, true);
         }
     }
 

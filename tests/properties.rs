@@ -28,12 +28,7 @@ fn detect_in_chunks(config: &Config, stream: &[u8], cuts: &[usize]) -> (String, 
         screen.feed(&stream[start..cut.max(start)]);
         start = cut.max(start);
     }
-    let seen = detector::detect(
-        &config.rules,
-        &screen.snapshot(),
-        screen.tail(),
-        config.context_lines,
-    );
+    let seen = detector::detect(config, &screen.snapshot(), screen.tail());
     (screen.text(), seen.prompt)
 }
 

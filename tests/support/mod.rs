@@ -4,6 +4,9 @@
 
 #![allow(dead_code)] // each test binary uses part of the harness
 
+pub mod claude;
+pub mod mock_api;
+
 use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::os::unix::process::ExitStatusExt as _;
@@ -27,6 +30,7 @@ pub struct Term {
     seen: Shared,
     exit: std::sync::mpsc::Receiver<std::process::ExitStatus>,
     pid: i32,
+    size: (u16, u16),
     pub dir: tempfile::TempDir,
 }
 
@@ -39,7 +43,21 @@ impl Term {
 
     /// Runs `autoapprove --config <yaml> --log-file events.log -- CMD…`.
     pub fn with_config(yaml: &str, command: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::with_config_in(
+            tempfile::tempdir().unwrap(),
+            yaml,
+            command,
+            &Options::default(),
+        )
+    }
+
+    /// Like [`Term::with_config`], in `dir` (rules.yaml and events.log go there), with `options`.
+    pub fn with_config_in(
+        dir: tempfile::TempDir,
+        yaml: &str,
+        command: &[&str],
+        options: &Options,
+    ) -> Self {
         std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
         let config = dir.path().join("rules.yaml");
         let log = dir.path().join("events.log");
@@ -53,7 +71,7 @@ impl Term {
         args.extend_from_slice(command);
         let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        Self::spawn_in(dir, bin(), &refs)
+        Self::spawn_with(dir, bin(), &refs, options)
     }
 
     /// Runs `sh -c SCRIPT` on the terminal, with `$AA` naming the autoapprove binary.
@@ -63,15 +81,25 @@ impl Term {
     }
 
     fn spawn_in(dir: tempfile::TempDir, program: &str, args: &[&str]) -> Self {
+        Self::spawn_with(dir, program, args, &Options::default())
+    }
+
+    fn spawn_with(dir: tempfile::TempDir, program: &str, args: &[&str], options: &Options) -> Self {
         let (pty, pts) = pty_process::blocking::open().unwrap();
-        pty.resize(pty_process::Size::new(24, 80)).unwrap();
-        let child = pty_process::blocking::Command::new(program)
-            .args(args)
-            .current_dir(dir.path())
-            .env("AA", bin())
-            .env("TERM", "xterm-256color")
-            .spawn(pts)
+        pty.resize(pty_process::Size::new(options.rows, options.cols))
             .unwrap();
+        let mut command = pty_process::blocking::Command::new(program)
+            .args(args)
+            .current_dir(options.cwd.as_deref().unwrap_or(dir.path()))
+            .env("AA", bin())
+            .env("TERM", "xterm-256color");
+        for name in &options.env_remove {
+            command = command.env_remove(name);
+        }
+        for (name, value) in &options.env {
+            command = command.env(name, value);
+        }
+        let child = command.spawn(pts).unwrap();
         let pid = i32::try_from(child.id()).unwrap();
         let master = File::from(std::os::fd::OwnedFd::from(pty));
         let mut reader = master.try_clone().unwrap();
@@ -105,6 +133,7 @@ impl Term {
             seen,
             exit,
             pid,
+            size: (options.cols, options.rows),
             dir,
         }
     }
@@ -118,6 +147,23 @@ impl Term {
         String::from_utf8_lossy(&self.seen.0.lock().unwrap()).into_owned()
     }
 
+    /// The terminal's screen as text, rendered from everything shown so far.
+    pub fn screen(&self) -> String {
+        let mut screen = autoapprove::screen::Screen::new(self.size.0, self.size.1);
+        screen.feed(&self.seen.0.lock().unwrap());
+        screen.text()
+    }
+
+    /// Waits until the rendered screen shows `needle` (for programs that paint with cursor moves).
+    pub fn expect_screen(&self, needle: &str) {
+        let (cols, rows) = self.size;
+        self.expect_bytes(needle, |bytes| {
+            let mut screen = autoapprove::screen::Screen::new(cols, rows);
+            screen.feed(bytes);
+            screen.text().contains(needle)
+        });
+    }
+
     /// Waits until the terminal has shown `needle`; panics with the output at the deadline.
     pub fn expect(&self, needle: &str) {
         self.expect_where(needle, |out| out.contains(needle));
@@ -125,11 +171,15 @@ impl Term {
 
     /// Waits until `check` holds for the terminal output.
     pub fn expect_where(&self, what: &str, check: impl Fn(&str) -> bool) {
+        self.expect_bytes(what, |bytes| check(&String::from_utf8_lossy(bytes)));
+    }
+
+    fn expect_bytes(&self, what: &str, check: impl Fn(&[u8]) -> bool) {
         let deadline = Instant::now() + DEADLINE;
         let (lock, cond) = &*self.seen;
         let mut seen = lock.lock().unwrap();
         loop {
-            if check(&String::from_utf8_lossy(&seen)) {
+            if check(&seen) {
                 return;
             }
             let now = Instant::now();
@@ -171,6 +221,28 @@ impl Term {
     /// The event log (`--log-file events.log`), read now.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.path("events.log")).unwrap_or_default()
+    }
+}
+
+/// How to start the process on the terminal.
+pub struct Options {
+    pub cols: u16,
+    pub rows: u16,
+    /// The working directory (default: the test's temp dir).
+    pub cwd: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
+    pub env_remove: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            cols: 80,
+            rows: 24,
+            cwd: None,
+            env: Vec::new(),
+            env_remove: Vec::new(),
+        }
     }
 }
 

@@ -1,0 +1,177 @@
+//! The real Claude Code (pinned version, from npm), offline against the mock Messages API, under
+//! autoapprove with its built-in rules, in a real PTY. Outcomes are checked on disk and in what the
+//! mock received, not on the screen alone. Skipped, saying so, only where npm is not installed.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::claude::{self, World};
+use support::mock_api::{MockApi, tool_results};
+use support::{DEADLINE, Term};
+
+/// Starts `claude "please do the task"` under autoapprove with the built-in rules (fast settle).
+fn start(world: &World, api: &MockApi) -> Option<Term> {
+    let bin = claude::binary()?;
+    let dir = tempfile::tempdir().unwrap();
+    Some(Term::with_config_in(
+        dir,
+        "settle: 100ms\n",
+        &[bin.to_str().unwrap(), "please do the task"],
+        &world.options(api),
+    ))
+}
+
+/// Waits for the mock to receive the result of tool call number `turn`; returns that block.
+fn tool_result(api: &MockApi, turn: usize) -> Value {
+    let id = format!("toolu_mock_{turn}");
+    let request = api.wait_for(&format!("the tool_result of {id}"), |r| {
+        tool_results(r).any(|b| b["tool_use_id"] == id.as_str())
+    });
+    tool_results(&request)
+        .find(|b| b["tool_use_id"] == id.as_str())
+        .unwrap()
+        .clone()
+}
+
+/// Waits until the event log holds `needle`.
+fn expect_log(t: &Term, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let log = t.log();
+        if log.contains(needle) {
+            return log;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle:?} in the log:\n{log}\nscreen:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn stop(t: &Term) {
+    t.signal(rustix::process::Signal::TERM);
+    t.wait();
+}
+
+#[test]
+fn a_bash_command_is_approved_once_and_runs() {
+    let world = World::new(true);
+    let api = MockApi::start(&[(
+        "Bash",
+        json!({"command": "touch ./marker", "description": "Create the marker file"}),
+    )]);
+    let Some(t) = start(&world, &api) else { return };
+    let result = tool_result(&api, 0);
+    assert_ne!(result["is_error"], true, "{result}");
+    assert!(world.work.join("marker").exists());
+    let log = t.log();
+    assert!(log.contains(r#"profile="claude-code""#), "{log}");
+    assert!(
+        log.contains(r#"PROMPT_DETECTED: rule="Claude Code: Bash command" source="screen""#)
+            && log.contains(r#"command="touch ./marker""#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"SEND_INPUT: reason="Claude Code: Bash command" input="1""#),
+        "{log}"
+    );
+    assert_eq!(log.matches("SEND_INPUT").count(), 1, "{log}");
+    stop(&t);
+}
+
+#[test]
+fn a_long_wrapped_command_is_read_as_one_line() {
+    let world = World::new(true);
+    let words = "word ".repeat(40);
+    let command = format!("touch ./marker && echo {} > ./long.txt", words.trim());
+    let api = MockApi::start(&[(
+        "Bash",
+        json!({"command": command, "description": "Write a long line"}),
+    )]);
+    let Some(t) = start(&world, &api) else { return };
+    tool_result(&api, 0);
+    assert!(world.work.join("long.txt").exists());
+    let log = t.log();
+    assert!(log.contains(&format!(r#"command="{command}""#)), "{log}");
+    stop(&t);
+}
+
+#[test]
+fn new_files_and_edits_are_approved_and_take_effect() {
+    let world = World::new(true);
+    let target = world.work.join("edit-target.txt");
+    std::fs::write(&target, "hello world\n").unwrap();
+    let created = world.work.join("created.txt");
+    let api = MockApi::start(&[
+        (
+            "Write",
+            json!({"file_path": created, "content": "written by the mock model\n"}),
+        ),
+        ("Read", json!({"file_path": target})),
+        (
+            "Edit",
+            json!({"file_path": target, "old_string": "hello world", "new_string": "hello approved world"}),
+        ),
+    ]);
+    let Some(t) = start(&world, &api) else { return };
+    let result = tool_result(&api, 2);
+    assert_ne!(result["is_error"], true, "{result}");
+    assert_eq!(
+        std::fs::read_to_string(&created).unwrap(),
+        "written by the mock model\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "hello approved world\n"
+    );
+    let log = t.log();
+    assert_eq!(
+        log.matches(r#"SEND_INPUT: reason="Claude Code: file change" input="1""#)
+            .count(),
+        2,
+        "{log}"
+    );
+    stop(&t);
+}
+
+#[test]
+fn a_dangerous_command_is_left_on_screen_for_the_user() {
+    let world = World::new(true);
+    // If it ran, it would only remove this test's private HOME — and the canary in it.
+    let canary = world.home.join("canary.txt");
+    std::fs::write(&canary, "still here\n").unwrap();
+    let api = MockApi::start(&[(
+        "Bash",
+        json!({"command": "rm -rf ~", "description": "Clean up the home directory"}),
+    )]);
+    let Some(t) = start(&world, &api) else { return };
+    let log = expect_log(&t, r#"to="MANUAL_MODE""#);
+    assert!(
+        log.contains(r#"DANGEROUS_COMMAND: category="recursive-delete""#)
+            && log.contains(r#"excerpt="rm -rf ~""#),
+        "{log}"
+    );
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    t.expect("\x07");
+    // The dialog waits for the human; nothing ran.
+    t.expect_screen("Do you want to proceed?");
+    assert!(canary.exists());
+    assert!(!api.saw_tool_result());
+    stop(&t);
+    assert!(canary.exists());
+}
+
+#[test]
+fn the_folder_trust_question_is_left_to_the_user() {
+    let world = World::new(false);
+    let api = MockApi::start(&[("Bash", json!({"command": "touch ./marker"}))]);
+    let Some(t) = start(&world, &api) else { return };
+    let log = expect_log(&t, r#"LEFT_TO_USER: rule="Claude Code: folder trust""#);
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    t.expect_screen("Is this a project you created or one you trust?");
+    // Not answered "No, exit": Claude Code is still there, asking.
+    assert!(t.log().lines().all(|l| !l.contains("CHILD_EXITED")));
+    stop(&t);
+}
