@@ -636,6 +636,96 @@ mod tests {
     }
 
     #[test]
+    fn the_claude_code_profile_is_chosen_by_the_program_name() {
+        for program in [
+            "claude",
+            "/usr/local/bin/claude",
+            "./node_modules/.bin/claude",
+        ] {
+            let c = defaults().with_profile(program, None).unwrap();
+            assert_eq!(c.profile.as_deref(), Some("claude-code"), "{program}");
+            assert!(c.nudge_sequence.is_empty());
+            assert!(c.whole_screen);
+            assert!(c.rules[0].name.starts_with("Claude Code"));
+        }
+        let plain = defaults().with_profile("bash", None).unwrap();
+        assert_eq!(plain.profile, None);
+        assert_eq!(plain.nudge_sequence.len(), 3);
+    }
+
+    #[test]
+    fn a_profile_can_be_forced_or_refused() {
+        let forced = defaults()
+            .with_profile("my-agent", Some("claude-code"))
+            .unwrap();
+        assert_eq!(forced.profile.as_deref(), Some("claude-code"));
+        let none = defaults().with_profile("claude", Some("none")).unwrap();
+        assert_eq!(none.profile, None);
+        let err = defaults()
+            .with_profile("claude", Some("codex"))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "unknown profile `codex`: expected none or one of claude-code"
+        );
+    }
+
+    #[test]
+    fn a_profile_sets_only_its_own_keys() {
+        let c = from_yaml(
+            "idle_timeout: 3s\nprofiles:\n  - name: mine\n    commands: [tool]\n    settings:\n      min_send_interval: 2s\n",
+            "p.yaml",
+        )
+        .unwrap()
+        .with_profile("tool", None)
+        .unwrap();
+        assert_eq!(c.min_send_interval, Duration::from_secs(2));
+        assert_eq!(c.idle_timeout, Duration::from_secs(3));
+        assert_eq!(c.rules.len(), defaults().rules.len());
+    }
+
+    #[test]
+    fn profiles_cannot_nest_or_share_names() {
+        let nested =
+            "profiles:\n  - name: a\n    commands: []\n    settings:\n      profiles: []\n";
+        let e = from_yaml(nested, "n.yaml").unwrap_err().to_string();
+        assert!(
+            e.starts_with("n.yaml:5:7: a profile cannot hold `profiles`"),
+            "{e}"
+        );
+        let twice = "profiles:\n  - name: a\n    commands: []\n    settings: {}\n  - name: a\n    commands: []\n    settings: {}\n";
+        let e = from_yaml(twice, "t.yaml").unwrap_err().to_string();
+        assert!(
+            e.starts_with("t.yaml:5:11: profile name `a` is taken"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_rule_needs_an_answer_or_leave() {
+        let e = from_yaml(
+            "prompt_rules:\n  - description: x\n    match_regex: 'a'\n",
+            "r.yaml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "r.yaml:2:18: rule `x` needs `send` (the answer) or `leave: true`"
+        );
+        let e = from_yaml(
+            "prompt_rules:\n  - description: x\n    match_regex: 'a'\n    send: y\n    leave: true\n",
+            "r.yaml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("r.yaml:4:11: a rule with `leave: true` sends nothing"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn rules_replace_the_default_rules() {
         let c = from_yaml(
             "prompt_rules:\n  - description: mine\n    match_regex: 'go\\?'\n    send: 'y<Enter>'\n    cooldown: 1s\n",

@@ -617,6 +617,53 @@ prompt_rules:
         assert_eq!(e.rounds, 0);
     }
 
+    const LEAVE: &str = "
+idle_timeout: 10s
+nudge_max_retries: 2
+prompt_rules:
+  - description: trust
+    match_regex: 'trust\\?'
+    leave: true
+  - description: yn
+    match_regex: '\\[y/n\\]'
+    send: 'y<Enter>'
+";
+
+    #[test]
+    fn a_left_prompt_is_reported_once_and_never_nudged() {
+        let t0 = Instant::now();
+        let mut e = Engine::new(config::from_yaml(LEAVE, "leave.yaml").unwrap(), t0);
+        let a = e.handle(t0, shows(prompt(0, 1, "Do you trust?")));
+        assert_eq!(events(&a), vec!["PROMPT_DETECTED", "LEFT_TO_USER"]);
+        assert!(sent(&a).is_empty());
+        assert!(
+            e.handle(t0 + ms(500), shows(prompt(0, 1, "Do you trust?")))
+                .is_empty()
+        );
+        // While it is on screen no idle nudge is due, however long the silence.
+        assert_eq!(e.next_deadline(), None);
+        assert!(sent(&e.handle(t0 + ms(60_000), Input::Tick)).is_empty());
+        assert_eq!(e.state(), State::Running);
+        // Once the user has answered and it is gone, automation carries on.
+        e.handle(t0 + ms(61_000), Input::Output);
+        e.handle(t0 + ms(61_100), blank());
+        assert_eq!(e.next_deadline(), Some(t0 + ms(71_000)));
+        assert_eq!(
+            sent(&e.handle(t0 + ms(61_200), shows(prompt(1, 2, "[y/n]")))).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_empty_nudge_sequence_turns_idle_nudging_off() {
+        let t0 = Instant::now();
+        let config = config::from_yaml("nudge_sequence: []\n", "quiet.yaml").unwrap();
+        let mut e = Engine::new(config, t0);
+        assert_eq!(e.next_deadline(), None);
+        assert!(e.handle(t0 + ms(3_600_000), Input::Tick).is_empty());
+        assert_eq!(e.state(), State::Running);
+    }
+
     #[test]
     fn ctrl_c_and_the_hotkey_move_control() {
         let (mut e, t0) = setup();

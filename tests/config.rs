@@ -119,3 +119,29 @@ fn a_bad_idle_flag_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`soon` is not a duration"));
 }
+
+#[test]
+fn an_unknown_profile_is_a_usage_error() {
+    let out = Command::new(bin())
+        .args(["--profile", "codex", "--", "true"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: --profile: unknown profile `codex`: expected none or one of claude-code"
+    );
+}
+
+#[test]
+fn the_started_event_names_the_profile() {
+    let out = Command::new(bin())
+        .args(["--profile", "claude-code", "--", "true"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(r#"profile="claude-code""#));
+}
