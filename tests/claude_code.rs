@@ -175,3 +175,32 @@ fn the_folder_trust_question_is_left_to_the_user() {
     assert!(t.log().lines().all(|l| !l.contains("CHILD_EXITED")));
     stop(&t);
 }
+
+#[test]
+fn a_user_rule_can_opt_in_to_answering_the_trust_question() {
+    // The shipped rules, with the folder-trust rule turned from `leave` into an answer.
+    let defaults = include_str!("../rules.yaml");
+    let trust = "match_regex: 'Is\\s+this\\s+a\\s+project\\s+you\\s+created\\s+or\\s+one\\s+you\\s+trust\\?'\n          leave: true";
+    assert!(defaults.contains(trust));
+    let rules = defaults.replace(
+        trust,
+        &trust.replace("leave: true", "send: \"<Down><Enter>\""),
+    );
+    let world = World::new(false);
+    let api = MockApi::start(&[("Bash", json!({"command": "touch ./marker"}))]);
+    let Some(bin) = claude::binary() else { return };
+    let t = Term::with_config_in(
+        tempfile::tempdir().unwrap(),
+        &rules,
+        &[bin.to_str().unwrap(), "please do the task"],
+        &world.options(&api),
+    );
+    tool_result(&api, 0);
+    assert!(world.work.join("marker").exists());
+    let log = t.log();
+    assert!(
+        log.contains(r#"SEND_INPUT: reason="Claude Code: folder trust" input="\e[B\r""#),
+        "{log}"
+    );
+    stop(&t);
+}
