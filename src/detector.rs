@@ -41,8 +41,10 @@ pub struct Prompt {
     pub matched: String,
     /// The lines around the prompt, ending with its line: what the denylist reads without a command.
     pub context: String,
-    /// The command the prompt asks about, from the rule's `command` group.
+    /// The command the prompt asks about, from the rule's `command` group (never empty).
     pub command: Option<String>,
+    /// What kind of request it is (`Bash command`, `Edit file`), from the rule's `tool` group.
+    pub tool: Option<String>,
 }
 
 /// What the live part of the output shows once it settled.
@@ -130,13 +132,18 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         identity: hasher.finish(),
         matched,
         context: region.text.clone(),
-        command: caps.name("command").map(|m| {
-            if rule.unwrap_command {
-                unwrap_rows(m.as_str())
-            } else {
-                m.as_str().trim().to_owned()
-            }
-        }),
+        // An empty capture says nothing: the denylist then judges the whole context instead.
+        command: caps
+            .name("command")
+            .map(|m| {
+                if rule.unwrap_command {
+                    unwrap_rows(m.as_str())
+                } else {
+                    m.as_str().trim().to_owned()
+                }
+            })
+            .filter(|c| !c.is_empty()),
+        tool: caps.name("tool").map(|m| m.as_str().trim().to_owned()),
     })
 }
 

@@ -164,6 +164,7 @@ impl Engine {
                 rule: rule.clone(),
                 origin: prompt.origin.as_str(),
                 text: prompt.matched.clone(),
+                tool: prompt.tool.clone(),
                 command: prompt.command.clone(),
             }));
             if leave {
@@ -407,6 +408,7 @@ prompt_rules:
             matched: "[y/n]".into(),
             context: context.into(),
             command: None,
+            tool: None,
         }
     }
 

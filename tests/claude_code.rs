@@ -70,7 +70,7 @@ fn a_bash_command_is_approved_once_and_runs() {
     assert!(log.contains(r#"profile="claude-code""#), "{log}");
     assert!(
         log.contains(r#"PROMPT_DETECTED: rule="Claude Code: Bash command" source="screen""#)
-            && log.contains(r#"command="touch ./marker""#),
+            && log.contains(r#"tool="Bash command" command="touch ./marker""#),
         "{log}"
     );
     assert!(
@@ -127,6 +127,16 @@ fn new_files_and_edits_are_approved_and_take_effect() {
         "hello approved world\n"
     );
     let log = t.log();
+    for (tool, file) in [
+        ("Create file", "created.txt"),
+        ("Edit file", "edit-target.txt"),
+    ] {
+        let line = log
+            .lines()
+            .find(|l| l.contains(&format!(r#"tool="{tool}""#)))
+            .unwrap_or_else(|| panic!("no {tool} prompt in the log:\n{log}"));
+        assert!(line.contains(&format!(r#"{file}""#)), "{line}");
+    }
     assert_eq!(
         log.matches(r#"SEND_INPUT: reason="Claude Code: file change" input="1""#)
             .count(),

@@ -95,6 +95,7 @@ proptest! {
                 matched: "[y/n]".into(),
                 context: context.into(),
                 command: None,
+                tool: None,
             };
             let input = match kind {
                 0 => Input::Output,

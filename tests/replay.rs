@@ -70,13 +70,17 @@ fn decision(config: &Config, seen: &Seen) -> String {
     "-".into()
 }
 
-/// (rule, command, decision) for what the screen shows.
+/// (rule, "tool: command", decision) for what the screen shows.
 fn outcome(config: &Config, screen: &Screen) -> Option<(String, String, String)> {
     let seen = seen(config, screen);
     let prompt = seen.prompt.as_ref()?;
+    let asks = match (&prompt.tool, &prompt.command) {
+        (Some(tool), Some(command)) => format!("{tool}: {command}"),
+        (tool, command) => tool.clone().or_else(|| command.clone()).unwrap_or_default(),
+    };
     Some((
         config.rules[prompt.rule].name.clone(),
-        prompt.command.clone().unwrap_or_default(),
+        asks,
         decision(config, &seen),
     ))
 }
@@ -104,7 +108,7 @@ fn raw_streams_at_every_byte_boundary() {
             "raw-bash-touch-prompt-then-approve.bin",
             expect(
                 "Claude Code: Bash command",
-                "touch ./approved-marker.txt",
+                "Bash command: touch ./approved-marker.txt",
                 "send 1",
             ),
         ),
@@ -112,7 +116,7 @@ fn raw_streams_at_every_byte_boundary() {
             "raw-bash-rm-rf-prompt-left-open.bin",
             expect(
                 "Claude Code: Bash command",
-                "rm -rf /tmp/autoapprove-claude-bash-danger.XXXXXX/canary-dir",
+                "Bash command: rm -rf /tmp/autoapprove-claude-bash-danger.XXXXXX/canary-dir",
                 "send 1",
             ),
         ),
@@ -146,7 +150,7 @@ fn every_captured_screen() {
             "prompt-bash-touch.ansi",
             Some((
                 "Claude Code: Bash command",
-                "touch ./approved-marker.txt",
+                "Bash command: touch ./approved-marker.txt",
                 "send 1",
             )),
         ),
@@ -154,7 +158,7 @@ fn every_captured_screen() {
             "prompt-bash-curl-pipe-sh.ansi",
             Some((
                 "Claude Code: Bash command",
-                "curl -fsS http://127.0.0.1:38509/install.sh | sh",
+                "Bash command: curl -fsS http://127.0.0.1:38509/install.sh | sh",
                 "dangerous: pipe-to-shell",
             )),
         ),
@@ -162,17 +166,25 @@ fn every_captured_screen() {
             "prompt-bash-rm-rf.ansi",
             Some((
                 "Claude Code: Bash command",
-                "rm -rf /tmp/autoapprove-claude-bash-danger.XXXXXX/canary-dir",
+                "Bash command: rm -rf /tmp/autoapprove-claude-bash-danger.XXXXXX/canary-dir",
                 "send 1",
             )),
         ),
         (
             "prompt-edit-file.ansi",
-            Some(("Claude Code: file change", "edit-target.txt", "send 1")),
+            Some((
+                "Claude Code: file change",
+                "Edit file: edit-target.txt",
+                "send 1",
+            )),
         ),
         (
             "prompt-write-create-file.ansi",
-            Some(("Claude Code: file change", "approved-write.txt", "send 1")),
+            Some((
+                "Claude Code: file change",
+                "Create file: approved-write.txt",
+                "send 1",
+            )),
         ),
         (
             "prompt-auto-mode-no-yes.ansi",
