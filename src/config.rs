@@ -248,6 +248,7 @@ struct RawRule {
 struct RawDenylist {
     builtin: Option<Vec<Spanned<String>>>,
     patterns: Option<Vec<RawPattern>>,
+    allow: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -577,7 +578,13 @@ impl Ctx<'_> {
         for p in raw.patterns.unwrap_or_default() {
             custom.push((p.name.value.clone(), self.regex(&p.regex)?));
         }
-        Ok(Denylist::new(builtin, custom))
+        let allow = raw
+            .allow
+            .unwrap_or_default()
+            .iter()
+            .map(|a| self.regex(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Denylist::new(builtin, custom, allow))
     }
 }
 

@@ -45,6 +45,8 @@ pub struct Prompt {
     pub command: Option<String>,
     /// What kind of request it is (`Bash command`, `Edit file`), from the rule's `tool` group.
     pub tool: Option<String>,
+    /// The file the prompt asks to write, from the rule's `path` group.
+    pub path: Option<String>,
 }
 
 /// What the live part of the output shows once it settled.
@@ -144,6 +146,10 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
             })
             .filter(|c| !c.is_empty()),
         tool: caps.name("tool").map(|m| m.as_str().trim().to_owned()),
+        path: caps
+            .name("path")
+            .map(|m| m.as_str().trim().to_owned())
+            .filter(|p| !p.is_empty()),
     })
 }
 

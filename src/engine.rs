@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 use crate::config::{Answer, Config};
+use crate::denylist::Subject;
 use crate::detector::Prompt;
 use crate::events::{Event, State};
 use crate::keys::Key;
@@ -166,6 +167,7 @@ impl Engine {
                 text: prompt.matched.clone(),
                 tool: prompt.tool.clone(),
                 command: prompt.command.clone(),
+                path: prompt.path.clone(),
             }));
             if leave {
                 out.push(Action::Emit(Event::LeftToUser { rule: rule.clone() }));
@@ -183,8 +185,12 @@ impl Engine {
         if self.state == State::Manual {
             return;
         }
-        let judged = prompt.command.as_deref().unwrap_or(&prompt.context);
-        if self.refuse_if_dangerous(judged, &rule, out) {
+        let subject = match (&prompt.command, &prompt.path) {
+            (Some(command), _) => Subject::Command(command),
+            (None, Some(path)) => Subject::Path(path),
+            (None, None) => Subject::Text(&prompt.context),
+        };
+        if self.refuse_if_dangerous(subject, &rule, out) {
             return;
         }
         let at = self.allowed_at(now, prompt.rule);
@@ -265,7 +271,7 @@ impl Engine {
         }
         // A nudge answers whatever waits on screen, recognised or not: judge that first.
         let context = std::mem::take(&mut self.live_context);
-        let refused = self.refuse_if_dangerous(&context, "idle nudge", out);
+        let refused = self.refuse_if_dangerous(Subject::Text(&context), "idle nudge", out);
         self.live_context = context;
         if refused {
             return;
@@ -288,8 +294,13 @@ impl Engine {
     }
 
     /// If `text` falls in a denylist category: reports it, hands control to the user, and says so.
-    fn refuse_if_dangerous(&mut self, text: &str, rule: &str, out: &mut Vec<Action>) -> bool {
-        let Some(verdict) = self.config.denylist.check(text) else {
+    fn refuse_if_dangerous(
+        &mut self,
+        subject: Subject<'_>,
+        rule: &str,
+        out: &mut Vec<Action>,
+    ) -> bool {
+        let Some(verdict) = self.config.denylist.check(subject) else {
             return false;
         };
         out.push(Action::Emit(Event::DangerousCommand {
@@ -409,6 +420,7 @@ prompt_rules:
             context: context.into(),
             command: None,
             tool: None,
+            path: None,
         }
     }
 

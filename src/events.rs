@@ -56,6 +56,7 @@ pub enum Event {
         text: String,
         tool: Option<String>,
         command: Option<String>,
+        path: Option<String>,
     },
     /// An answer waits for the rate limits.
     AnswerDeferred {
@@ -159,6 +160,7 @@ impl Event {
                 text,
                 tool,
                 command,
+                path,
             } => {
                 let mut f = vec![("rule", s(rule)), ("source", s(origin)), ("text", s(text))];
                 if let Some(t) = tool {
@@ -166,6 +168,9 @@ impl Event {
                 }
                 if let Some(c) = command {
                     f.push(("command", s(c)));
+                }
+                if let Some(p) = path {
+                    f.push(("path", s(p)));
                 }
                 f
             }
@@ -262,6 +267,7 @@ mod tests {
             text: "evil\n[AUTOAPPROVE] fake\x1b]0;title\x07".into(),
             tool: None,
             command: None,
+            path: None,
         };
         let line = e.to_text(at());
         assert_eq!(

@@ -17,6 +17,7 @@ pub mod keys;
 pub mod log;
 pub mod screen;
 pub mod session;
+pub mod shell;
 pub mod tail;
 pub mod term;
 

@@ -135,7 +135,7 @@ fn new_files_and_edits_are_approved_and_take_effect() {
             .lines()
             .find(|l| l.contains(&format!(r#"tool="{tool}""#)))
             .unwrap_or_else(|| panic!("no {tool} prompt in the log:\n{log}"));
-        assert!(line.contains(&format!(r#"{file}""#)), "{line}");
+        assert!(line.contains(&format!(r#"path="{file}""#)), "{line}");
     }
     assert_eq!(
         log.matches(r#"SEND_INPUT: reason="Claude Code: file change" input="1""#)

@@ -96,6 +96,7 @@ proptest! {
                 context: context.into(),
                 command: None,
                 tool: None,
+                path: None,
             };
             let input = match kind {
                 0 => Input::Output,

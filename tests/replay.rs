@@ -74,9 +74,15 @@ fn decision(config: &Config, seen: &Seen) -> String {
 fn outcome(config: &Config, screen: &Screen) -> Option<(String, String, String)> {
     let seen = seen(config, screen);
     let prompt = seen.prompt.as_ref()?;
-    let asks = match (&prompt.tool, &prompt.command) {
+    let asks = match (
+        &prompt.tool,
+        prompt.command.as_ref().or(prompt.path.as_ref()),
+    ) {
         (Some(tool), Some(command)) => format!("{tool}: {command}"),
-        (tool, command) => tool.clone().or_else(|| command.clone()).unwrap_or_default(),
+        (tool, command) => tool
+            .clone()
+            .or_else(|| command.cloned())
+            .unwrap_or_default(),
     };
     Some((
         config.rules[prompt.rule].name.clone(),
