@@ -321,7 +321,8 @@ impl Judge<'_> {
     /// A command line, strictly parsed.
     fn command_line(&mut self, source: &str, depth: usize) {
         let trimmed = source.trim_end();
-        if depth == 0 && (trimmed.ends_with('…') || trimmed.ends_with("...")) {
+        // Screens cut long text with `…` (`...` is real syntax: `go test ./...`).
+        if depth == 0 && trimmed.ends_with('…') {
             self.found(
                 OPAQUE,
                 format!("{trimmed} (cut short: the rest is not visible)"),
@@ -452,7 +453,9 @@ impl Judge<'_> {
             ["-c", "-e", "-E", "-r", "--eval", "-p", "--print"].as_slice()
         };
         if let Some(code) = inline_code(args, inline) {
-            if let Some(body) = pure_substitution(code) {
+            if is_pure_variable(code) && !prose {
+                self.found(OPAQUE, format!("{text} (the code is a variable)"));
+            } else if let Some(body) = pure_substitution(code) {
                 self.generated(body, text);
             } else if shell {
                 self.nested(&code.text, text, depth);
@@ -799,10 +802,17 @@ impl Judge<'_> {
                 .map(|w| w.text.as_str())
                 .into_iter()
                 .collect(),
-            "ssh-keygen" => flag_value(args, &["-f"])
-                .map(|w| w.text.as_str())
-                .into_iter()
-                .collect(),
+            // `-l` (fingerprint), `-y` (public key) and `-F` (lookup) only read the key.
+            "ssh-keygen"
+                if !flags.iter().any(|f| {
+                    is_short_flag(f, 'l') || is_short_flag(f, 'y') || is_short_flag(f, 'F')
+                }) =>
+            {
+                flag_value(args, &["-f"])
+                    .map(|w| w.text.as_str())
+                    .into_iter()
+                    .collect()
+            }
             "chmod" | "chown" | "chgrp" => {
                 operands.iter().skip(1).map(|w| w.text.as_str()).collect()
             }
