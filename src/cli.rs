@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Parser, Subcommand};
 
 use crate::log::Format;
 
@@ -16,6 +16,7 @@ Examples:
   autoapprove --idle 30s -- apt-get upgrade    nudge after 30 s of silence
   autoapprove --log-file aa.log --log-format json -- ./agent.sh
   autoapprove --show-defaults > rules.yaml     start your own rules from the built-in ones
+  autoapprove explain 'sudo rm -r -f /'        would the denylist let this through?
 
 While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
 Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
@@ -24,10 +25,19 @@ Exit status: the program's own; 128+N if signal N killed it; 127 command not fou
 /// Runs an interactive program in a pseudo-terminal and answers its prompts by rules — except
 /// the dangerous ones, which it leaves to you.
 #[derive(Debug, Parser)]
-#[command(name = "autoapprove", version, about, after_help = EXAMPLES)]
+#[command(
+    name = "autoapprove",
+    version,
+    about,
+    after_help = EXAMPLES,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+
     /// Prompt rules and settings (YAML); keys it leaves out keep their built-in values.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
     /// Silence before the idle nudges start, e.g. 20s (overrides `idle_timeout`).
@@ -68,6 +78,18 @@ pub struct Cli {
     pub command: Vec<OsString>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// Judge a shell command with the denylist (and your --config's): prints the verdict, the
+    /// category and the part that triggered it, or how each command was read. Exits 0 when it
+    /// would be allowed, 1 when it would be blocked.
+    Explain {
+        /// The command: one quoted argument, or several words.
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+}
+
 fn parse_idle(text: &str) -> Result<Duration, String> {
     match humantime::parse_duration(text) {
         Ok(d) if d.is_zero() => Err("the idle timeout must be more than 0".into()),
@@ -96,6 +118,18 @@ mod tests {
             cli.command,
             vec![OsString::from("ls"), OsString::from("-la")]
         );
+    }
+
+    #[test]
+    fn explain_takes_the_rest_as_the_command() {
+        let cli = Cli::try_parse_from(["autoapprove", "explain", "rm", "-rf", "/"]).unwrap();
+        match cli.action {
+            Some(Action::Explain { command }) => assert_eq!(command, vec!["rm", "-rf", "/"]),
+            None => panic!("no subcommand"),
+        }
+        let cli = Cli::try_parse_from(["autoapprove", "--", "explain"]).unwrap();
+        assert!(cli.action.is_none());
+        assert_eq!(cli.command, vec![OsString::from("explain")]);
     }
 
     #[test]

@@ -368,7 +368,18 @@ impl Judge<'_> {
             let before = self.findings.len();
             self.command(script, command, depth, prose);
             if self.findings.len() == before {
-                self.note(|| format!("`{}`: no category applies", command.text()));
+                self.note(|| {
+                    let words = unwrap(&command.words);
+                    let name = words.first().map_or("", |w| program_name(&w.text));
+                    let why = match name {
+                        "echo" | "printf" => "prints its arguments: data, not a command",
+                        "git" if words.iter().any(|w| w.text == "commit") => {
+                            "a commit message is data, not a command"
+                        }
+                        _ => "no category applies",
+                    };
+                    format!("`{}`: {why}", command.text())
+                });
             }
         }
     }
@@ -1489,7 +1500,7 @@ mod tests {
             e.notes,
             vec![
                 "`cargo build`: no category applies",
-                "`echo done`: no category applies"
+                "`echo done`: prints its arguments: data, not a command"
             ]
         );
     }

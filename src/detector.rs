@@ -133,7 +133,10 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         origin,
         identity: hasher.finish(),
         matched,
-        context: region.text.clone(),
+        // A rule may say which part of the screen is the prompt's context.
+        context: caps
+            .name("context")
+            .map_or_else(|| region.text.clone(), |m| m.as_str().trim().to_owned()),
         // An empty capture says nothing: the denylist then judges the whole context instead.
         command: caps
             .name("command")
@@ -285,6 +288,19 @@ mod tests {
         let seen = detect(&config, &s.snapshot(), s.tail());
         assert_eq!(seen.prompt, None);
         assert_eq!(seen.context, "Type DELETE to wipe /dev/sda:");
+    }
+
+    #[test]
+    fn a_context_group_narrows_what_is_judged() {
+        let config = config::from_yaml(
+            "prompt_rules:\n  - description: box\n    match_regex: '(?s)BOX\\n(?P<context>.*)\\nOK\\?'\n    send: y\n",
+            "t",
+        )
+        .unwrap();
+        let mut s = Screen::new(40, 10);
+        s.feed(b"\x1b[?1049hold rm -rf /\r\nBOX\r\nfetch example.com\r\nOK?");
+        let seen = detect(&config, &s.snapshot(), s.tail());
+        assert_eq!(seen.context, "fetch example.com");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod term;
 use std::io::Write as _;
 
 use crate::child::SpawnError;
-use crate::cli::Cli;
+use crate::cli::{Action, Cli};
 use crate::events::Level;
 
 /// Exit code for usage and configuration errors.
@@ -54,6 +54,9 @@ pub fn run(cli: Cli) -> i32 {
         },
         None => config::defaults(),
     };
+    if let Some(Action::Explain { command }) = &cli.action {
+        return explain(&config, &command.join(" "));
+    }
     let program = cli
         .command
         .first()
@@ -100,5 +103,33 @@ pub fn run(cli: Cli) -> i32 {
             e.downcast_ref::<SpawnError>()
                 .map_or(EXIT_FAILURE, SpawnError::exit_code)
         }
+    }
+}
+
+/// `autoapprove explain COMMAND`: the denylist's verdict, printed; 0 allowed, 1 blocked.
+fn explain(config: &config::Config, command: &str) -> i32 {
+    let explanation = config.denylist.explain(command);
+    let mut out = std::io::stdout().lock();
+    let written = if let Some(v) = &explanation.verdict {
+        writeln!(
+            out,
+            "BLOCKED  {}: {}\n  because of: {}",
+            v.id,
+            v.reason,
+            keys::escape_str(&v.excerpt)
+        )
+    } else {
+        let mut text = String::from("ALLOWED  no category applies\n");
+        for note in &explanation.notes {
+            text.push_str("  ");
+            text.push_str(&keys::escape_str(note));
+            text.push('\n');
+        }
+        out.write_all(text.as_bytes())
+    };
+    match (written, explanation.verdict) {
+        (Err(_), _) => EXIT_FAILURE,
+        (Ok(()), Some(_)) => 1,
+        (Ok(()), None) => 0,
     }
 }

@@ -6,7 +6,10 @@ use autoapprove::denylist::{Denylist, Subject};
 use regex::Regex;
 
 fn lines(name: &str) -> Vec<String> {
-    let path = format!("{}/tests/fixtures/denylist/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/denylist/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -84,7 +87,9 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
     let seed_recall = dangerous.iter().filter(|(_, c)| seed_blocks(c)).count();
     let seed_false = harmless.iter().filter(|c| seed_blocks(c)).count();
 
-    let pct = |n: usize, of: usize| 100.0 * n as f64 / of as f64;
+    let pct = |n: usize, of: usize| {
+        100.0 * f64::from(u32::try_from(n).unwrap()) / f64::from(u32::try_from(of).unwrap())
+    };
     let recall = dangerous.len() - missed.len();
     println!(
         "denylist corpus: {} dangerous, {} harmless\n\
@@ -102,7 +107,11 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
         harmless.len(),
         pct(seed_false, harmless.len()),
     );
-    assert!(missed.is_empty(), "dangerous commands allowed:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "dangerous commands allowed:\n{}",
+        missed.join("\n")
+    );
     assert!(
         miscategorised.is_empty(),
         "blocked under another category:\n{}",

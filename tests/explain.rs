@@ -1,0 +1,74 @@
+//! `autoapprove explain COMMAND`: the denylist's verdict from the command line, scriptable by its
+//! exit status (0 allowed, 1 blocked, 2 usage).
+
+mod support;
+
+use std::process::Command;
+
+use support::bin;
+
+fn explain(args: &[&str]) -> (i32, String) {
+    let out = Command::new(bin())
+        .arg("explain")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_blocked_command_names_its_category_and_trigger() {
+    let (code, out) = explain(&["cd /tmp && sudo rm -r -f /"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "BLOCKED  recursive-delete: recursive deletion of /, a home directory or a system directory\n  because of: rm -r -f /\n"
+    );
+}
+
+#[test]
+fn an_allowed_command_says_how_each_part_was_read() {
+    let (code, out) = explain(&["cargo test && git commit -m 'never rm -rf /' && echo rm -rf /"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "ALLOWED  no category applies\n  `cargo test`: no category applies\n  `git commit -m never rm -rf /`: a commit message is data, not a command\n  `echo rm -rf /`: prints its arguments: data, not a command\n"
+    );
+}
+
+#[test]
+fn several_words_are_one_command() {
+    assert_eq!(explain(&["git", "push", "--force"]).0, 1);
+    assert_eq!(explain(&["git", "push"]).0, 0);
+}
+
+#[test]
+fn the_config_can_allow_and_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rules.yaml");
+    std::fs::write(
+        &config,
+        "denylist:\n  builtin: [git-history]\n  patterns:\n    - name: no-deploys\n      regex: '\\bdeploy\\.sh\\b'\n  allow: ['^git push --force-with-lease origin feature/\\S+$']\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let run = |command: &str| explain(&["--config", config, command]);
+    assert_eq!(run("git push --force-with-lease origin feature/login").0, 0);
+    assert_eq!(run("git push --force-with-lease origin main").0, 1);
+    let (code, out) = run("./deploy.sh prod");
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("BLOCKED  no-deploys: matches your pattern `no-deploys`"),
+        "{out}"
+    );
+    // Categories left out of `builtin` are off.
+    assert_eq!(run("rm -rf /").0, 0);
+}
+
+#[test]
+fn without_a_command_it_is_a_usage_error() {
+    assert_eq!(explain(&[]).0, 2);
+}
