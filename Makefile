@@ -1,7 +1,7 @@
 # Thin wrappers over cargo; see README.md.
 CARGO ?= cargo
 
-.PHONY: build release test lint check smoke
+.PHONY: build release test lint check smoke bench
 
 build:
 	$(CARGO) build
@@ -20,3 +20,7 @@ check: lint test smoke
 
 smoke: build
 	AUTOAPPROVE=target/debug/autoapprove ./test-wrapper.sh
+
+# Benchmarks: timings side by side with a reference, reported as ratios; nothing is asserted.
+bench:
+	$(CARGO) bench --bench denylist
