@@ -56,19 +56,37 @@ fn main() {
     .map(|p| Regex::new(p).unwrap())
     .collect();
     // Warm up both (lazy regexes, caches).
-    per_command(&commands, 1, |c| denylist.check(Subject::Command(c)).is_some());
+    per_command(&commands, 1, |c| {
+        denylist.check(Subject::Command(c)).is_some()
+    });
     per_command(&commands, 1, |c| seed.iter().any(|r| r.is_match(c)));
 
     let ours = per_command(&commands, rounds, |c| {
         denylist.check(Subject::Command(c)).is_some()
     });
     let theirs = per_command(&commands, rounds, |c| seed.iter().any(|r| r.is_match(c)));
-    let text = per_command(&commands, rounds, |c| denylist.check(Subject::Text(c)).is_some());
-    println!("denylist check, {} commands, median of {rounds} rounds", commands.len());
+    let text = per_command(&commands, rounds, |c| {
+        denylist.check(Subject::Text(c)).is_some()
+    });
+    println!(
+        "denylist check, {} commands, median of {rounds} rounds",
+        commands.len()
+    );
     println!("| check | per command | vs seed regex list |");
     println!("|---|---|---|");
     let ratio = |d: Duration| d.as_secs_f64() / theirs.as_secs_f64();
-    println!("| shell-aware, command | {:.2} µs | {:.1}× |", ours.as_secs_f64() * 1e6, ratio(ours));
-    println!("| shell-aware, text scan | {:.2} µs | {:.1}× |", text.as_secs_f64() * 1e6, ratio(text));
-    println!("| seed regex list | {:.2} µs | 1.0× |", theirs.as_secs_f64() * 1e6);
+    println!(
+        "| shell-aware, command | {:.2} µs | {:.1}× |",
+        ours.as_secs_f64() * 1e6,
+        ratio(ours)
+    );
+    println!(
+        "| shell-aware, text scan | {:.2} µs | {:.1}× |",
+        text.as_secs_f64() * 1e6,
+        ratio(text)
+    );
+    println!(
+        "| seed regex list | {:.2} µs | 1.0× |",
+        theirs.as_secs_f64() * 1e6
+    );
 }

@@ -190,6 +190,7 @@ impl Denylist {
             findings: Vec::new(),
             notes: Vec::new(),
             explain,
+            cwd: None,
         };
         match subject {
             Subject::Command(source) => judge.command_line(source, 0),
@@ -232,6 +233,8 @@ struct Judge<'a> {
     findings: Vec<(Category, String)>,
     notes: Vec<String>,
     explain: bool,
+    /// The directory an earlier `cd` in the same command line moved to: relative paths are in it.
+    cwd: Option<String>,
 }
 
 /// Shells: what `sh -c`, a pipe or a here-doc feeds them is run as shell code.
@@ -364,6 +367,10 @@ impl Judge<'_> {
             if self.list.allow.iter().any(|a| a.is_match(&command.text())) {
                 self.note(|| format!("`{}`: allowed by your `allow` list", command.text()));
                 continue;
+            }
+            let words = unwrap(&command.words);
+            if words.first().is_some_and(|w| w.text == "cd") {
+                self.cwd = words.get(1).map(|dir| self.resolve(&dir.text));
             }
             let before = self.findings.len();
             self.command(script, command, depth, prose);
@@ -660,6 +667,14 @@ impl Judge<'_> {
         }
     }
 
+    /// `path` as seen from the directory of an earlier `cd`, if it is relative.
+    fn resolve(&self, path: &str) -> String {
+        match &self.cwd {
+            Some(dir) if !path.starts_with(['/', '~', '$']) => format!("{dir}/{path}"),
+            _ => path.to_owned(),
+        }
+    }
+
     fn rm(&mut self, args: &[Word], text: &str) {
         let (flags, targets) = split_flags(args);
         let recursive = flags
@@ -669,7 +684,11 @@ impl Judge<'_> {
             self.found(RECURSIVE_DELETE, text.to_owned());
             return;
         }
-        if recursive && targets.iter().any(|t| is_protected_tree(&t.text)) {
+        if recursive
+            && targets
+                .iter()
+                .any(|t| is_protected_tree(&self.resolve(&t.text)))
+        {
             self.found(RECURSIVE_DELETE, text.to_owned());
         }
         for target in targets {
@@ -682,7 +701,9 @@ impl Judge<'_> {
             .iter()
             .take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!")
             .collect();
-        let protected = roots.iter().any(|r| is_protected_tree(&r.text));
+        let protected = roots
+            .iter()
+            .any(|r| is_protected_tree(&self.resolve(&r.text)));
         let mut i = 0;
         while i < args.len() {
             match args[i].text.as_str() {
@@ -1267,7 +1288,7 @@ pub fn normalize(path: &str) -> String {
             part => parts.push(part),
         }
     }
-    while parts.last() == Some(&"*") {
+    while matches!(parts.last(), Some(&("*" | ".*"))) {
         parts.pop();
     }
     let joined = parts.join("/");
