@@ -123,3 +123,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn the_denylist_never_panics_on_any_text(
+        text in proptest::collection::vec(
+            prop_oneof![
+                Just("rm"), Just("-rf"), Just("/"), Just("'"), Just("\""), Just("$("), Just(")"),
+                Just("`"), Just("|"), Just("&&"), Just(";"), Just("<<EOF\n"), Just("EOF"), Just("\n"),
+                Just("sudo"), Just("sh -c"), Just("eval"), Just("${"), Just("}"), Just("\\"),
+                Just("~"), Just("*"), Just("<("), Just(">"), Just("2>&1"), Just("cd"), Just("…"),
+                Just("(){"), Just(":|:&"), Just("python3 -c"), Just("find"), Just("-exec"), Just("{}"),
+            ],
+            0..40,
+        ).prop_map(|parts| parts.join(" ")),
+        noise in "\\PC{0,40}",
+    ) {
+        let denylist = autoapprove::denylist::Denylist::default();
+        for subject in [&text, &noise] {
+            let _ = denylist.check(autoapprove::denylist::Subject::Command(subject));
+            let _ = denylist.check(autoapprove::denylist::Subject::Text(subject));
+            let _ = denylist.check(autoapprove::denylist::Subject::Path(subject));
+        }
+    }
+}
