@@ -20,6 +20,7 @@ pub mod session;
 pub mod shell;
 pub mod tail;
 pub mod term;
+pub mod watcher;
 
 use std::io::Write as _;
 

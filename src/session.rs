@@ -1,7 +1,8 @@
 //! The session: the one I/O loop. It relays the child's output to stdout byte for byte (first, so
-//! automation never delays what the user sees), feeds the screen model, relays the user's keys to
-//! the child, forwards window size and signals, runs the detector when output settles, and carries
-//! out the engine's actions. It ends when the child has exited and its PTY has drained.
+//! automation never delays what the user sees), hands it to the screen watcher, relays the user's
+//! keys to the child, forwards window size and signals, asks the watcher what the screen shows when
+//! output settles, and carries out the engine's actions. It ends when the child has exited and its
+//! PTY has drained.
 //!
 //! The only module that touches the PTY, stdin, stdout and signals; every byte sent to the child
 //! on the automation's behalf comes from an engine `Send` action.
@@ -19,20 +20,22 @@ use tokio::time::Instant;
 
 use crate::child::{self, Spawned};
 use crate::config::Config;
-use crate::detector;
+use crate::detector::Seen;
 use crate::engine::{Action, Engine, Input};
 use crate::events::{Event, State};
 use crate::input::{self, UserInput};
 use crate::keys::{self, Key};
 use crate::log::Log;
-use crate::screen::Screen;
 use crate::term::{self, Banners, RawMode};
+use crate::watcher::Watcher;
 
 /// How long the PTY may keep talking after the child exited (a background grandchild can hold it
 /// open forever).
 const DRAIN: Duration = Duration::from_millis(500);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
+/// How much is read from the PTY at once.
+const CHUNK: usize = 64 * 1024;
 /// Ctrl-C as the terminal sends it in raw mode.
 const CTRL_C: u8 = 0x03;
 
@@ -49,9 +52,14 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     tokio::spawn(write_pty(pty_write, write_rx, config.key_gap));
 
     let now = Instant::now();
+    let (watcher, seen) =
+        Watcher::start(config.clone(), cols, rows).context("cannot start the screen thread")?;
     let mut session = Session {
         engine: Engine::new(config.clone(), now.into_std()),
-        screen: Screen::new(cols, rows),
+        watcher,
+        size: (cols, rows),
+        output_seq: 0,
+        asked_at: None,
         config,
         log,
         banners: Banners::new(),
@@ -79,7 +87,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     });
     session.show_state(None, None);
 
-    let code = session.relay(pty_read, child).await?;
+    let code = session.relay(pty_read, child, seen).await?;
     session.banners.finish();
     drop(raw);
     Ok(code)
@@ -123,7 +131,13 @@ async fn write_pty(
 struct Session {
     config: Config,
     engine: Engine,
-    screen: Screen,
+    watcher: Watcher,
+    /// The child's terminal size, as last set.
+    size: (u16, u16),
+    /// Counts output chunks, so an answer about an older screen can be told apart.
+    output_seq: u64,
+    /// The `output_seq` at the pending question to the watcher, if one is out.
+    asked_at: Option<u64>,
     log: Log,
     banners: Banners,
     writes: mpsc::UnboundedSender<Write>,
@@ -145,6 +159,7 @@ impl Session {
         &mut self,
         mut pty: pty_process::OwnedReadPty,
         mut child: tokio::process::Child,
+        mut seen: tokio::sync::mpsc::UnboundedReceiver<Seen>,
     ) -> anyhow::Result<i32> {
         let mut user = input::spawn();
         let mut winch = signal(SignalKind::window_change())?;
@@ -152,7 +167,7 @@ impl Session {
         let mut hup = signal(SignalKind::hangup())?;
         let mut int = signal(SignalKind::interrupt())?;
 
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut chunk = Vec::with_capacity(CHUNK);
         let mut pty_open = true;
         let mut stdin_open = true;
         let mut status = None;
@@ -173,9 +188,12 @@ impl Session {
             .min();
 
             tokio::select! {
-                read = pty.read(&mut buf), if pty_open => match read {
+                read = pty.read_buf(&mut chunk), if pty_open => match read {
                     Ok(0) => pty_open = false,
-                    Ok(n) => self.on_output(&buf[..n]),
+                    Ok(_) => {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        self.on_output(full);
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     // EIO: every slave fd is closed — the PTY's end-of-file.
                     Err(_) => pty_open = false,
@@ -190,6 +208,7 @@ impl Session {
                     Some(UserInput::Bytes(bytes)) => self.on_user_bytes(bytes),
                     Some(UserInput::Closed) | None => stdin_open = false,
                 },
+                Some(answer) = seen.recv() => self.on_seen(answer),
                 _ = winch.recv() => self.on_resize(),
                 _ = term.recv() => self.hang_up(Signal::TERM, "SIGTERM"),
                 _ = hup.recv() => self.hang_up(Signal::HUP, "SIGHUP"),
@@ -202,7 +221,7 @@ impl Session {
                         self.kill_at = None;
                     }
                     if self.detect_at().is_some_and(|d| now >= d) {
-                        self.detect(now);
+                        self.ask_watcher();
                     }
                     let actions = self.engine.handle(now.into_std(), Input::Tick);
                     self.apply(actions);
@@ -216,15 +235,16 @@ impl Session {
         Ok(code)
     }
 
-    fn on_output(&mut self, bytes: &[u8]) {
+    fn on_output(&mut self, bytes: Vec<u8>) {
         // The user sees the bytes first; everything else comes after.
-        if self.stdout_ok && !write_stdout(bytes) {
+        if self.stdout_ok && !write_stdout(&bytes) {
             // Whoever read our output is gone (`autoapprove -- yes | head -1`): hang up on the
             // child as a closed terminal would, rather than relay into the void forever.
             self.stdout_ok = false;
             self.hang_up(Signal::HUP, "SIGHUP");
         }
-        self.screen.feed(bytes);
+        self.watcher.feed(bytes);
+        self.output_seq += 1;
         let now = Instant::now();
         self.settle_at = Some(now + self.config.settle);
         self.unsettled_since.get_or_insert(now);
@@ -237,15 +257,27 @@ impl Session {
         Some(settle.min(self.unsettled_since.unwrap_or(settle) + self.config.settle_max))
     }
 
-    fn detect(&mut self, now: Instant) {
+    fn ask_watcher(&mut self) {
         self.settle_at = None;
         self.unsettled_since = None;
-        let seen = detector::detect(&self.config, &self.screen.snapshot(), self.screen.tail());
+        if self.asked_at.is_none() {
+            self.asked_at = Some(self.output_seq);
+            self.watcher.detect();
+        }
+    }
+
+    /// The watcher's answer. One about a screen that has changed since is dropped: the new
+    /// output re-armed the settle timer, and the next question sees it.
+    fn on_seen(&mut self, seen: Seen) {
+        let asked_at = self.asked_at.take();
+        if asked_at != Some(self.output_seq) {
+            return;
+        }
         let settled = Input::Settled {
             prompt: seen.prompt,
             context: seen.context,
         };
-        let actions = self.engine.handle(now.into_std(), settled);
+        let actions = self.engine.handle(Instant::now().into_std(), settled);
         self.apply(actions);
     }
 
@@ -281,7 +313,7 @@ impl Session {
 
     fn on_resize(&mut self) {
         let (cols, rows) = term::window_size();
-        if (cols, rows) == self.screen.size() {
+        if (cols, rows) == self.size {
             return;
         }
         let size = rustix::termios::Winsize {
@@ -292,7 +324,8 @@ impl Session {
         };
         // The kernel sends SIGWINCH to the child's foreground group.
         let _ = rustix::termios::tcsetwinsize(&self.control, size);
-        self.screen.resize(cols, rows);
+        self.watcher.resize(cols, rows);
+        self.size = (cols, rows);
         self.log.emit(&Event::Resized { cols, rows });
     }
 
@@ -344,7 +377,7 @@ impl Session {
         if let Some(from) = changed_from {
             self.show_state(Some(from), dangerous.as_deref());
         } else if let Some(rule) = left {
-            let (cols, _) = self.screen.size();
+            let (cols, _) = self.size;
             let text = format!(
                 "{}: left to you, answer it yourself",
                 keys::escape_str(&rule)
@@ -360,7 +393,7 @@ impl Session {
         let key = keys::display_name(&self.config.toggle_key_name);
         self.banners
             .title(&format!("autoapprove: {}", state.as_str()));
-        let (cols, _) = self.screen.size();
+        let (cols, _) = self.size;
         let (text, bell) = match (from, state, dangerous) {
             (_, State::Manual, Some(what)) => (
                 format!(
