@@ -36,8 +36,6 @@ const DRAIN: Duration = Duration::from_millis(500);
 const KILL_GRACE: Duration = Duration::from_secs(3);
 /// How much is read from the PTY at once.
 const CHUNK: usize = 64 * 1024;
-/// Ctrl-C as the terminal sends it in raw mode.
-const CTRL_C: u8 = 0x03;
 
 /// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
 pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Result<i32> {
@@ -49,7 +47,10 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
 
     let (writes, write_rx) = mpsc::unbounded_channel();
-    tokio::spawn(write_pty(pty_write, write_rx, config.key_gap));
+    tokio::spawn(write_keys(pty_write, write_rx, config.key_gap));
+    // The user's keys go to the child from the stdin thread, through its own handle on the PTY.
+    let keyboard = rustix::io::dup(&control).context("cannot duplicate the PTY")?;
+    let user = input::spawn(keyboard, config.toggle_key, term::stdin_is_tty());
 
     let now = Instant::now();
     let (watcher, seen) =
@@ -66,7 +67,6 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         writes,
         control,
         pid,
-        stdin_is_tty: term::stdin_is_tty(),
         stdout_ok: true,
         child_running: true,
         kill_at: None,
@@ -87,43 +87,27 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     });
     session.show_state(None, None);
 
-    let code = session.relay(pty_read, child, seen).await?;
+    let code = session.relay(pty_read, child, seen, user).await?;
     session.banners.finish();
     drop(raw);
     Ok(code)
 }
 
-/// Writes to the child's PTY in order: the user's bytes as they come, automation keys one per
-/// write with `gap` between them.
-enum Write {
-    User(Vec<u8>),
-    Keys(Vec<Key>),
-}
-
-async fn write_pty(
+/// Types the automation's keys into the child's PTY, in order, one per write with `gap` between
+/// them. (The user's own keys go straight from the stdin thread.)
+async fn write_keys(
     mut pty: pty_process::OwnedWritePty,
-    mut jobs: mpsc::UnboundedReceiver<Write>,
+    mut sends: mpsc::UnboundedReceiver<Vec<Key>>,
     gap: Duration,
 ) {
-    while let Some(job) = jobs.recv().await {
-        let written = match job {
-            Write::User(bytes) => pty.write_all(&bytes).await,
-            Write::Keys(keys) => {
-                let mut result = Ok(());
-                for (i, key) in keys.iter().enumerate() {
-                    if i > 0 && !gap.is_zero() {
-                        tokio::time::sleep(gap).await;
-                    }
-                    result = pty.write_all(&key.0).await;
-                    if result.is_err() {
-                        break;
-                    }
-                }
-                result
+    while let Some(keys) = sends.recv().await {
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 && !gap.is_zero() {
+                tokio::time::sleep(gap).await;
             }
-        };
-        if written.is_err() {
-            return; // the child's side is gone; the session notices through the read half
+            if pty.write_all(&key.0).await.is_err() {
+                return; // the child's side is gone; the session notices through the read half
+            }
         }
     }
 }
@@ -140,10 +124,9 @@ struct Session {
     asked_at: Option<u64>,
     log: Log,
     banners: Banners,
-    writes: mpsc::UnboundedSender<Write>,
+    writes: mpsc::UnboundedSender<Vec<Key>>,
     control: OwnedFd,
     pid: rustix::process::Pid,
-    stdin_is_tty: bool,
     stdout_ok: bool,
     child_running: bool,
     /// When to SIGKILL the child's group, after a forwarded SIGTERM/SIGHUP.
@@ -159,9 +142,9 @@ impl Session {
         &mut self,
         mut pty: pty_process::OwnedReadPty,
         mut child: tokio::process::Child,
-        mut seen: tokio::sync::mpsc::UnboundedReceiver<Seen>,
+        mut seen: mpsc::UnboundedReceiver<Seen>,
+        mut user: mpsc::UnboundedReceiver<UserInput>,
     ) -> anyhow::Result<i32> {
-        let mut user = input::spawn();
         let mut winch = signal(SignalKind::window_change())?;
         let mut term = signal(SignalKind::terminate())?;
         let mut hup = signal(SignalKind::hangup())?;
@@ -205,7 +188,9 @@ impl Session {
                     self.kill_at = None;
                 },
                 got = user.recv(), if stdin_open => match got {
-                    Some(UserInput::Bytes(bytes)) => self.on_user_bytes(bytes),
+                    Some(UserInput::Keys { typed, toggles, interrupt }) => {
+                        self.on_user_keys(typed, toggles, interrupt);
+                    }
                     Some(UserInput::Closed) | None => stdin_open = false,
                 },
                 Some(answer) = seen.recv() => self.on_seen(answer),
@@ -281,19 +266,10 @@ impl Session {
         self.apply(actions);
     }
 
-    fn on_user_bytes(&mut self, mut bytes: Vec<u8>) {
+    /// What the user typed (already passed to the child by the stdin thread).
+    fn on_user_keys(&mut self, typed: bool, toggles: usize, interrupt: bool) {
         let now = Instant::now().into_std();
-        let mut toggles = 0;
-        let mut interrupt = false;
-        if self.stdin_is_tty {
-            while let Some(at) = keys::find_control(&bytes, self.config.toggle_key) {
-                bytes.drain(at);
-                toggles += 1;
-            }
-            interrupt = keys::find_control(&bytes, CTRL_C).is_some();
-        }
-        if !bytes.is_empty() {
-            let _ = self.writes.send(Write::User(bytes));
+        if typed {
             let actions = self.engine.handle(now, Input::UserKey);
             self.apply(actions);
         }
@@ -357,7 +333,7 @@ impl Session {
         for action in actions {
             match action {
                 Action::Send(keys) => {
-                    let _ = self.writes.send(Write::Keys(keys));
+                    let _ = self.writes.send(keys);
                 }
                 Action::Emit(event) => {
                     self.log.emit(&event);

@@ -1,0 +1,443 @@
+#!/usr/bin/env python3
+"""autoapprove's benchmarks, side by side with the tools people use instead, in one run.
+
+Usage: bench/run.py [--quick]   (make bench; CI runs --quick only to prove it still works)
+
+Builds the release binary and the minimal C relay (bench/relay.c), finds `script` and expect's
+`unbuffer`, then runs every scenario for every tool alternately, several rounds, and prints a table
+of medians and ratios to autoapprove. The table also goes to bench/results/latest.md. Nothing here
+asserts a time: targets that are missed are marked MISS in the table.
+"""
+
+import fcntl
+import os
+import pty
+import select
+import shlex
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+import tty
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QUICK = "--quick" in sys.argv
+WORK = tempfile.mkdtemp(prefix="autoapprove-bench.")
+AA = os.path.join(ROOT, "target", "release", "autoapprove")
+RELAY = os.path.join(WORK, "relay")
+TICK = os.sysconf("SC_CLK_TCK")
+
+ROUNDS = 1 if QUICK else 5
+MB = 1_000_000
+THROUGHPUT_MB = 10 if QUICK else 100
+KEYSTROKES = 200 if QUICK else 3000
+PROMPTS = 10 if QUICK else 100
+IDLE_SECONDS = 3 if QUICK else 30
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def build():
+    log("building the release binary and the C relay …")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(["cc", "-O2", "-o", RELAY, os.path.join(ROOT, "bench", "relay.c"), "-lutil"], check=True)
+    if not shutil.which("unbuffer") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing expect (for unbuffer) …")
+        subprocess.run(["apt-get", "install", "-y", "-q", "expect"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+
+
+def config(name, text):
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+# The benchmark's configs: quiet logs, no idle nudges (they would be timers), fast answers.
+BASE = "nudge_sequence: []\nsettle: 20ms\nmin_send_interval: 0s\nkey_gap: 0s\n"
+
+
+def rules(n):
+    extra = "".join(
+        f"  - description: filler {i}\n    match_regex: 'never-matches-{i} [a-z]+ \\d+$'\n    send: 'n<Enter>'\n"
+        for i in range(n - 2))
+    return (BASE + "prompt_rules:\n"
+            "  - description: yes-no\n    match_regex: '(?m)\\[y/n\\]\\s*$'\n    send: 'y<Enter>'\n"
+            "  - description: tui\n    match_regex: 'Do you want to proceed\\?\\n.*1\\. Yes'\n    send: 'y<Enter>'\n"
+            + extra)
+
+
+def tools(config_path, with_none=False, interactive=False):
+    found = []
+    if with_none:
+        found.append(("no wrapper", lambda argv: argv))
+    found.append(("C relay", lambda argv: [RELAY] + argv))
+    found.append(("script", lambda argv: ["script", "-qec", shlex.join(argv), "/dev/null"]))
+    if shutil.which("unbuffer"):
+        # Typing needs `-p` (stdin passed on); without input it must not have it (it ends at EOF).
+        flags = ["-p"] if interactive else []
+        found.append(("unbuffer", lambda argv: ["unbuffer"] + flags + argv))
+    found.append(("autoapprove", lambda argv: [AA, "-q", "--config", config_path, "--"] + argv))
+    return found
+
+
+def proc_cpu(pid):
+    """CPU seconds used so far by pid (all its threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError):
+        return None
+
+
+def proc_status(pid, key):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def wakeups(pid):
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            for key in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+                value = proc_status(f"{pid}/task/{task}", key)
+                total += value or 0
+    except OSError:
+        return None
+    return total
+
+
+class Sampler(threading.Thread):
+    """Samples a process's CPU time and peak RSS until it exits (the last sample is kept)."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.cpu, self.peak_kb, self.done = pid, 0.0, 0, False
+
+    def run(self):
+        while not self.done:
+            cpu = proc_cpu(self.pid)
+            peak = proc_status(self.pid, "VmHWM")
+            if cpu is None or peak is None:
+                break
+            self.cpu, self.peak_kb = cpu, max(self.peak_kb, peak)
+            time.sleep(0.01)
+
+
+def run_sampled(argv, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+    sampler = Sampler(p.pid)
+    sampler.start()
+    p.wait()
+    wall = time.perf_counter() - start
+    sampler.done = True
+    sampler.join()
+    return wall, sampler.cpu, sampler.peak_kb
+
+
+def make_data():
+    plain = os.path.join(WORK, "plain.txt")
+    line = b"   Compiling crate-%05d v0.1.0 (/work/x) warning: unused variable `x` at src/lib.rs:42\r\n"
+    with open(plain, "wb") as f:
+        written, i = 0, 0
+        while written < THROUGHPUT_MB * MB:
+            chunk = b"".join(line % ((i + k) % 100000) for k in range(1000))
+            f.write(chunk)
+            written += len(chunk)
+            i += 1000
+    escapes = os.path.join(WORK, "escapes.txt")
+    frame = ("\x1b[H\x1b[38;5;246m\u276f \x1b[1mBash command\x1b[22m\x1b[3;2Hrm\x1b[6G-rf\x1b[10G/tmp/x"
+             "\r\x1b[1B\x1b[2G\x1b[38;5;153m\u276f\x1b[4G1. Yes\x1b[K\r\x1b[1B\u254c\u254c\u254c"
+             "\x1b[0m\x1b[20;1H\x1b[?25l\x1b[%d;%dH\x1b[7m spinner \x1b[27m").encode()
+    with open(escapes, "wb") as f:
+        written, i = 0, 0
+        while written < THROUGHPUT_MB * MB:
+            chunk = b"".join(frame % (2 + (i + k) % 20, 1 + (i + k) % 60) for k in range(500))
+            f.write(chunk)
+            written += len(chunk)
+            i += 500
+    return plain, escapes
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def throughput(rows, plain, escapes, cfg):
+    for label, path in (("plain text", plain), ("escape-heavy", escapes)):
+        size = os.path.getsize(path)
+        results = {name: [] for name, _ in tools(cfg)}
+        for _ in range(ROUNDS):
+            for name, wrap in tools(cfg):
+                wall, cpu, _ = run_sampled(wrap(["cat", path]))
+                results[name].append((wall, cpu))
+        relay = median([w for w, _ in results["C relay"]])
+        for name, runs in results.items():
+            wall = median([w for w, _ in runs])
+            cpu = median([c for _, c in runs])
+            rows.append((f"throughput, {label}, {size // MB} MB", name,
+                         f"{wall:.2f} s wall, {cpu:.2f} s CPU, {size / MB / wall:.0f} MB/s",
+                         wall / relay, "C relay", 1.10 if name == "autoapprove" else None))
+
+
+def spawn_on_pty(argv, cols=80, rows=24):
+    """Runs argv with a new PTY as its controlling terminal, in raw mode; returns (pid, master)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    tty.setraw(slave)
+
+    def child_setup():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=child_setup,
+                         close_fds=True)
+    os.close(slave)
+    return p, master
+
+
+def read_until(master, needle, deadline=10.0):
+    seen = b""
+    end = time.monotonic() + deadline
+    while needle not in seen:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no {needle!r} in {seen[-200:]!r}")
+        ready, _, _ = select.select([master], [], [], left)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                raise TimeoutError(f"terminal closed before {needle!r}")
+            if not data:
+                raise TimeoutError(f"terminal closed before {needle!r}")
+            seen += data
+    return seen
+
+
+def keystrokes(rows, cfg):
+    echo = ["sh", "-c", "stty raw -echo; printf READY; exec cat"]
+    samples = {name: [] for name, _ in tools(cfg, with_none=True, interactive=True)}
+    for _ in range(ROUNDS):
+        for name, wrap in tools(cfg, with_none=True, interactive=True):
+            p, master = spawn_on_pty(wrap(echo))
+            try:
+                read_until(master, b"READY")
+                for i in range(KEYSTROKES // ROUNDS):
+                    key = bytes([ord("a") + i % 26])
+                    start = time.perf_counter()
+                    os.write(master, key)
+                    read_until(master, key)
+                    samples[name].append(time.perf_counter() - start)
+            finally:
+                p.kill()
+                p.wait()
+                os.close(master)
+    base99 = percentile(samples["no wrapper"], 99)
+    script99 = percentile(samples["script"], 99)
+    for name, values in samples.items():
+        p50, p99 = percentile(values, 50) * 1e3, percentile(values, 99) * 1e3
+        added = (percentile(values, 99) - base99) * 1e3
+        rows.append((f"keystroke round trip ({len(values)} keys)", name,
+                     f"p50 {p50:.3f} ms, p99 {p99:.3f} ms (+{added:.3f} ms p99 over no wrapper)",
+                     percentile(values, 99) / script99, "script p99",
+                     1.0 if name == "autoapprove" else None))
+        if name == "autoapprove":
+            rows.append(("keystroke, added p99 over no wrapper", name, f"{added:.3f} ms",
+                         added, "ms (target ≤ 1)", 1.0))
+
+
+PROMPT_CHILD = r'''
+import os, sys, time, termios
+mode, count, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+fd = sys.stdin.fileno()
+attrs = termios.tcgetattr(fd)
+attrs[3] |= termios.ICANON | termios.ECHO
+termios.tcsetattr(fd, termios.TCSANOW, attrs)
+times = []
+for i in range(count):
+    if mode == "line":
+        sys.stdout.write("step %d: Continue? [y/n] " % i)
+    else:
+        sys.stdout.write("\x1b[?1049h\x1b[2J\x1b[3;2HBash\x1b[7Gcommand %d\r\x1b[2B\x1b[2GDo\x1b[5Gyou"
+                         "\x1b[9Gwant\x1b[14Gto\x1b[17Gproceed?\r\x1b[1B\x1b[2G\u276f 1. Yes\x1b[20;1H" % i)
+    sys.stdout.flush()
+    start = time.monotonic()
+    sys.stdin.readline()
+    times.append(time.monotonic() - start)
+with open(out, "w") as f:
+    f.write("\n".join("%.6f" % t for t in times))
+print("PROMPTS-DONE")
+'''
+
+
+def prompts(rows, cfg):
+    script = config("prompt_child.py", PROMPT_CHILD)
+    settle = 0.020
+    for mode, label in (("line", "[y/n] line prompt"), ("tui", "cursor-painted TUI prompt")):
+        values = []
+        for _ in range(ROUNDS):
+            out = os.path.join(WORK, f"prompt-{mode}.txt")
+            p, master = spawn_on_pty([AA, "-q", "--config", cfg, "--", sys.executable, script, mode,
+                                      str(max(1, PROMPTS // ROUNDS)), out])
+            try:
+                read_until(master, b"PROMPTS-DONE", deadline=120)
+            finally:
+                p.wait()
+                os.close(master)
+            with open(out) as f:
+                values += [float(x) for x in f.read().split()]
+        p50, p99 = percentile(values, 50) * 1e3, percentile(values, 99) * 1e3
+        beyond = p50 - settle * 1e3
+        rows.append((f"prompt answered, {label} ({len(values)} prompts)", "autoapprove",
+                     f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; p50 beyond the {settle * 1e3:.0f} ms settle: "
+                     f"{beyond:.1f} ms", beyond, "ms (target ≤ 10)", 10.0))
+
+
+def idle(rows, cfg):
+    for name, wrap in tools(cfg):
+        p = subprocess.Popen(wrap(["sleep", str(IDLE_SECONDS + 2)]), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)  # let it start up before the window opens
+        cpu0, wake0 = proc_cpu(p.pid), wakeups(p.pid)
+        time.sleep(IDLE_SECONDS)
+        cpu1, wake1 = proc_cpu(p.pid), wakeups(p.pid)
+        p.wait()
+        ticks = round(((cpu1 or 0) - (cpu0 or 0)) * TICK)
+        woke = (wake1 or 0) - (wake0 or 0)
+        rows.append((f"idle, child silent for {IDLE_SECONDS} s", name,
+                     f"{ticks} CPU ticks, {woke} wake-ups", ticks, "ticks (target 0)",
+                     0 if name == "autoapprove" else None))
+
+
+class Drain(threading.Thread):
+    def __init__(self, master):
+        super().__init__(daemon=True)
+        self.master = master
+
+    def run(self):
+        while True:
+            try:
+                if not os.read(self.master, 1 << 16):
+                    return
+            except OSError:
+                return
+
+
+def memory(rows, plain, escapes, cfg):
+    repeat = 2 if QUICK else 10
+    for label, path, cols, lines, times in (
+            ("80×24", plain, 80, 24, 1),
+            ("80×24", plain, 80, 24, repeat),
+            ("300×100", plain, 300, 100, repeat),
+            ("80×24, TUI redraws", escapes, 80, 24, repeat)):
+        total = os.path.getsize(path) * times // MB
+        for name, wrap in tools(cfg):
+            if name == "unbuffer":
+                continue
+            argv = wrap(["sh", "-c", f"for i in $(seq {times}); do cat {shlex.quote(path)}; done"])
+            p, master = spawn_on_pty(argv, cols, lines)
+            drain = Drain(master)
+            drain.start()
+            sampler = Sampler(p.pid)
+            sampler.start()
+            p.wait()
+            sampler.done = True
+            sampler.join()
+            os.close(master)
+            target = 4096 if name == "autoapprove" and label == "80×24" else None
+            rows.append((f"peak RSS at {label} after {total} MB", name, f"{sampler.peak_kb / 1024:.1f} MiB",
+                         sampler.peak_kb, "KiB (target ≤ 4096)" if target else "KiB", target))
+
+
+def scaling(rows, plain):
+    sizes = (10, 50) if QUICK else (10, 100, 1000)
+    cfg = config("rules-10.yaml", rules(10))
+    per_mb = {}
+    for size in sizes:
+        times = max(1, size // THROUGHPUT_MB)
+        argv = [AA, "-q", "--config", cfg, "--", "sh", "-c",
+                f"for i in $(seq {times}); do head -c {min(size, THROUGHPUT_MB) * MB} {shlex.quote(plain)}; done"]
+        cpus = [run_sampled(argv)[1] for _ in range(ROUNDS)]
+        per_mb[size] = median(cpus) / size * 1e3
+    first = per_mb[sizes[0]]
+    for size, cost in per_mb.items():
+        rows.append((f"CPU per MB at {size} MB (10 rules)", "autoapprove", f"{cost:.2f} ms/MB", cost / first,
+                     f"{sizes[0]} MB", None))
+    timings = {}
+    for n in (10, 200):
+        cfg_n = config(f"rules-{n}.yaml", rules(n))
+        timings[n] = median([run_sampled([AA, "-q", "--config", cfg_n, "--", "cat", plain])[0]
+                             for _ in range(ROUNDS)])
+    for n, wall in timings.items():
+        rows.append((f"throughput with {n} prompt rules", "autoapprove", f"{wall:.2f} s", wall / timings[10],
+                     "10 rules", 1.2 if n == 200 else None))
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Linux {os.uname().release}"
+
+
+def table(rows):
+    lines = ["| scenario | tool | median | ratio | of | target |", "|---|---|---|---|---|---|"]
+    for scenario, tool, value, ratio, of, target in rows:
+        if target is None:
+            verdict = ""
+        else:
+            verdict = ("met" if ratio <= target else "MISS") + f" (≤ {target:g})"
+        lines.append(f"| {scenario} | {tool} | {value} | {ratio:.2f} | {of} | {verdict} |")
+    return "\n".join(lines)
+
+
+def main():
+    build()
+    cfg = config("bench.yaml", rules(10))
+    plain, escapes = make_data()
+    rows = []
+    for step in (lambda: throughput(rows, plain, escapes, cfg), lambda: keystrokes(rows, cfg),
+                 lambda: prompts(rows, cfg), lambda: idle(rows, cfg),
+                 lambda: memory(rows, plain, escapes, cfg), lambda: scaling(rows, plain)):
+        step()
+    header = (f"# Benchmark results\n\n{time.strftime('%Y-%m-%d %H:%M %Z')}, {machine()}, "
+              f"{'quick' if QUICK else 'full'} run, median of {ROUNDS} rounds, tools run alternately. "
+              "Ratios are to the tool named in `of`.\n\n")
+    text = header + table(rows) + "\n"
+    print(text)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "latest.md"), "w") as f:
+        f.write(text)
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
