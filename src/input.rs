@@ -68,7 +68,7 @@ pub fn spawn(pty: OwnedFd, toggle: u8, terminal: bool) -> mpsc::UnboundedReceive
                     Err(rustix::io::Errno::INTR) => {}
                     // A stdin left non-blocking by someone else: wait until it is readable.
                     Err(rustix::io::Errno::AGAIN) => {
-                        wait(&rustix::stdio::stdin(), rustix::event::PollFlags::IN)
+                        wait(&rustix::stdio::stdin(), rustix::event::PollFlags::IN);
                     }
                     Err(_) => break,
                 }
