@@ -36,6 +36,9 @@ const DRAIN: Duration = Duration::from_millis(500);
 const KILL_GRACE: Duration = Duration::from_secs(3);
 /// How much is read from the PTY at once.
 const CHUNK: usize = 64 * 1024;
+/// Output smaller than this (an echoed key, a spinner frame) is gathered before it is handed to
+/// the watcher, so typing does not wake the screen thread once per key.
+const BATCH: usize = 4 * 1024;
 
 /// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
 pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Result<i32> {
@@ -58,6 +61,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let mut session = Session {
         engine: Engine::new(config.clone(), now.into_std()),
         watcher,
+        unparsed: Vec::new(),
         size: (cols, rows),
         output_seq: 0,
         asked_at: None,
@@ -116,6 +120,8 @@ struct Session {
     config: Config,
     engine: Engine,
     watcher: Watcher,
+    /// Small output not yet handed to the watcher (see [`BATCH`]).
+    unparsed: Vec<u8>,
     /// The child's terminal size, as last set.
     size: (u16, u16),
     /// Counts output chunks, so an answer about an older screen can be told apart.
@@ -228,7 +234,15 @@ impl Session {
             self.stdout_ok = false;
             self.hang_up(Signal::HUP, "SIGHUP");
         }
-        self.watcher.feed(bytes);
+        if bytes.len() >= BATCH {
+            self.flush_to_watcher();
+            self.watcher.feed(bytes);
+        } else {
+            self.unparsed.extend_from_slice(&bytes);
+            if self.unparsed.len() >= BATCH {
+                self.flush_to_watcher();
+            }
+        }
         self.output_seq += 1;
         let now = Instant::now();
         self.settle_at = Some(now + self.config.settle);
@@ -242,11 +256,20 @@ impl Session {
         Some(settle.min(self.unsettled_since.unwrap_or(settle) + self.config.settle_max))
     }
 
+    /// Hands gathered small output to the watcher: before every question and resize, so the
+    /// watcher always answers about everything relayed so far.
+    fn flush_to_watcher(&mut self) {
+        if !self.unparsed.is_empty() {
+            self.watcher.feed(std::mem::take(&mut self.unparsed));
+        }
+    }
+
     fn ask_watcher(&mut self) {
         self.settle_at = None;
         self.unsettled_since = None;
         if self.asked_at.is_none() {
             self.asked_at = Some(self.output_seq);
+            self.flush_to_watcher();
             self.watcher.detect();
         }
     }
@@ -300,6 +323,7 @@ impl Session {
         };
         // The kernel sends SIGWINCH to the child's foreground group.
         let _ = rustix::termios::tcsetwinsize(&self.control, size);
+        self.flush_to_watcher();
         self.watcher.resize(cols, rows);
         self.size = (cols, rows);
         self.log.emit(&Event::Resized { cols, rows });
