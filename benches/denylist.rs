@@ -41,18 +41,13 @@ fn main() {
     let rounds = if quick { 1 } else { 31 };
     let commands = corpus();
     let denylist = Denylist::default();
-    let seed: Vec<Regex> = [
-        r"rm\s+-rf\s+/",
-        r"mkfs",
-        r"dd\s+if=",
-        r"shutdown|reboot",
-        r"/etc/sudoers",
-        r"chmod\s+777\s+/",
-        r":\(\)\s*\{\s*:\|:&\s*\};:",
-        r"(curl|wget)[^|]*\|\s*(sudo\s+)?(ba)?sh",
-        r"git\s+push\s+--force",
-    ]
-    .iter()
+    let seed: Vec<Regex> = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/denylist/seed-patterns.txt"
+    ))
+    .unwrap()
+    .lines()
+    .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
     .map(|p| Regex::new(p).unwrap())
     .collect();
     // Warm up both (lazy regexes, caches).

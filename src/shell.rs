@@ -434,6 +434,16 @@ impl<'a> Lexer<'a> {
         Ok(body)
     }
 
+    /// A backtick substitution inside a word (the opening backtick not yet consumed).
+    fn backtick(&mut self, word: &mut Word) -> Result<(), ParseError> {
+        self.chars.next();
+        let body = self.until_backtick()?;
+        let _ = write!(word.text, "`{body}`");
+        word.substitutions.push(body);
+        word.expands = true;
+        Ok(())
+    }
+
     fn until_backtick(&mut self) -> Result<String, ParseError> {
         let mut body = String::new();
         while let Some((_, c)) = self.chars.next() {
@@ -550,13 +560,7 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 '$' => self.dollar(&mut word)?,
-                '`' => {
-                    self.chars.next();
-                    let body = self.until_backtick()?;
-                    let _ = write!(word.text, "`{body}`");
-                    word.substitutions.push(body);
-                    word.expands = true;
-                }
+                '`' => self.backtick(&mut word)?,
                 c => {
                     word.text.push(c);
                     self.chars.next();
@@ -586,13 +590,7 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 '$' => self.dollar(word)?,
-                '`' => {
-                    self.chars.next();
-                    let body = self.until_backtick()?;
-                    let _ = write!(word.text, "`{body}`");
-                    word.substitutions.push(body);
-                    word.expands = true;
-                }
+                '`' => self.backtick(word)?,
                 c => {
                     word.text.push(c);
                     self.chars.next();

@@ -30,20 +30,13 @@ fn dangerous() -> Vec<(String, String)> {
 
 /// The seed's approach: a handful of regexes over the raw text.
 fn seed_blocks(command: &str) -> bool {
-    static PATTERNS: &[&str] = &[
-        r"rm\s+-rf\s+/",
-        r"mkfs",
-        r"dd\s+if=",
-        r"shutdown|reboot",
-        r"/etc/sudoers",
-        r"chmod\s+777\s+/",
-        r":\(\)\s*\{\s*:\|:&\s*\};:",
-        r"(curl|wget)[^|]*\|\s*(sudo\s+)?(ba)?sh",
-        r"git\s+push\s+--force",
-    ];
-    PATTERNS
-        .iter()
-        .any(|p| Regex::new(p).unwrap().is_match(command))
+    static PATTERNS: std::sync::LazyLock<Vec<Regex>> = std::sync::LazyLock::new(|| {
+        lines("seed-patterns.txt")
+            .iter()
+            .map(|p| Regex::new(p).unwrap())
+            .collect()
+    });
+    PATTERNS.iter().any(|r| r.is_match(command))
 }
 
 #[test]
