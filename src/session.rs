@@ -1,11 +1,11 @@
-//! The session: the one I/O loop. It relays the child's output to stdout byte for byte (first, so
-//! automation never delays what the user sees), hands it to the screen watcher, relays the user's
-//! keys to the child, forwards window size and signals, asks the watcher what the screen shows when
-//! output settles, and carries out the engine's actions. It ends when the child has exited and its
-//! PTY has drained.
+//! The session: the one I/O loop. It starts the child and the helper threads (keyboard, watcher),
+//! relays the child's output to stdout byte for byte (first, so automation never delays what the
+//! user sees) and then to the watcher, forwards window size and signals, asks the watcher what the
+//! screen shows when output settles, hears from the keyboard thread what the user typed, and
+//! carries out the engine's actions. It ends when the child has exited and its PTY has drained.
 //!
-//! The only module that touches the PTY, stdin, stdout and signals; every byte sent to the child
-//! on the automation's behalf comes from an engine `Send` action.
+//! The only module that reads the PTY, writes stdout and handles signals; every byte sent to the
+//! child on the automation's behalf comes from an engine `Send` action.
 
 use std::ffi::OsString;
 use std::os::fd::{AsFd as _, OwnedFd};
