@@ -1,9 +1,10 @@
 //! autoapprove runs an interactive program in a pseudo-terminal, shows it to the user untouched,
 //! and answers its prompts by rules — except dangerous ones, which it leaves to the human.
 //!
-//! Data flow: child output → [`session`] (stdout first, then [`screen`] and its [`tail`]) → when
-//! output settles, [`detector`] → [`engine`] (pure state machine) → actions: keys to the child,
-//! [`events`] to the [`log`]. See IMPLEMENTATION.md for the module map and invariants.
+//! Data flow: child output → [`session`] (stdout first, then the [`watcher`] thread's [`screen`]
+//! and its [`tail`]) → when output settles, [`detector`] → [`engine`] (pure state machine, asking
+//! the [`denylist`]) → actions: keys to the child, [`events`] to the [`log`]. The user's keys go
+//! from the [`input`] thread straight to the child. See IMPLEMENTATION.md for the module map.
 
 pub mod child;
 pub mod cli;
