@@ -866,11 +866,7 @@ impl Judge<'_> {
             self.found(STARTUP_FILES, text.to_owned());
         } else if is_ssh(&path) {
             self.found(SSH_KEYS, text.to_owned());
-        } else if in_system_dir(&path)
-            && !path.starts_with("/dev/")
-            && !path.starts_with("/usr/local/")
-            && !path.starts_with("/proc/self/")
-        {
+        } else if in_system_dir(&path) {
             self.found(SYSTEM_FILES, text.to_owned());
         }
     }
@@ -1316,25 +1312,18 @@ fn is_protected_tree(path: &str) -> bool {
         && !(parts[0] == "var" && parts.get(1) == Some(&"tmp"))
 }
 
+/// Inside a directory the system itself lives in. Not `/usr/local` (where local installs go),
+/// not `/proc/self` (a process's own view), not `/dev` (devices are judged by [`is_block_device`]).
 fn in_system_dir(path: &str) -> bool {
-    path.strip_prefix('/')
+    const OWN: &[&str] = &["/usr/local/", "/proc/self/"];
+    let top = path
+        .strip_prefix('/')
         .and_then(|rest| rest.split('/').next())
-        .is_some_and(|top| {
-            matches!(
-                top,
-                "etc"
-                    | "boot"
-                    | "bin"
-                    | "sbin"
-                    | "lib"
-                    | "lib32"
-                    | "lib64"
-                    | "usr"
-                    | "sys"
-                    | "proc"
-                    | "dev"
-            )
-        })
+        .unwrap_or("");
+    matches!(
+        top,
+        "etc" | "boot" | "bin" | "sbin" | "lib" | "lib32" | "lib64" | "usr" | "sys" | "proc"
+    ) && !OWN.iter().any(|p| path.starts_with(p))
 }
 
 fn is_block_device(path: &str) -> bool {
