@@ -27,8 +27,12 @@ import tty
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
+# `--only NAME` runs one scenario (throughput, keystrokes, prompts, idle, memory, scaling).
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
 WORK = tempfile.mkdtemp(prefix="autoapprove-bench.")
-AA = os.path.join(ROOT, "target", "release", "autoapprove")
+# The shipped build (`make release`: static on glibc Linux); its path comes from the Makefile.
+AA = os.path.join(ROOT, subprocess.run(["make", "-s", "release-path"], cwd=ROOT, capture_output=True,
+                                       text=True, check=True).stdout.strip())
 RELAY = os.path.join(WORK, "relay")
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -46,7 +50,7 @@ def log(message):
 
 def build():
     log("building the release binary and the C relay …")
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(["make", "-s", "release"], cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     subprocess.run(["cc", "-O2", "-o", RELAY, os.path.join(ROOT, "bench", "relay.c"), "-lutil"], check=True)
     if not shutil.which("unbuffer") and os.geteuid() == 0 and shutil.which("apt-get"):
         log("installing expect (for unbuffer) …")
@@ -431,10 +435,13 @@ def main():
     cfg = config("bench.yaml", rules(10))
     plain, escapes = make_data()
     rows = []
-    for step in (lambda: throughput(rows, plain, escapes, cfg), lambda: keystrokes(rows, cfg),
-                 lambda: prompts(rows, cfg), lambda: idle(rows, cfg),
-                 lambda: memory(rows, plain, escapes, cfg), lambda: scaling(rows, plain)):
-        step()
+    steps = {"throughput": lambda: throughput(rows, plain, escapes, cfg),
+             "keystrokes": lambda: keystrokes(rows, cfg), "prompts": lambda: prompts(rows, cfg),
+             "idle": lambda: idle(rows, cfg), "memory": lambda: memory(rows, plain, escapes, cfg),
+             "scaling": lambda: scaling(rows, plain)}
+    for name, step in steps.items():
+        if ONLY in (None, name):
+            step()
     header = (f"# Benchmark results\n\n{time.strftime('%Y-%m-%d %H:%M %Z')}, {machine()}, "
               f"{'quick' if QUICK else 'full'} run, median of {ROUNDS} rounds, tools run alternately. "
               "Ratios are to the tool named in `of`.\n\n")

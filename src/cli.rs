@@ -1,15 +1,47 @@
-//! The command line: what the user can type, parsed by clap into [`Cli`]. Validation of what the
-//! values mean (config files, durations) happens in `config` and `lib`, not here.
+//! The command line: what the user can type, parsed into [`Cli`]. Validation of what the values
+//! mean (config files, profiles) happens in `config` and `lib`, not here.
+//!
+//! Parsed by hand rather than with an argument-parser crate: the grammar is small, and the code a
+//! parser crate runs at start-up stays resident for the whole session (BENCHMARKS.md, memory).
 
 use std::ffi::OsString;
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{ArgAction, Parser, Subcommand};
-
 use crate::log::Format;
 
-const EXAMPLES: &str = "\
+/// `--help`'s text.
+pub const HELP: &str = "\
+Runs an interactive program in a pseudo-terminal and answers its prompts by rules, except the
+dangerous ones, which it leaves to you.
+
+Usage: autoapprove [OPTIONS] -- <CMD>...
+       autoapprove [--config FILE] explain <COMMAND>...
+       autoapprove --show-defaults
+
+Commands:
+  explain <COMMAND>...   Judge a shell command with the denylist (and your --config's): prints
+                         the verdict, the category and the part that triggered it, or how each
+                         command was read. Exits 0 when it would be allowed, 1 when blocked.
+
+Options:
+  -c, --config <FILE>        Prompt rules and settings (YAML); keys it leaves out keep their
+                             built-in values
+      --idle <DURATION>      Silence before the idle nudges start, e.g. 20s (overrides
+                             `idle_timeout`)
+      --profile <NAME>       Use this profile's settings (`none`: no profile). By default a
+                             profile is chosen by the program's name, e.g. `claude-code` for
+                             `claude`
+      --show-defaults        Print the built-in configuration as YAML (a valid --config file)
+                             and exit
+      --log-file <PATH>      Write every event to this file (appending) instead of stderr
+      --log-format <FORMAT>  How events are written: text (default) or json
+  -v, --verbose              Log more (rate-limit waits, resizes)
+  -q, --quiet                Log only warnings (dangerous commands, manual mode)
+  -h, --help                 Print this help
+  -V, --version              Print the version
+
 Examples:
   autoapprove -- claude                        run Claude Code under autoapprove
   autoapprove --config rules.yaml -- claude    with your own rules
@@ -20,128 +52,384 @@ Examples:
 
 While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
 Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
-126 not executable; 2 usage or configuration error; 1 autoapprove's own failure.";
+126 not executable; 2 usage or configuration error; 1 autoapprove's own failure.
+";
 
-/// Runs an interactive program in a pseudo-terminal and answers its prompts by rules — except
-/// the dangerous ones, which it leaves to you.
-#[derive(Debug, Parser)]
-#[command(
-    name = "autoapprove",
-    version,
-    about,
-    after_help = EXAMPLES,
-    subcommand_negates_reqs = true
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub action: Option<Action>,
+/// The short usage shown under a usage error.
+pub const USAGE: &str = "\
+Usage: autoapprove [OPTIONS] -- <CMD>...
+       autoapprove [--config FILE] explain <COMMAND>...
 
-    /// Prompt rules and settings (YAML); keys it leaves out keep their built-in values.
-    #[arg(short, long, value_name = "FILE", global = true)]
-    pub config: Option<PathBuf>,
+For more information, try '--help'.";
 
-    /// Silence before the idle nudges start, e.g. 20s (overrides `idle_timeout`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_idle)]
-    pub idle: Option<Duration>,
-
-    /// Use this profile's settings (`none`: no profile). By default a profile is chosen by the
-    /// program's name, e.g. `claude-code` for `claude`.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-
-    /// Print the built-in configuration as YAML (a valid --config file) and exit.
-    #[arg(long)]
-    pub show_defaults: bool,
-
-    /// Write every event to this file (appending) instead of stderr.
-    #[arg(long, value_name = "PATH")]
-    pub log_file: Option<PathBuf>,
-
-    /// How events are written.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
-    pub log_format: Format,
-
-    /// Log more (rate-limit waits, resizes).
-    #[arg(short, long, action = ArgAction::Count)]
-    pub verbose: u8,
-
-    /// Log only warnings (dangerous commands, manual mode).
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// The program to run, after `--`, with its arguments.
-    #[arg(
-        last = true,
-        value_name = "CMD",
-        required_unless_present = "show_defaults"
-    )]
-    pub command: Vec<OsString>,
-}
-
-#[derive(Debug, Subcommand)]
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Judge a shell command with the denylist (and your --config's): prints the verdict, the
-    /// category and the part that triggered it, or how each command was read. Exits 0 when it
-    /// would be allowed, 1 when it would be blocked.
-    Explain {
-        /// The command: one quoted argument, or several words.
-        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, value_name = "COMMAND")]
-        command: Vec<String>,
-    },
+    /// Run this program (never empty) under autoapprove.
+    Run(Vec<OsString>),
+    /// Judge this command with the denylist.
+    Explain(String),
+    ShowDefaults,
+    Help,
+    Version,
 }
 
-fn parse_idle(text: &str) -> Result<Duration, String> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cli {
+    pub action: Action,
+    pub config: Option<PathBuf>,
+    pub idle: Option<Duration>,
+    pub profile: Option<String>,
+    pub log_file: Option<PathBuf>,
+    pub log_format: Format,
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
+/// A command line that cannot be run; printed as `error: …` with [`USAGE`], exit status 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn usage(message: impl Into<String>) -> UsageError {
+    UsageError(message.into())
+}
+
+/// Options that take a value; every other option is a flag.
+const VALUED: [&str; 5] = ["config", "idle", "profile", "log-file", "log-format"];
+const FLAGS: [&str; 5] = ["show-defaults", "verbose", "quiet", "help", "version"];
+
+/// What has been read so far; [`Parsed::finish`] turns it into a [`Cli`].
+#[derive(Default)]
+struct Parsed {
+    config: Option<PathBuf>,
+    idle: Option<Duration>,
+    profile: Option<String>,
+    log_file: Option<PathBuf>,
+    log_format: Format,
+    verbose: u8,
+    quiet: bool,
+    /// `--help`, `--version` or `--show-defaults`: answered without running anything; the
+    /// first of them in that order wins.
+    answer: Option<Action>,
+    /// The program after `--`.
+    command: Option<Vec<OsString>>,
+    /// `explain`'s words; `Some(empty)` right after `explain`.
+    explain: Option<Vec<String>>,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError> {
+    let mut parsed = Parsed::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        // After `explain`'s first word, everything is the command being judged.
+        if let Some(words) = parsed.explain.as_mut().filter(|w| !w.is_empty()) {
+            words.push(utf8(arg)?);
+            continue;
+        }
+        if arg == "--" {
+            let rest: Vec<OsString> = args.by_ref().collect();
+            match parsed.explain.as_mut() {
+                Some(words) => {
+                    for word in rest {
+                        words.push(utf8(word)?);
+                    }
+                }
+                None => parsed.command = Some(rest),
+            }
+            break;
+        }
+        let text = utf8(arg)?;
+        let options = if let Some(long) = text.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, value)) => vec![(name.to_owned(), Some(value.to_owned()))],
+                None => vec![(long.to_owned(), None)],
+            }
+        } else if let Some(shorts) = text.strip_prefix('-').filter(|s| !s.is_empty()) {
+            short_cluster(shorts)?
+        } else {
+            parsed.word(text)?;
+            continue;
+        };
+        for (name, inline) in options {
+            if parsed.explain.is_some() && !matches!(name.as_str(), "config" | "help") {
+                return Err(usage(format!(
+                    "`explain` takes only --config; to judge a command that starts with `-`, \
+                     put it after `--`: explain -- {text}"
+                )));
+            }
+            parsed.option(&name, inline, &mut args)?;
+        }
+    }
+    parsed.finish()
+}
+
+impl Parsed {
+    /// A word that is not an option, before any `--`.
+    fn word(&mut self, text: String) -> Result<(), UsageError> {
+        match self.explain.as_mut() {
+            Some(words) => words.push(text),
+            None if text == "explain" => self.explain = Some(Vec::new()),
+            None => {
+                return Err(usage(format!(
+                    "unexpected argument `{text}`: put the program to run after `--`, \
+                     e.g. autoapprove -- {text}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `--name`, with its value inline (`--name=value`) or taken from the next argument.
+    fn option(
+        &mut self,
+        name: &str,
+        inline: Option<String>,
+        args: &mut impl Iterator<Item = OsString>,
+    ) -> Result<(), UsageError> {
+        if VALUED.contains(&name) {
+            let Some(value) = inline.map(OsString::from).or_else(|| args.next()) else {
+                return Err(usage(format!("--{name} needs a value")));
+            };
+            return self.value(name, value);
+        }
+        if !FLAGS.contains(&name) {
+            return Err(usage(format!("unknown option `--{name}`")));
+        }
+        if inline.is_some() {
+            return Err(usage(format!("--{name} takes no value")));
+        }
+        match name {
+            "verbose" => self.verbose = self.verbose.saturating_add(1),
+            "quiet" => self.quiet = true,
+            "help" => self.answer = Some(Action::Help),
+            "version" if self.answer != Some(Action::Help) => self.answer = Some(Action::Version),
+            "show-defaults" if self.answer.is_none() => self.answer = Some(Action::ShowDefaults),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Paths may be any bytes; the other values are text.
+    fn value(&mut self, name: &str, value: OsString) -> Result<(), UsageError> {
+        match name {
+            "config" => self.config = Some(PathBuf::from(value)),
+            "log-file" => self.log_file = Some(PathBuf::from(value)),
+            "idle" => self.idle = Some(parse_idle(&utf8(value)?)?),
+            "profile" => self.profile = Some(utf8(value)?),
+            _ => {
+                let value = utf8(value)?;
+                self.log_format = match value.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    _ => {
+                        return Err(usage(format!(
+                            "--log-format: `{value}` is not a format: expected text or json"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Cli, UsageError> {
+        if self.quiet && self.verbose > 0 {
+            return Err(usage("--quiet and --verbose cannot be used together"));
+        }
+        let action = if let Some(answer) = self.answer {
+            answer
+        } else if let Some(words) = self.explain {
+            if words.is_empty() {
+                return Err(usage(
+                    "explain needs the command to judge, e.g. explain 'rm -rf /'",
+                ));
+            }
+            Action::Explain(words.join(" "))
+        } else {
+            match self.command {
+                Some(command) if !command.is_empty() => Action::Run(command),
+                _ => {
+                    return Err(usage(
+                        "no program to run: put it after `--`, e.g. autoapprove -- claude",
+                    ));
+                }
+            }
+        };
+        Ok(Cli {
+            action,
+            config: self.config,
+            idle: self.idle,
+            profile: self.profile,
+            log_file: self.log_file,
+            log_format: self.log_format,
+            verbose: self.verbose,
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// `-vvq`, `-cFILE`: flags may share a dash; `-c` takes the rest of the word as its value.
+fn short_cluster(shorts: &str) -> Result<Vec<(String, Option<String>)>, UsageError> {
+    let mut options = Vec::new();
+    for (i, c) in shorts.char_indices() {
+        let name = match c {
+            'c' => {
+                let rest = &shorts[i + 1..];
+                options.push((
+                    "config".to_owned(),
+                    (!rest.is_empty()).then(|| rest.to_owned()),
+                ));
+                break;
+            }
+            'v' => "verbose",
+            'q' => "quiet",
+            'h' => "help",
+            'V' => "version",
+            other => return Err(usage(format!("unknown option `-{other}`"))),
+        };
+        options.push((name.to_owned(), None));
+    }
+    Ok(options)
+}
+
+fn utf8(arg: OsString) -> Result<String, UsageError> {
+    arg.into_string()
+        .map_err(|a| usage(format!("argument `{}` is not valid UTF-8", a.display())))
+}
+
+fn parse_idle(text: &str) -> Result<Duration, UsageError> {
     match humantime::parse_duration(text) {
-        Ok(d) if d.is_zero() => Err("the idle timeout must be more than 0".into()),
+        Ok(d) if d.is_zero() => Err(usage("--idle: the idle timeout must be more than 0")),
         Ok(d) => Ok(d),
-        Err(_) => Err(format!(
-            "`{text}` is not a duration: expected e.g. 500ms, 20s, 2m"
-        )),
+        Err(_) => Err(usage(format!(
+            "--idle: `{text}` is not a duration: expected e.g. 500ms, 20s, 2m"
+        ))),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
-    #[test]
-    fn the_command_line_definition_is_consistent() {
-        Cli::command().debug_assert();
+    fn parse_str(args: &[&str]) -> Result<Cli, UsageError> {
+        parse(args.iter().map(OsString::from))
     }
 
     #[test]
     fn everything_after_the_double_dash_is_the_command() {
-        let cli = Cli::try_parse_from(["autoapprove", "--idle", "20s", "--", "ls", "-la"]).unwrap();
+        let cli = parse_str(&["--idle", "20s", "-vv", "--", "ls", "-la", "--", "-v"]).unwrap();
         assert_eq!(cli.idle, Some(Duration::from_secs(20)));
+        assert_eq!(cli.verbose, 2);
         assert_eq!(
-            cli.command,
-            vec![OsString::from("ls"), OsString::from("-la")]
+            cli.action,
+            Action::Run(["ls", "-la", "--", "-v"].map(OsString::from).to_vec())
+        );
+    }
+
+    #[test]
+    fn values_come_inline_or_as_the_next_word() {
+        let cli = parse_str(&[
+            "--config=a.yaml",
+            "--log-format",
+            "json",
+            "--profile=none",
+            "--log-file",
+            "x.log",
+            "-q",
+            "--",
+            "true",
+        ])
+        .unwrap();
+        assert_eq!(cli.config, Some(PathBuf::from("a.yaml")));
+        assert_eq!(cli.log_format, Format::Json);
+        assert_eq!(cli.profile.as_deref(), Some("none"));
+        assert_eq!(cli.log_file, Some(PathBuf::from("x.log")));
+        assert!(cli.quiet);
+        let cli = parse_str(&["-cb.yaml", "--", "true"]).unwrap();
+        assert_eq!(cli.config, Some(PathBuf::from("b.yaml")));
+        let cli = parse_str(&["-vc", "c.yaml", "--", "true"]).unwrap();
+        assert_eq!(
+            (cli.verbose, cli.config),
+            (1, Some(PathBuf::from("c.yaml")))
         );
     }
 
     #[test]
     fn explain_takes_the_rest_as_the_command() {
-        let cli = Cli::try_parse_from(["autoapprove", "explain", "rm", "-rf", "/"]).unwrap();
-        match cli.action {
-            Some(Action::Explain { command }) => assert_eq!(command, vec!["rm", "-rf", "/"]),
-            None => panic!("no subcommand"),
-        }
-        let cli = Cli::try_parse_from(["autoapprove", "--", "explain"]).unwrap();
-        assert!(cli.action.is_none());
-        assert_eq!(cli.command, vec![OsString::from("explain")]);
+        let cli = parse_str(&["explain", "rm", "-rf", "/"]).unwrap();
+        assert_eq!(cli.action, Action::Explain("rm -rf /".into()));
+        let cli = parse_str(&["explain", "-c", "r.yaml", "sudo", "--", "x"]).unwrap();
+        assert_eq!(cli.action, Action::Explain("sudo -- x".into()));
+        assert_eq!(cli.config, Some(PathBuf::from("r.yaml")));
+        let cli = parse_str(&["explain", "--", "-rf"]).unwrap();
+        assert_eq!(cli.action, Action::Explain("-rf".into()));
+        let cli = parse_str(&["--", "explain"]).unwrap();
+        assert_eq!(cli.action, Action::Run(vec![OsString::from("explain")]));
     }
 
     #[test]
-    fn usage_errors() {
-        for args in [
-            vec!["autoapprove"],
-            vec!["autoapprove", "--bogus", "--", "ls"],
-            vec!["autoapprove", "--idle", "soon", "--", "ls"],
-            vec!["autoapprove", "--idle", "0s", "--", "ls"],
+    fn help_version_and_show_defaults_need_no_command() {
+        assert_eq!(parse_str(&["--help"]).unwrap().action, Action::Help);
+        assert_eq!(parse_str(&["-h", "--", "ls"]).unwrap().action, Action::Help);
+        assert_eq!(parse_str(&["explain", "-h"]).unwrap().action, Action::Help);
+        assert_eq!(parse_str(&["-V"]).unwrap().action, Action::Version);
+        assert_eq!(
+            parse_str(&["--show-defaults"]).unwrap().action,
+            Action::ShowDefaults
+        );
+    }
+
+    #[test]
+    fn usage_errors_say_what_is_wrong() {
+        for (args, message) in [
+            (&[][..], "no program to run"),
+            (&["--"][..], "no program to run"),
+            (
+                &["claude"][..],
+                "unexpected argument `claude`: put the program to run after `--`",
+            ),
+            (&["--bogus", "--", "ls"][..], "unknown option `--bogus`"),
+            (&["-x", "--", "ls"][..], "unknown option `-x`"),
+            (
+                &["--idle", "soon", "--", "ls"][..],
+                "`soon` is not a duration",
+            ),
+            (&["--idle", "0s", "--", "ls"][..], "must be more than 0"),
+            (&["--idle"][..], "--idle needs a value"),
+            (
+                &["--log-format", "xml", "--", "ls"][..],
+                "`xml` is not a format",
+            ),
+            (&["--quiet=yes", "--", "ls"][..], "--quiet takes no value"),
+            (&["-q", "-v", "--", "ls"][..], "cannot be used together"),
+            (&["explain"][..], "explain needs the command"),
+            (
+                &["explain", "--idle", "1s", "ls"][..],
+                "`explain` takes only --config",
+            ),
         ] {
-            let err = Cli::try_parse_from(&args).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{args:?}");
+            let err = parse_str(args).unwrap_err().to_string();
+            assert!(err.contains(message), "{args:?}: {err}");
         }
+    }
+
+    #[test]
+    fn non_utf8_is_fine_for_the_program_but_not_for_options() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let odd = OsString::from_vec(vec![b'a', 0xff]);
+        let cli = parse(["--".into(), odd.clone()]).unwrap();
+        assert_eq!(cli.action, Action::Run(vec![odd.clone()]));
+        let cli = parse(["--config".into(), odd.clone(), "--".into(), "ls".into()]).unwrap();
+        assert_eq!(cli.config, Some(PathBuf::from(odd.clone())));
+        assert!(parse(["--profile".into(), odd, "--".into(), "ls".into()]).is_err());
     }
 }

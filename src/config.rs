@@ -90,6 +90,8 @@ impl Config {
             profile.settings.apply(&mut self);
             self.profile = Some(profile.name);
         }
+        // Applied: the profiles' own compiled rules need not stay in memory for the session.
+        self.profiles = Vec::new();
         Ok(self)
     }
 }

@@ -4,6 +4,7 @@
 //! It is pure: it never does I/O and never reads a clock. The session passes `now` with every
 //! input, acts on the returned [`Action`]s, and calls back at [`Engine::next_deadline`].
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::{Answer, Config};
@@ -54,7 +55,7 @@ struct Nudging {
 }
 
 pub struct Engine {
-    config: Config,
+    config: Arc<Config>,
     state: State,
     last_output: Instant,
     last_send: Option<Instant>,
@@ -74,7 +75,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(config: Config, now: Instant) -> Self {
+    pub fn new(config: impl Into<Arc<Config>>, now: Instant) -> Self {
+        let config = config.into();
         let rules = config.rules.len();
         Self {
             config,

@@ -36,31 +36,23 @@ pub const EXIT_FAILURE: i32 = 1;
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    if cli.show_defaults {
-        let mut out = std::io::stdout().lock();
-        return match out.write_all(config::DEFAULTS_YAML.as_bytes()) {
-            Ok(()) => 0,
-            Err(_) => EXIT_FAILURE,
-        };
-    }
-    let config = match &cli.config {
-        Some(path) => match config::load(path) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: {e}");
-                if let Some(snippet) = e.snippet() {
-                    eprintln!("{snippet}");
-                }
-                return EXIT_USAGE;
-            }
-        },
-        None => config::defaults(),
+    let command = match cli.action {
+        Action::Help => return print(cli::HELP),
+        Action::Version => {
+            return print(&format!("autoapprove {}\n", env!("CARGO_PKG_VERSION")));
+        }
+        Action::ShowDefaults => return print(config::DEFAULTS_YAML),
+        Action::Explain(command) => {
+            return load_config(cli.config.as_deref())
+                .map_or_else(|code| code, |c| explain(&c, &command));
+        }
+        Action::Run(command) => command,
     };
-    if let Some(Action::Explain { command }) = &cli.action {
-        return explain(&config, &command.join(" "));
-    }
-    let program = cli
-        .command
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let program = command
         .first()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -97,7 +89,7 @@ pub fn run(cli: Cli) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    match runtime.block_on(session::run(cli.command, config, log)) {
+    match runtime.block_on(session::run(command, config, log)) {
         Ok(code) => code,
         Err(e) => {
             term::restore();
@@ -106,6 +98,29 @@ pub fn run(cli: Cli) -> i32 {
                 .map_or(EXIT_FAILURE, SpawnError::exit_code)
         }
     }
+}
+
+/// Writes `text` to stdout: exit code 0, or 1 when stdout is gone.
+fn print(text: &str) -> i32 {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => 0,
+        Err(_) => EXIT_FAILURE,
+    }
+}
+
+/// The `--config` file over the defaults, or the defaults; a bad file is reported here (with its
+/// snippet) and becomes exit code 2.
+fn load_config(path: Option<&std::path::Path>) -> Result<config::Config, i32> {
+    let Some(path) = path else {
+        return Ok(config::defaults());
+    };
+    config::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        if let Some(snippet) = e.snippet() {
+            eprintln!("{snippet}");
+        }
+        EXIT_USAGE
+    })
 }
 
 /// `autoapprove explain COMMAND`: the denylist's verdict, printed; 0 allowed, 1 blocked.

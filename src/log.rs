@@ -11,8 +11,9 @@ use std::time::SystemTime;
 
 use crate::events::{Event, Level};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Text,
     Json,
 }

@@ -2,11 +2,33 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
-    let cli = autoapprove::cli::Cli::parse();
-    autoapprove::term::install_panic_hook();
-    let code = autoapprove::run(cli);
+    return_freed_blocks_to_the_system();
+    let code = match autoapprove::cli::parse(std::env::args_os().skip(1)) {
+        Ok(cli) => {
+            autoapprove::term::install_panic_hook();
+            autoapprove::run(cli)
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{}", autoapprove::cli::USAGE);
+            autoapprove::EXIT_USAGE
+        }
+    };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
+
+/// glibc serves a block from the heap once a block that size has been freed, and the heap never
+/// shrinks below its high-water mark. Start-up frees 320 KB blocks (the regex compiler's table for
+/// each Unicode class), which would stay resident for the whole session; a fixed threshold keeps
+/// such blocks in their own mappings, unmapped when freed (BENCHMARKS.md, memory).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn return_freed_blocks_to_the_system() {
+    // SAFETY: mallopt only sets allocator parameters; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_freed_blocks_to_the_system() {}

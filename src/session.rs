@@ -9,6 +9,7 @@
 
 use std::ffi::OsString;
 use std::os::fd::{AsFd as _, OwnedFd};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -34,7 +35,8 @@ use crate::watcher::Watcher;
 const DRAIN: Duration = Duration::from_millis(500);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
-/// How much is read from the PTY at once.
+/// How much is read from the PTY at once. The read buffer is reused; the watcher gets copies of
+/// just the bytes read, so chunks in flight hold no idle capacity (memory stays flat under floods).
 const CHUNK: usize = 64 * 1024;
 /// Output smaller than this (an echoed key, a spinner frame) is gathered before it is handed to
 /// the watcher, so typing does not wake the screen thread once per key.
@@ -55,11 +57,13 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let keyboard = rustix::io::dup(&control).context("cannot duplicate the PTY")?;
     let user = input::spawn(keyboard, config.toggle_key, term::stdin_is_tty());
 
+    // One copy for the session, the engine and the watcher: compiled rules are not small.
+    let config = Arc::new(config);
     let now = Instant::now();
-    let (watcher, seen) =
-        Watcher::start(config.clone(), cols, rows).context("cannot start the screen thread")?;
+    let (watcher, seen) = Watcher::start(Arc::clone(&config), cols, rows)
+        .context("cannot start the screen thread")?;
     let mut session = Session {
-        engine: Engine::new(config.clone(), now.into_std()),
+        engine: Engine::new(Arc::clone(&config), now.into_std()),
         watcher,
         unparsed: Vec::new(),
         size: (cols, rows),
@@ -117,7 +121,7 @@ async fn write_keys(
 }
 
 struct Session {
-    config: Config,
+    config: Arc<Config>,
     engine: Engine,
     watcher: Watcher,
     /// Small output not yet handed to the watcher (see [`BATCH`]).
@@ -180,8 +184,8 @@ impl Session {
                 read = pty.read_buf(&mut chunk), if pty_open => match read {
                     Ok(0) => pty_open = false,
                     Ok(_) => {
-                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                        self.on_output(full);
+                        self.on_output(&chunk);
+                        chunk.clear();
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     // EIO: every slave fd is closed — the PTY's end-of-file.
@@ -226,9 +230,9 @@ impl Session {
         Ok(code)
     }
 
-    fn on_output(&mut self, bytes: Vec<u8>) {
+    fn on_output(&mut self, bytes: &[u8]) {
         // The user sees the bytes first; everything else comes after.
-        if self.stdout_ok && !write_stdout(&bytes) {
+        if self.stdout_ok && !write_stdout(bytes) {
             // Whoever read our output is gone (`autoapprove -- yes | head -1`): hang up on the
             // child as a closed terminal would, rather than relay into the void forever.
             self.stdout_ok = false;
@@ -236,9 +240,9 @@ impl Session {
         }
         if bytes.len() >= BATCH {
             self.flush_to_watcher();
-            self.watcher.feed(bytes);
+            self.watcher.feed(bytes.to_vec());
         } else {
-            self.unparsed.extend_from_slice(&bytes);
+            self.unparsed.extend_from_slice(bytes);
             if self.unparsed.len() >= BATCH {
                 self.flush_to_watcher();
             }

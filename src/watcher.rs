@@ -5,6 +5,7 @@
 //!
 //! It only models and detects; it never writes to the terminal or the child.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -31,7 +32,7 @@ impl Watcher {
     /// Starts the thread with a screen of `cols`×`rows`, detecting with `config`'s rules. The
     /// receiver gets what the screen showed, one answer per [`Watcher::detect`], in order.
     pub fn start(
-        config: Config,
+        config: Arc<Config>,
         cols: u16,
         rows: u16,
     ) -> std::io::Result<(Self, UnboundedReceiver<Seen>)> {
