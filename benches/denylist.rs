@@ -1,14 +1,22 @@
-//! How long the denylist takes per command, on the project's corpus, beside the seed's approach (a
-//! list of regexes over the raw text) in the same run. Prints medians of several rounds and the
-//! ratio; asserts nothing. `make bench` runs it; `-- --quick` does one short round (for CI).
+//! How long the denylist takes (divan), over the project's whole corpus per iteration, beside the
+//! seed's approach (a list of regexes over the raw text) in the same run: per-command time is the
+//! median divided by the corpus size (shown as items/s). Asserts nothing. `make bench` runs it;
+//! `make bench-quick` takes a few samples only (for CI).
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
 
 use autoapprove::denylist::{Denylist, Subject};
+use divan::Bencher;
+use divan::counter::ItemsCount;
 use regex::Regex;
 
-fn corpus() -> Vec<String> {
+fn main() {
+    divan::main();
+}
+
+/// Every command of tests/fixtures/denylist, dangerous and harmless.
+static CORPUS: LazyLock<Vec<String>> = LazyLock::new(|| {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/denylist");
     let dangerous = std::fs::read_to_string(format!("{dir}/dangerous.tsv")).unwrap();
     let harmless = std::fs::read_to_string(format!("{dir}/harmless.txt")).unwrap();
@@ -19,28 +27,36 @@ fn corpus() -> Vec<String> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| l.replace('⏎', "\n"))
         .collect()
-}
+});
 
-/// Median time per command over `rounds` passes of `check` over `commands`.
-fn per_command(commands: &[String], rounds: usize, check: impl Fn(&str) -> bool) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            for c in commands {
+fn over_corpus(bencher: Bencher, check: impl Fn(&str) -> bool) {
+    // Once first: lazy regexes and caches are built outside the timing.
+    for c in CORPUS.iter() {
+        check(c);
+    }
+    bencher
+        .counter(ItemsCount::of_iter(CORPUS.iter()))
+        .bench_local(|| {
+            for c in CORPUS.iter() {
                 black_box(check(black_box(c)));
             }
-            start.elapsed() / u32::try_from(commands.len()).unwrap()
-        })
-        .collect();
-    times.sort_unstable();
-    times[times.len() / 2]
+        });
 }
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let rounds = if quick { 1 } else { 31 };
-    let commands = corpus();
+#[divan::bench]
+fn shell_aware_command(bencher: Bencher) {
     let denylist = Denylist::default();
+    over_corpus(bencher, |c| denylist.check(Subject::Command(c)).is_some());
+}
+
+#[divan::bench]
+fn shell_aware_text_scan(bencher: Bencher) {
+    let denylist = Denylist::default();
+    over_corpus(bencher, |c| denylist.check(Subject::Text(c)).is_some());
+}
+
+#[divan::bench]
+fn seed_regex_list(bencher: Bencher) {
     let seed: Vec<Regex> = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/denylist/seed-patterns.txt"
@@ -50,38 +66,5 @@ fn main() {
     .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
     .map(|p| Regex::new(p).unwrap())
     .collect();
-    // Warm up both (lazy regexes, caches).
-    per_command(&commands, 1, |c| {
-        denylist.check(Subject::Command(c)).is_some()
-    });
-    per_command(&commands, 1, |c| seed.iter().any(|r| r.is_match(c)));
-
-    let ours = per_command(&commands, rounds, |c| {
-        denylist.check(Subject::Command(c)).is_some()
-    });
-    let theirs = per_command(&commands, rounds, |c| seed.iter().any(|r| r.is_match(c)));
-    let text = per_command(&commands, rounds, |c| {
-        denylist.check(Subject::Text(c)).is_some()
-    });
-    println!(
-        "denylist check, {} commands, median of {rounds} rounds",
-        commands.len()
-    );
-    println!("| check | per command | vs seed regex list |");
-    println!("|---|---|---|");
-    let ratio = |d: Duration| d.as_secs_f64() / theirs.as_secs_f64();
-    println!(
-        "| shell-aware, command | {:.2} µs | {:.1}× |",
-        ours.as_secs_f64() * 1e6,
-        ratio(ours)
-    );
-    println!(
-        "| shell-aware, text scan | {:.2} µs | {:.1}× |",
-        text.as_secs_f64() * 1e6,
-        ratio(text)
-    );
-    println!(
-        "| seed regex list | {:.2} µs | 1.0× |",
-        theirs.as_secs_f64() * 1e6
-    );
+    over_corpus(bencher, |c| seed.iter().any(|r| r.is_match(c)));
 }

@@ -1,20 +1,23 @@
-//! Micro-benchmarks of the pure parts on the hot path: screen feed per MB (plain text and
-//! TUI-style escape-heavy output), detection on a full screen, one engine step. Prints medians;
-//! asserts nothing. `-- --quick` does one short round (for CI).
+//! Micro-benchmarks (divan) of the pure parts on the hot path: screen feed per MB (plain text and
+//! TUI-style escape-heavy output), detection on a full screen, one engine step. Asserts nothing.
+//! `make bench` runs it; `make bench-quick` takes a few samples only (for CI).
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use autoapprove::config;
 use autoapprove::detector;
 use autoapprove::engine::{Engine, Input};
 use autoapprove::screen::Screen;
+use divan::Bencher;
+use divan::counter::BytesCount;
 
-fn median(rounds: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds).map(|_| f()).collect();
-    times.sort_unstable();
-    times[times.len() / 2]
+fn main() {
+    divan::main();
 }
+
+/// Output fed per iteration, in the relay's 64 KiB chunks.
+const FEED: usize = 1 << 20;
 
 /// Lines of text, like a build log.
 fn plain(bytes: usize) -> Vec<u8> {
@@ -34,48 +37,40 @@ fn tui(bytes: usize) -> Vec<u8> {
         .collect()
 }
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let (rounds, size) = if quick { (1, 4 << 20) } else { (9, 64 << 20) };
-    println!("| micro-benchmark | median |");
-    println!("|---|---|");
-    for (name, data) in [
-        ("screen feed, plain text", plain(size)),
-        ("screen feed, TUI escapes", tui(size)),
-    ] {
-        let t = median(rounds, || {
-            let mut screen = Screen::new(120, 40);
-            let start = Instant::now();
+fn feed(bencher: Bencher, data: &[u8]) {
+    bencher
+        .counter(BytesCount::of_slice(data))
+        .with_inputs(|| Screen::new(120, 40))
+        .bench_local_refs(|screen| {
             for chunk in data.chunks(64 * 1024) {
                 screen.feed(black_box(chunk));
             }
-            start.elapsed()
         });
-        let bytes = f64::from(u32::try_from(data.len()).unwrap());
-        let mb = bytes / 1e6;
-        println!(
-            "| {name} | {:.0} MB/s ({:.2} ns/byte) |",
-            mb / t.as_secs_f64(),
-            t.as_secs_f64() * 1e9 / bytes
-        );
-    }
+}
+
+#[divan::bench]
+fn screen_feed_plain_text(bencher: Bencher) {
+    feed(bencher, &plain(FEED));
+}
+
+#[divan::bench]
+fn screen_feed_tui_escapes(bencher: Bencher) {
+    feed(bencher, &tui(FEED));
+}
+
+/// The Claude Code rules over a full 120×40 screen, as when output settles.
+#[divan::bench]
+fn detection_full_screen(bencher: Bencher) {
     let config = config::defaults().with_profile("claude", None).unwrap();
     let mut screen = Screen::new(120, 40);
     screen.feed(&tui(4096));
-    let t = median(rounds * 100, || {
-        let start = Instant::now();
-        black_box(detector::detect(&config, &screen.snapshot(), screen.tail()));
-        start.elapsed()
-    });
-    println!(
-        "| detection on a full 120×40 screen (Claude Code rules) | {:.1} µs |",
-        t.as_secs_f64() * 1e6
-    );
-    let mut engine = Engine::new(config.clone(), Instant::now());
-    let t = median(rounds * 100, || {
-        let start = Instant::now();
-        black_box(engine.handle(Instant::now(), Input::Output));
-        start.elapsed()
-    });
-    println!("| engine step (output) | {:.0} ns |", t.as_secs_f64() * 1e9);
+    bencher.bench_local(|| detector::detect(&config, &screen.snapshot(), screen.tail()));
+}
+
+/// What the engine does for every chunk of output.
+#[divan::bench]
+fn engine_step_output(bencher: Bencher) {
+    let config = config::defaults().with_profile("claude", None).unwrap();
+    let mut engine = Engine::new(config, Instant::now());
+    bencher.bench_local(|| engine.handle(Instant::now(), Input::Output));
 }
