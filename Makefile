@@ -4,7 +4,7 @@ CARGO ?= cargo
 PREFIX ?= $(HOME)/.local
 
 # The shipped binary is linked statically on glibc Linux: the dynamic loader and a shared libc
-# would add over 1 MiB to the resident set (IMPLEMENTATION.md, "Memory"). `--target` keeps the
+# would add over 1 MiB to the resident set (IMPLEMENTATION.md, "Performance"). `--target` keeps the
 # flag away from build scripts and proc-macros, which must stay dynamic.
 HOST := $(shell rustc -vV | sed -n 's/^host: //p')
 ifneq ($(filter %-linux-gnu,$(HOST)),)

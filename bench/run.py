@@ -27,8 +27,12 @@ import tty
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
-# `--only NAME` runs one scenario (throughput, keystrokes, prompts, idle, memory, scaling).
-ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+# `--only NAME` runs one of the scenarios.
+ONLY = (sys.argv[sys.argv.index("--only") + 1:] or [""])[0] if "--only" in sys.argv else None
+SCENARIOS = ("throughput", "keystrokes", "prompts", "idle", "memory", "scaling")
+if ONLY is not None and ONLY not in SCENARIOS:
+    print(f"bench/run.py: --only takes one of {', '.join(SCENARIOS)}, not `{ONLY}`", file=sys.stderr)
+    sys.exit(2)
 WORK = tempfile.mkdtemp(prefix="autoapprove-bench.")
 # The shipped build (`make release`: static on glibc Linux); its path comes from the Makefile.
 AA = os.path.join(ROOT, subprocess.run(["make", "-s", "release-path"], cwd=ROOT, capture_output=True,
@@ -439,9 +443,9 @@ def main():
              "keystrokes": lambda: keystrokes(rows, cfg), "prompts": lambda: prompts(rows, cfg),
              "idle": lambda: idle(rows, cfg), "memory": lambda: memory(rows, plain, escapes, cfg),
              "scaling": lambda: scaling(rows, plain)}
-    for name, step in steps.items():
+    for name in SCENARIOS:
         if ONLY in (None, name):
-            step()
+            steps[name]()
     header = (f"# Benchmark results\n\n{time.strftime('%Y-%m-%d %H:%M %Z')}, {machine()}, "
               f"{'quick' if QUICK else 'full'} run, median of {ROUNDS} rounds, tools run alternately. "
               "Ratios are to the tool named in `of`.\n\n")
