@@ -35,11 +35,11 @@ use crate::watcher::Watcher;
 const DRAIN: Duration = Duration::from_millis(500);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
-/// How much is read from the PTY at once. The read buffer is reused; the watcher gets copies of
-/// just the bytes read, so chunks in flight hold no idle capacity (memory stays flat under floods).
+/// How much is read from the PTY at once, into one reused buffer.
 const CHUNK: usize = 64 * 1024;
-/// Output smaller than this (an echoed key, a spinner frame) is gathered before it is handed to
-/// the watcher, so typing does not wake the screen thread once per key.
+/// Output is copied out of the read buffer and gathered until there is this much before it is
+/// handed to the watcher, so an echoed key or a spinner frame does not wake the screen thread, and
+/// chunks in flight hold about 8 KiB each (a PTY read returns at most 4 KiB).
 const BATCH: usize = 4 * 1024;
 
 /// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
@@ -65,7 +65,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let mut session = Session {
         engine: Engine::new(Arc::clone(&config), now.into_std()),
         watcher,
-        unparsed: Vec::new(),
+        unparsed: Vec::with_capacity(2 * BATCH),
         size: (cols, rows),
         output_seq: 0,
         asked_at: None,
@@ -238,14 +238,9 @@ impl Session {
             self.stdout_ok = false;
             self.hang_up(Signal::HUP, "SIGHUP");
         }
-        if bytes.len() >= BATCH {
+        self.unparsed.extend_from_slice(bytes);
+        if self.unparsed.len() >= BATCH {
             self.flush_to_watcher();
-            self.watcher.feed(bytes.to_vec());
-        } else {
-            self.unparsed.extend_from_slice(bytes);
-            if self.unparsed.len() >= BATCH {
-                self.flush_to_watcher();
-            }
         }
         self.output_seq += 1;
         let now = Instant::now();
@@ -264,7 +259,8 @@ impl Session {
     /// watcher always answers about everything relayed so far.
     fn flush_to_watcher(&mut self) {
         if !self.unparsed.is_empty() {
-            self.watcher.feed(std::mem::take(&mut self.unparsed));
+            let batch = std::mem::replace(&mut self.unparsed, Vec::with_capacity(2 * BATCH));
+            self.watcher.feed(batch);
         }
     }
 

@@ -3,21 +3,11 @@
 
 mod support;
 
-use std::process::{Command, Output, Stdio};
-
-use support::bin;
-
-fn autoapprove(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use support::run_piped as autoapprove;
 
 #[test]
 fn help_lists_every_option_and_exits_0() {
-    let out = autoapprove(&["--help"]);
+    let out = autoapprove(["--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -44,7 +34,7 @@ fn help_lists_every_option_and_exits_0() {
 
 #[test]
 fn version_names_the_package_version() {
-    let out = autoapprove(&["--version"]);
+    let out = autoapprove(["--version"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),

@@ -5,7 +5,7 @@ mod support;
 
 use std::process::{Command, Stdio};
 
-use support::bin;
+use support::{bin, run_piped};
 
 /// Runs `autoapprove --config rules.yaml -- sh -c 'touch started'` in a temp dir holding `yaml`.
 /// Returns (exit code, stderr, whether the child started).
@@ -78,11 +78,7 @@ fn invalid_files_are_rejected_with_their_position() {
 
 #[test]
 fn a_missing_file_is_a_usage_error() {
-    let out = Command::new(bin())
-        .args(["--config", "/nonexistent/rules.yaml", "--", "true"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run_piped(["--config", "/nonexistent/rules.yaml", "--", "true"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -93,7 +89,7 @@ fn a_missing_file_is_a_usage_error() {
 
 #[test]
 fn show_defaults_round_trips_through_config() {
-    let out = Command::new(bin()).arg("--show-defaults").output().unwrap();
+    let out = run_piped(["--show-defaults"]);
     assert_eq!(out.status.code(), Some(0));
     let yaml = String::from_utf8(out.stdout).unwrap();
     let printed = autoapprove::config::from_yaml(&yaml, "printed.yaml").unwrap();
@@ -112,21 +108,14 @@ fn show_defaults_round_trips_through_config() {
 
 #[test]
 fn a_bad_idle_flag_is_a_usage_error() {
-    let out = Command::new(bin())
-        .args(["--idle", "soon", "--", "true"])
-        .output()
-        .unwrap();
+    let out = run_piped(["--idle", "soon", "--", "true"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`soon` is not a duration"));
 }
 
 #[test]
 fn an_unknown_profile_is_a_usage_error() {
-    let out = Command::new(bin())
-        .args(["--profile", "codex", "--", "true"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run_piped(["--profile", "codex", "--", "true"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -137,11 +126,7 @@ fn an_unknown_profile_is_a_usage_error() {
 
 #[test]
 fn the_started_event_names_the_profile() {
-    let out = Command::new(bin())
-        .args(["--profile", "claude-code", "--", "true"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run_piped(["--profile", "claude-code", "--", "true"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains(r#"profile="claude-code""#));
 }

@@ -3,16 +3,10 @@
 
 mod support;
 
-use std::process::Command;
-
-use support::bin;
+use support::run_piped;
 
 fn explain(args: &[&str]) -> (i32, String) {
-    let out = Command::new(bin())
-        .arg("explain")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = run_piped(std::iter::once(&"explain").chain(args));
     (
         out.status.code().unwrap(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -6,15 +6,11 @@ mod support;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use support::{Term, bin};
+use support::{Term, bin, run_piped};
 
 #[test]
 fn stdin_from_dev_null_and_stdout_to_a_pipe() {
-    let out = Command::new(bin())
-        .args(["--", "sh", "-c", "echo hello; stty size; exit 4"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run_piped(["--", "sh", "-c", "echo hello; stty size; exit 4"]);
     assert_eq!(out.status.code(), Some(4));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("hello\r\n"), "{stdout}");
@@ -78,11 +74,7 @@ fn stdin_from_a_pipe_reaches_the_child_and_its_eof_does_not_end_it() {
 
 #[test]
 fn json_logs_are_one_object_per_line() {
-    let out = Command::new(bin())
-        .args(["--log-format", "json", "--", "sh", "-c", "exit 0"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run_piped(["--log-format", "json", "--", "sh", "-c", "exit 0"]);
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let events: Vec<serde_json::Value> = stderr
@@ -129,12 +121,7 @@ fn when_the_reader_of_stdout_goes_away_the_child_is_hung_up() {
 fn a_script_whose_interpreter_is_missing_is_not_executable() {
     let dir = tempfile::tempdir().unwrap();
     let script = support::script(dir.path(), "orphan.sh", "#!/no/such/interpreter\necho hi\n");
-    let out = Command::new(bin())
-        .arg("--")
-        .arg(&script)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = run_piped(["--".as_ref(), script.as_os_str()]);
     assert_eq!(out.status.code(), Some(126));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("interpreter missing"), "{stderr}");

@@ -21,6 +21,17 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_autoapprove")
 }
 
+/// Runs the binary with no terminal at all: stdin from /dev/null, stdout and stderr captured.
+pub fn run_piped<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+) -> std::process::Output {
+    std::process::Command::new(bin())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
 /// Output seen on the terminal so far, with a condition variable to wait on.
 type Shared = Arc<(Mutex<Vec<u8>>, Condvar)>;
 
