@@ -1,9 +1,10 @@
 //! The child process: starting it on a new PTY as a session leader, signalling its process group,
 //! and turning its exit status into autoapprove's exit code.
 //!
-//! It does not read or write the PTY; the session does.
+//! It opens the PTY but never reads or writes it: the relay, stdin and typist threads do.
 
 use std::ffi::{OsStr, OsString};
+use std::os::fd::{AsFd as _, OwnedFd};
 use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::ExitStatusExt as _;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,8 @@ impl SpawnError {
 
 /// A started child and the PTY it runs on.
 pub struct Spawned {
-    pub pty: pty_process::Pty,
+    /// The PTY's master, in blocking mode: it is read and written by threads, not by the runtime.
+    pub pty: OwnedFd,
     pub child: tokio::process::Child,
     pub pid: Pid,
 }
@@ -86,7 +88,15 @@ pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, Spaw
         .id()
         .and_then(|id| Pid::from_raw(i32::try_from(id).ok()?))
         .ok_or_else(|| other(&"the child exited before it could be watched"))?;
-    Ok(Spawned { pty, child, pid })
+    // Off the runtime: a registered fd would wake the session's loop for every chunk of output.
+    let master = rustix::io::dup(pty.as_fd()).map_err(|e| other(&e))?;
+    drop(pty);
+    rustix::io::ioctl_fionbio(&master, false).map_err(|e| other(&e))?;
+    Ok(Spawned {
+        pty: master,
+        child,
+        pid,
+    })
 }
 
 /// Finds `program` the way a shell does: a name with a slash is a path, anything else is looked

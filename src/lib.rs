@@ -16,11 +16,13 @@ pub mod events;
 pub mod input;
 pub mod keys;
 pub mod log;
+pub mod relay;
 pub mod screen;
 pub mod session;
 pub mod shell;
 pub mod tail;
 pub mod term;
+pub mod typist;
 pub mod watcher;
 
 use std::io::Write as _;

@@ -1,81 +1,77 @@
-//! The session: the one I/O loop. It starts the child and the helper threads (keyboard, watcher),
-//! relays the child's output to stdout byte for byte (first, so automation never delays what the
-//! user sees) and then to the watcher, forwards window size and signals, asks the watcher what the
-//! screen shows when output settles, hears from the keyboard thread what the user typed, and
-//! carries out the engine's actions. It ends when the child has exited and its PTY has drained.
+//! The session: the loop that decides. It starts the child and the threads that move bytes
+//! (relay, keyboard, typist, watcher), hears from the relay that output happened, asks the watcher
+//! what the screen shows when output settles, hears from the keyboard thread what the user typed,
+//! forwards window size and signals, and carries out the engine's actions. It ends when the child
+//! has exited and its PTY has drained.
 //!
-//! The only module that reads the PTY, writes stdout and handles signals; every byte sent to the
-//! child on the automation's behalf comes from an engine `Send` action.
+//! No byte of output passes through it: the relay thread writes it to the user and hands it to the
+//! watcher. It is the only module that handles signals, and every byte sent to the child on the
+//! automation's behalf comes from an engine `Send` action.
 
 use std::ffi::OsString;
-use std::os::fd::{AsFd as _, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use rustix::process::Signal;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::child::{self, Spawned};
 use crate::config::Config;
-use crate::detector::Seen;
 use crate::engine::{Action, Engine, Input};
 use crate::events::{Event, State};
-use crate::input::{self, UserInput};
+use crate::input::{self, Typing, UserInput};
 use crate::keys::{self, Key};
 use crate::log::Log;
+use crate::relay::{self, Look, Relay};
 use crate::term::{self, Banners, RawMode};
-use crate::watcher::Watcher;
+use crate::typist;
+use crate::watcher::{Answer, Watcher};
 
 /// How long the PTY may keep talking after the child exited (a background grandchild can hold it
 /// open forever).
 const DRAIN: Duration = Duration::from_millis(500);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
-/// How much is read from the PTY at once, into one reused buffer.
-const CHUNK: usize = 64 * 1024;
-/// Output is copied out of the read buffer and gathered until there is this much before it is
-/// handed to the watcher, so an echoed key or a spinner frame does not wake the screen thread, and
-/// chunks in flight hold about 8 KiB each (a PTY read returns at most 4 KiB).
-const BATCH: usize = 4 * 1024;
 
 /// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
 pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Result<i32> {
     let (cols, rows) = term::window_size();
     let Spawned { pty, child, pid } = child::spawn(&command, cols, rows)?;
-    // A second handle on the master for ioctls (size, foreground group): the halves hide the fd.
-    let control = rustix::io::dup(pty.as_fd()).context("cannot duplicate the PTY")?;
-    let (pty_read, pty_write) = pty.into_split();
+    // Each thread has its own handle on the master; this one is for ioctls (size, foreground group).
+    let dup = || rustix::io::dup(&pty).context("cannot duplicate the PTY");
+    let control = dup()?;
     let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
 
-    let (writes, write_rx) = mpsc::unbounded_channel();
-    tokio::spawn(write_keys(pty_write, write_rx, config.key_gap));
+    let writes = typist::start(dup()?, config.key_gap).context("cannot start the typist thread")?;
     // The user's keys go to the child from the stdin thread, through its own handle on the PTY.
-    let keyboard = rustix::io::dup(&control).context("cannot duplicate the PTY")?;
-    let user = input::spawn(keyboard, config.toggle_key, term::stdin_is_tty());
+    let (user, typing) = input::spawn(dup()?, config.toggle_key, term::stdin_is_tty());
 
     // One copy for the session, the engine and the watcher: compiled rules are not small.
     let config = Arc::new(config);
     let now = Instant::now();
-    let (watcher, seen) = Watcher::start(Arc::clone(&config), cols, rows)
+    let (watcher, feed, answers) = Watcher::start(Arc::clone(&config), cols, rows)
         .context("cannot start the screen thread")?;
+    let relay =
+        relay::start(pty, feed, term::write_output).context("cannot start the relay thread")?;
     let mut session = Session {
         engine: Engine::new(Arc::clone(&config), now.into_std()),
         watcher,
-        unparsed: Vec::with_capacity(2 * BATCH),
+        relay,
+        typing,
+        pty_open: true,
+        relayed: 0,
         size: (cols, rows),
-        output_seq: 0,
-        asked_at: None,
+        asking: false,
         config,
         log,
         banners: Banners::new(),
         writes,
         control,
         pid,
-        stdout_ok: true,
         child_running: true,
         kill_at: None,
         settle_at: None,
@@ -95,49 +91,32 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     });
     session.show_state(None, None);
 
-    let code = session.relay(pty_read, child, seen, user).await?;
+    let code = session.run(child, answers, user).await?;
     session.banners.finish();
     drop(raw);
     Ok(code)
-}
-
-/// Types the automation's keys into the child's PTY, in order, one per write with `gap` between
-/// them. (The user's own keys go straight from the stdin thread.)
-async fn write_keys(
-    mut pty: pty_process::OwnedWritePty,
-    mut sends: mpsc::UnboundedReceiver<Vec<Key>>,
-    gap: Duration,
-) {
-    while let Some(keys) = sends.recv().await {
-        for (i, key) in keys.iter().enumerate() {
-            if i > 0 && !gap.is_zero() {
-                tokio::time::sleep(gap).await;
-            }
-            if pty.write_all(&key.0).await.is_err() {
-                return; // the child's side is gone; the session notices through the read half
-            }
-        }
-    }
 }
 
 struct Session {
     config: Arc<Config>,
     engine: Engine,
     watcher: Watcher,
-    /// Small output not yet handed to the watcher (see [`BATCH`]).
-    unparsed: Vec<u8>,
+    relay: Relay,
+    typing: Typing,
+    /// The PTY has not reached its end yet.
+    pty_open: bool,
+    /// Bytes of output relayed, as of the session's last look: an answer about a screen that
+    /// saw less is about an older screen.
+    relayed: u64,
     /// The child's terminal size, as last set.
     size: (u16, u16),
-    /// Counts output chunks, so an answer about an older screen can be told apart.
-    output_seq: u64,
-    /// The `output_seq` at the pending question to the watcher, if one is out.
-    asked_at: Option<u64>,
+    /// A question to the watcher is out.
+    asking: bool,
     log: Log,
     banners: Banners,
-    writes: mpsc::UnboundedSender<Vec<Key>>,
+    writes: std::sync::mpsc::Sender<Vec<Key>>,
     control: OwnedFd,
     pid: rustix::process::Pid,
-    stdout_ok: bool,
     child_running: bool,
     /// When to SIGKILL the child's group, after a forwarded SIGTERM/SIGHUP.
     kill_at: Option<Instant>,
@@ -148,11 +127,10 @@ struct Session {
 }
 
 impl Session {
-    async fn relay(
+    async fn run(
         &mut self,
-        mut pty: pty_process::OwnedReadPty,
         mut child: tokio::process::Child,
-        mut seen: mpsc::UnboundedReceiver<Seen>,
+        mut answers: mpsc::UnboundedReceiver<Answer>,
         mut user: mpsc::UnboundedReceiver<UserInput>,
     ) -> anyhow::Result<i32> {
         let mut winch = signal(SignalKind::window_change())?;
@@ -160,14 +138,15 @@ impl Session {
         let mut hup = signal(SignalKind::hangup())?;
         let mut int = signal(SignalKind::interrupt())?;
 
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut pty_open = true;
         let mut stdin_open = true;
         let mut status = None;
         let mut drain_until = None;
 
         loop {
-            if status.is_some() && (!pty_open || drain_until.is_some_and(|d| Instant::now() >= d)) {
+            self.catch_up();
+            if status.is_some()
+                && (!self.pty_open || drain_until.is_some_and(|d| Instant::now() >= d))
+            {
                 break;
             }
             let deadline = [
@@ -181,16 +160,8 @@ impl Session {
             .min();
 
             tokio::select! {
-                read = pty.read_buf(&mut chunk), if pty_open => match read {
-                    Ok(0) => pty_open = false,
-                    Ok(_) => {
-                        self.on_output(&chunk);
-                        chunk.clear();
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    // EIO: every slave fd is closed — the PTY's end-of-file.
-                    Err(_) => pty_open = false,
-                },
+                // Taken in by the `catch_up` at the top of the loop.
+                () = self.relay.changed(), if self.pty_open => {}
                 exited = child.wait(), if status.is_none() => {
                     status = Some(exited.context("waiting for the child")?);
                     drain_until = Some(Instant::now() + DRAIN);
@@ -198,17 +169,24 @@ impl Session {
                     self.kill_at = None;
                 },
                 got = user.recv(), if stdin_open => match got {
-                    Some(UserInput::Keys { typed, toggles, interrupt }) => {
-                        self.on_user_keys(typed, toggles, interrupt);
+                    Some(UserInput::Keys { toggles, interrupt }) => {
+                        self.catch_up();
+                        self.on_user_keys(toggles, interrupt);
                     }
                     Some(UserInput::Closed) | None => stdin_open = false,
                 },
-                Some(answer) = seen.recv() => self.on_seen(answer),
+                Some(answer) = answers.recv() => {
+                    self.catch_up();
+                    self.on_answer(answer);
+                }
                 _ = winch.recv() => self.on_resize(),
                 _ = term.recv() => self.hang_up(Signal::TERM, "SIGTERM"),
                 _ = hup.recv() => self.hang_up(Signal::HUP, "SIGHUP"),
                 _ = int.recv() => self.on_sigint(),
                 () = sleep_until(deadline) => {
+                    // Output that came meanwhile first (unless listening, the relay did not wake
+                    // the session for it): it moves the settle timer.
+                    self.catch_up();
                     let now = Instant::now();
                     if self.kill_at.is_some_and(|k| now >= k) {
                         child::signal_group(self.pid, Signal::KILL);
@@ -230,21 +208,42 @@ impl Session {
         Ok(code)
     }
 
-    fn on_output(&mut self, bytes: &[u8]) {
-        // The user sees the bytes first; everything else comes after.
-        if self.stdout_ok && !write_stdout(bytes) {
+    /// Takes in what the relay and the keyboard did since the last look. While the settle timer
+    /// follows output the relay does not wake the session; once it does not, the session listens.
+    fn catch_up(&mut self) {
+        if self.typing.take() {
+            let actions = self
+                .engine
+                .handle(Instant::now().into_std(), Input::UserKey);
+            self.apply(actions);
+        }
+        self.take_in(self.relay.look());
+        if self.settle_at.is_none() && self.pty_open {
+            self.relay.listen();
+            // Output may have come between the look and listening.
+            self.take_in(self.relay.look());
+        }
+    }
+
+    fn take_in(&mut self, look: Look) {
+        if look.relayed != self.relayed {
+            self.relayed = look.relayed;
+            self.on_output(look.last_output);
+        }
+        if look.stdout_gone {
             // Whoever read our output is gone (`autoapprove -- yes | head -1`): hang up on the
             // child as a closed terminal would, rather than relay into the void forever.
-            self.stdout_ok = false;
             self.hang_up(Signal::HUP, "SIGHUP");
         }
-        self.unparsed.extend_from_slice(bytes);
-        if self.unparsed.len() >= BATCH {
-            self.flush_to_watcher();
+        if look.closed {
+            self.pty_open = false;
         }
-        self.output_seq += 1;
+    }
+
+    /// Output came, the last of it at `last`.
+    fn on_output(&mut self, last: std::time::Instant) {
         let now = Instant::now();
-        self.settle_at = Some(now + self.config.settle);
+        self.settle_at = Some(Instant::from_std(last) + self.config.settle);
         self.unsettled_since.get_or_insert(now);
         let actions = self.engine.handle(now.into_std(), Input::Output);
         self.apply(actions);
@@ -255,30 +254,21 @@ impl Session {
         Some(settle.min(self.unsettled_since.unwrap_or(settle) + self.config.settle_max))
     }
 
-    /// Hands gathered small output to the watcher: before every question and resize, so the
-    /// watcher always answers about everything relayed so far.
-    fn flush_to_watcher(&mut self) {
-        if !self.unparsed.is_empty() {
-            let batch = std::mem::replace(&mut self.unparsed, Vec::with_capacity(2 * BATCH));
-            self.watcher.feed(batch);
-        }
-    }
-
     fn ask_watcher(&mut self) {
         self.settle_at = None;
         self.unsettled_since = None;
-        if self.asked_at.is_none() {
-            self.asked_at = Some(self.output_seq);
-            self.flush_to_watcher();
+        if !self.asking {
+            self.asking = true;
             self.watcher.detect();
         }
     }
 
-    /// The watcher's answer. One about a screen that has changed since is dropped: the new
-    /// output re-armed the settle timer, and the next question sees it.
-    fn on_seen(&mut self, seen: Seen) {
-        let asked_at = self.asked_at.take();
-        if asked_at != Some(self.output_seq) {
+    /// The watcher's answer. One about a screen that has changed since the question, or that
+    /// saw output the session has not taken in, is dropped: the new output re-armed the settle
+    /// timer, and the next question sees it.
+    fn on_answer(&mut self, Answer { seen, upto }: Answer) {
+        self.asking = false;
+        if self.settle_at.is_some() || upto != self.relayed {
             return;
         }
         let settled = Input::Settled {
@@ -289,13 +279,10 @@ impl Session {
         self.apply(actions);
     }
 
-    /// What the user typed (already passed to the child by the stdin thread).
-    fn on_user_keys(&mut self, typed: bool, toggles: usize, interrupt: bool) {
+    /// The hotkey or Ctrl-C among what the user typed (already passed to the child by the stdin
+    /// thread).
+    fn on_user_keys(&mut self, toggles: usize, interrupt: bool) {
         let now = Instant::now().into_std();
-        if typed {
-            let actions = self.engine.handle(now, Input::UserKey);
-            self.apply(actions);
-        }
         for _ in 0..toggles {
             let actions = self.engine.handle(now, Input::Toggle);
             self.apply(actions);
@@ -323,8 +310,7 @@ impl Session {
         };
         // The kernel sends SIGWINCH to the child's foreground group.
         let _ = rustix::termios::tcsetwinsize(&self.control, size);
-        self.flush_to_watcher();
-        self.watcher.resize(cols, rows);
+        self.watcher.resize(cols, rows, self.relay.relayed());
         self.size = (cols, rows);
         self.log.emit(&Event::Resized { cols, rows });
     }
@@ -421,25 +407,4 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
-}
-
-/// Writes all of `bytes` to stdout, waiting while it is full. Returns false once stdout is gone
-/// (a closed pipe, a hung-up terminal): the session goes on without it.
-fn write_stdout(mut bytes: &[u8]) -> bool {
-    let out = rustix::stdio::stdout();
-    while !bytes.is_empty() {
-        match rustix::io::write(out, bytes) {
-            Ok(n) => bytes = &bytes[n..],
-            Err(rustix::io::Errno::INTR) => {}
-            Err(rustix::io::Errno::AGAIN) => {
-                let mut fds = [rustix::event::PollFd::new(
-                    &out,
-                    rustix::event::PollFlags::OUT,
-                )];
-                let _ = rustix::event::poll(&mut fds, None);
-            }
-            Err(_) => return false,
-        }
-    }
-    true
 }

@@ -1,16 +1,24 @@
 //! The user's terminal: raw mode and its restoration on every exit path, the window size, and the
-//! few things autoapprove itself draws there (a one-line banner, the window title, the bell).
+//! few things autoapprove itself draws there (a one-line banner, the window title, the bell), and
+//! the one lock every write to it takes, so a banner never lands inside a chunk of the child's
+//! output.
 //!
 //! This is the only module that changes terminal modes. It never touches the child's PTY.
 
 use std::io::Write as _;
 use std::os::fd::BorrowedFd;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use rustix::termios::{self, OptionalActions, Termios};
 
 /// The settings to put back, shared with the panic hook.
 static SAVED: Mutex<Option<Termios>> = Mutex::new(None);
+/// Held for each write to the user's terminal (the child's output, a banner).
+static WRITING: Mutex<()> = Mutex::new(());
+
+fn writing() -> std::sync::MutexGuard<'static, ()> {
+    WRITING.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn stdin_fd() -> BorrowedFd<'static> {
     rustix::stdio::stdin()
@@ -47,9 +55,7 @@ impl RawMode {
         let original = termios::tcgetattr(stdin_fd())?;
         let mut raw = original.clone();
         raw.make_raw();
-        *SAVED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(original);
+        *SAVED.lock().unwrap_or_else(PoisonError::into_inner) = Some(original);
         termios::tcsetattr(stdin_fd(), OptionalActions::Flush, &raw)?;
         Ok(Self { active: true })
     }
@@ -65,10 +71,7 @@ impl Drop for RawMode {
 
 /// Puts back the terminal settings saved by [`RawMode::enable`], if any. Safe to call twice.
 pub fn restore() {
-    let saved = SAVED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
+    let saved = SAVED.lock().unwrap_or_else(PoisonError::into_inner).take();
     if let Some(original) = saved {
         // Drain rather than flush: keys typed during exit still reach the shell.
         let _ = termios::tcsetattr(stdin_fd(), OptionalActions::Drain, &original);
@@ -141,8 +144,32 @@ impl Banners {
     }
 
     fn write(s: &str) {
+        let _writing = writing();
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(s.as_bytes());
         let _ = err.flush();
     }
+}
+
+/// Writes all of the child's `bytes` to stdout, waiting while it is full. Returns false once
+/// stdout is gone (a closed pipe, a hung-up terminal).
+pub fn write_output(mut bytes: &[u8]) -> bool {
+    let out = rustix::stdio::stdout();
+    let _writing = writing();
+    while !bytes.is_empty() {
+        match rustix::io::write(out, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(rustix::io::Errno::INTR) => {}
+            // A stdout left non-blocking by someone else: wait until it takes more.
+            Err(rustix::io::Errno::AGAIN) => {
+                let mut fds = [rustix::event::PollFd::new(
+                    &out,
+                    rustix::event::PollFlags::OUT,
+                )];
+                let _ = rustix::event::poll(&mut fds, None);
+            }
+            Err(_) => return false,
+        }
+    }
+    true
 }

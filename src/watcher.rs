@@ -1,12 +1,13 @@
-//! The watcher: a thread that owns the screen model. The session hands it every chunk of the
-//! child's output after relaying it, so parsing never delays what the user sees, and asks it,
-//! when output settles, what the screen shows; the answer comes back on a channel the session's
-//! loop waits on.
+//! The watcher: a thread that owns the screen model. The relay thread appends every chunk of the
+//! child's output to a shared backlog after it reached the user, and wakes the watcher once a
+//! batch has gathered (so an echoed key or a spinner frame does not wake it); the session asks it,
+//! when output settles, what the screen shows, and the answer comes back on a channel the
+//! session's loop waits on.
 //!
 //! It only models and detects; it never writes to the terminal or the child.
 
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -14,17 +15,60 @@ use crate::config::Config;
 use crate::detector::{self, Seen};
 use crate::screen::Screen;
 
-/// Chunks in flight at most (each up to 64 KiB): enough to ride out a scheduling hiccup, small
-/// enough that memory stays flat; when full, the relay waits for the parser.
-const QUEUE: usize = 8;
+/// Unparsed output at which the watcher is woken to parse it.
+const BATCH: usize = 4 * 1024;
+/// Unparsed output at which the relay waits for the parser: enough to ride out a scheduling
+/// hiccup, small enough that memory stays flat.
+const BACKLOG: usize = 32 * 1024;
 
 enum Message {
-    Output(Vec<u8>),
-    Resize(u16, u16),
+    /// A batch of output is waiting in the backlog.
+    Output,
+    /// The terminal is now `cols`×`rows`, as of `at` bytes of output.
+    Resize {
+        cols: u16,
+        rows: u16,
+        at: u64,
+    },
     Detect,
 }
 
+/// What the screen showed, and how much output it had seen then (see [`Backlog::end`]).
+pub struct Answer {
+    pub seen: Seen,
+    pub upto: u64,
+}
+
+/// Output relayed but not parsed yet.
+#[derive(Default)]
+struct Backlog {
+    bytes: Vec<u8>,
+    /// How many bytes of output were ever appended: `bytes` is the stretch just before this.
+    end: u64,
+    /// An [`Message::Output`] is on its way.
+    woken: bool,
+}
+
+struct Shared {
+    backlog: Mutex<Backlog>,
+    /// Signalled when the watcher has taken the backlog.
+    room: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Backlog> {
+        self.backlog.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The session's handle: resizes and questions.
 pub struct Watcher {
+    to: SyncSender<Message>,
+}
+
+/// The relay's handle: output, in order.
+pub struct Feed {
+    shared: Arc<Shared>,
     to: SyncSender<Message>,
 }
 
@@ -35,47 +79,163 @@ impl Watcher {
         config: Arc<Config>,
         cols: u16,
         rows: u16,
-    ) -> std::io::Result<(Self, UnboundedReceiver<Seen>)> {
-        let (to, from) = sync_channel(QUEUE);
-        let (answer, seen) = unbounded_channel();
+    ) -> std::io::Result<(Self, Feed, UnboundedReceiver<Answer>)> {
+        let (to, from) = sync_channel(4);
+        let (answer, answers) = unbounded_channel();
+        let shared = Arc::new(Shared {
+            backlog: Mutex::new(Backlog::default()),
+            room: Condvar::new(),
+        });
+        let parser = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("screen".into())
-            .spawn(move || run(&config, Screen::new(cols, rows), &from, &answer))?;
-        Ok((Self { to }, seen))
+            .spawn(move || run(&config, Screen::new(cols, rows), &parser, &from, &answer))?;
+        let feed = Feed {
+            shared,
+            to: to.clone(),
+        };
+        Ok((Self { to }, feed, answers))
     }
 
-    /// Hands over a chunk of output (after it reached the user).
-    pub fn feed(&self, chunk: Vec<u8>) {
-        let _ = self.to.send(Message::Output(chunk));
+    /// The terminal was resized after `at` bytes of output: what came before is parsed at the
+    /// old size.
+    pub fn resize(&self, cols: u16, rows: u16, at: u64) {
+        let _ = self.to.send(Message::Resize { cols, rows, at });
     }
 
-    pub fn resize(&self, cols: u16, rows: u16) {
-        let _ = self.to.send(Message::Resize(cols, rows));
-    }
-
-    /// Asks what the screen shows once every chunk handed over so far is parsed.
+    /// Asks what the screen shows once all output appended so far is parsed.
     pub fn detect(&self) {
         let _ = self.to.send(Message::Detect);
+    }
+}
+
+impl Feed {
+    /// Appends output (after it reached the user); waits while the parser is far behind.
+    pub fn push(&self, bytes: &[u8]) {
+        let mut backlog = self.shared.lock();
+        while backlog.bytes.len() >= BACKLOG {
+            backlog = self
+                .shared
+                .room
+                .wait(backlog)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        backlog.bytes.extend_from_slice(bytes);
+        backlog.end += bytes.len() as u64;
+        if backlog.bytes.len() >= BATCH && !backlog.woken {
+            backlog.woken = true;
+            drop(backlog);
+            let _ = self.to.send(Message::Output);
+        }
     }
 }
 
 fn run(
     config: &Config,
     mut screen: Screen,
+    shared: &Shared,
     from: &Receiver<Message>,
-    answer: &UnboundedSender<Seen>,
+    answer: &UnboundedSender<Answer>,
 ) {
-    // Ends when the session drops its sender.
+    let mut taken = Vec::new();
+    // Ends when the session and the relay have both dropped their senders.
     for message in from {
         match message {
-            Message::Output(chunk) => screen.feed(&chunk),
-            Message::Resize(cols, rows) => screen.resize(cols, rows),
+            Message::Output => {
+                parse(shared, &mut screen, &mut taken, u64::MAX);
+            }
+            Message::Resize { cols, rows, at } => {
+                parse(shared, &mut screen, &mut taken, at);
+                screen.resize(cols, rows);
+                parse(shared, &mut screen, &mut taken, u64::MAX);
+            }
             Message::Detect => {
+                let upto = parse(shared, &mut screen, &mut taken, u64::MAX);
                 let seen = detector::detect(config, &screen.snapshot(), screen.tail());
-                if answer.send(seen).is_err() {
+                if answer.send(Answer { seen, upto }).is_err() {
                     return;
                 }
             }
         }
+    }
+}
+
+/// Parses the backlog's bytes before `limit`; returns how much output the screen has seen.
+fn parse(shared: &Shared, screen: &mut Screen, taken: &mut Vec<u8>, limit: u64) -> u64 {
+    let upto = take(shared, limit, taken);
+    screen.feed(taken);
+    taken.clear();
+    upto
+}
+
+/// Moves the backlog's bytes before `limit` into `into` (empty), so they are parsed without
+/// holding the lock; returns how much output that makes in all.
+fn take(shared: &Shared, limit: u64, into: &mut Vec<u8>) -> u64 {
+    let mut backlog = shared.lock();
+    let start = backlog.end - backlog.bytes.len() as u64;
+    let count = usize::try_from(limit.saturating_sub(start)).unwrap_or(usize::MAX);
+    if count >= backlog.bytes.len() {
+        std::mem::swap(&mut backlog.bytes, into);
+    } else {
+        into.extend(backlog.bytes.drain(..count));
+    }
+    backlog.woken = false;
+    let upto = backlog.end - backlog.bytes.len() as u64;
+    drop(backlog);
+    shared.room.notify_all();
+    upto
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed() -> (Feed, Arc<Shared>, Receiver<Message>) {
+        let shared = Arc::new(Shared {
+            backlog: Mutex::new(Backlog::default()),
+            room: Condvar::new(),
+        });
+        let (to, from) = sync_channel(4);
+        let feed = Feed {
+            shared: Arc::clone(&shared),
+            to,
+        };
+        (feed, shared, from)
+    }
+
+    #[test]
+    fn a_limit_takes_only_the_output_before_it() {
+        let (feed, shared, _from) = feed();
+        feed.push(b"abc");
+        feed.push(b"def");
+        let mut taken = Vec::new();
+        assert_eq!(take(&shared, 4, &mut taken), 4);
+        assert_eq!(taken, b"abcd");
+        taken.clear();
+        feed.push(b"gh");
+        assert_eq!(take(&shared, u64::MAX, &mut taken), 8);
+        assert_eq!(taken, b"efgh");
+        taken.clear();
+        assert_eq!(take(&shared, u64::MAX, &mut taken), 8);
+        assert!(taken.is_empty());
+    }
+
+    #[test]
+    fn the_watcher_is_woken_once_per_batch_not_per_chunk() {
+        let (feed, shared, from) = feed();
+        for _ in 0..BATCH - 1 {
+            feed.push(b"x");
+        }
+        assert!(from.try_recv().is_err(), "less than a batch wakes nobody");
+        feed.push(b"x");
+        feed.push(b"more");
+        assert!(matches!(from.try_recv(), Ok(Message::Output)));
+        assert!(
+            from.try_recv().is_err(),
+            "one wake until the batch is taken"
+        );
+        take(&shared, u64::MAX, &mut Vec::new());
+        feed.push(&[b'y'; BATCH]);
+        assert!(matches!(from.try_recv(), Ok(Message::Output)));
     }
 }
