@@ -249,8 +249,11 @@ def keystroke_round(cfg):
     echo = ["sh", "-c", "stty raw -echo; printf READY; exec cat"]
     # Every tool's session stays open and they take turns 50 keys at a time, so a noisy stretch
     # of the machine lands on all of them alike.
+    # The C relay twice: how far two copies of one program drift apart is the run's noise.
+    candidates = tools(cfg, with_none=True, interactive=True)
+    candidates.insert(2, ("C relay, 2nd copy", lambda argv: [RELAY] + argv))
     sessions = []
-    for name, wrap in tools(cfg, with_none=True, interactive=True):
+    for name, wrap in candidates:
         p, master = spawn_on_pty(wrap(echo))
         read_until(master, b"READY")
         sessions.append((name, p, master))

@@ -105,8 +105,8 @@ struct Session {
     typing: Typing,
     /// The PTY has not reached its end yet.
     pty_open: bool,
-    /// Bytes of output relayed, as of the session's last look: an answer about a screen that
-    /// saw less is about an older screen.
+    /// Bytes of output relayed, as of the session's last look: an answer about a screen that saw
+    /// another amount is not about the screen the session judged settled.
     relayed: u64,
     /// The child's terminal size, as last set.
     size: (u16, u16),
