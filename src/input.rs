@@ -45,7 +45,7 @@ pub fn spawn(
     pty: OwnedFd,
     toggle: u8,
     terminal: bool,
-) -> (mpsc::UnboundedReceiver<UserInput>, Typing) {
+) -> std::io::Result<(mpsc::UnboundedReceiver<UserInput>, Typing)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let typed = Arc::new(AtomicBool::new(false));
     let typing = Typing(Arc::clone(&typed));
@@ -88,9 +88,8 @@ pub fn spawn(
                 }
             }
             let _ = tx.send(UserInput::Closed);
-        })
-        .expect("spawning the stdin thread");
-    (rx, typing)
+        })?;
+    Ok((rx, typing))
 }
 
 fn wait(fd: &impl rustix::fd::AsFd, flags: rustix::event::PollFlags) {

@@ -55,8 +55,8 @@ pub struct Look {
 }
 
 /// Starts the relay thread, reading `pty` (the PTY master, blocking) until its end and writing
-/// each chunk with `out` ([`crate::term::write_output`]; false once the output is gone). The session
-/// starts out listening.
+/// each chunk with `out` ([`crate::term::write_output`]; false once the output is gone). The
+/// session starts out listening.
 pub fn start(
     pty: OwnedFd,
     feed: Feed,
@@ -103,7 +103,7 @@ impl Relay {
         }
     }
 
-    /// Bytes of output relayed so far, without counting as a look.
+    /// Bytes of output relayed so far, without taking [`Look::stdout_gone`]'s report.
     pub fn relayed(&self) -> u64 {
         self.activity.relayed.load(SeqCst)
     }

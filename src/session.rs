@@ -39,16 +39,21 @@ const KILL_GRACE: Duration = Duration::from_secs(3);
 
 /// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
 pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Result<i32> {
+    // Before anything can reach the user: a signal that comes once the child's first output is
+    // on screen must find its handler in place, not end autoapprove with the terminal raw.
+    let signals = Signals::new().context("cannot handle signals")?;
     let (cols, rows) = term::window_size();
     let Spawned { pty, child, pid } = child::spawn(&command, cols, rows)?;
-    // Each thread has its own handle on the master; this one is for ioctls (size, foreground group).
+    // Each thread has its own handle on the master; this one is for ioctls (size, foreground
+    // group).
     let dup = || rustix::io::dup(&pty).context("cannot duplicate the PTY");
     let control = dup()?;
     let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
 
     let writes = typist::start(dup()?, config.key_gap).context("cannot start the typist thread")?;
     // The user's keys go to the child from the stdin thread, through its own handle on the PTY.
-    let (user, typing) = input::spawn(dup()?, config.toggle_key, term::stdin_is_tty());
+    let (user, typing) = input::spawn(dup()?, config.toggle_key, term::stdin_is_tty())
+        .context("cannot start the keyboard thread")?;
 
     // One copy for the session, the engine and the watcher: compiled rules are not small.
     let config = Arc::new(config);
@@ -91,10 +96,29 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     });
     session.show_state(None, None);
 
-    let code = session.run(child, answers, user).await?;
+    let code = session.run(child, signals, answers, user).await?;
     session.banners.finish();
     drop(raw);
     Ok(code)
+}
+
+/// The signals the session handles.
+struct Signals {
+    winch: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            winch: signal(SignalKind::window_change())?,
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
 }
 
 struct Session {
@@ -130,13 +154,16 @@ impl Session {
     async fn run(
         &mut self,
         mut child: tokio::process::Child,
+        signals: Signals,
         mut answers: mpsc::UnboundedReceiver<Answer>,
         mut user: mpsc::UnboundedReceiver<UserInput>,
     ) -> anyhow::Result<i32> {
-        let mut winch = signal(SignalKind::window_change())?;
-        let mut term = signal(SignalKind::terminate())?;
-        let mut hup = signal(SignalKind::hangup())?;
-        let mut int = signal(SignalKind::interrupt())?;
+        let Signals {
+            mut winch,
+            mut term,
+            mut hup,
+            mut int,
+        } = signals;
 
         let mut stdin_open = true;
         let mut status = None;
@@ -202,6 +229,12 @@ impl Session {
             }
         }
 
+        // What the user did before the end is taken in (and logged) whichever event the loop
+        // happened to pick first.
+        self.catch_up();
+        while let Ok(UserInput::Keys { toggles, interrupt }) = user.try_recv() {
+            self.on_user_keys(toggles, interrupt);
+        }
         let status = status.expect("the loop ends only after the child exited");
         let (code, signal) = child::exit_code(status);
         self.log.emit(&Event::ChildExited { code, signal });

@@ -256,7 +256,7 @@ fn sigterm_is_forwarded_and_the_terminal_restored() {
                 r"trap 'echo got-sig; exit 5' TERM HUP; echo ready; while :; do sleep 0.05; done",
             ],
         );
-        let before = t.termios();
+        let before = t.initial_termios().to_owned();
         t.expect("ready");
         // Raw mode is on while it runs…
         assert_ne!(t.termios(), before);

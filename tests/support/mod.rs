@@ -42,6 +42,8 @@ pub struct Term {
     exit: std::sync::mpsc::Receiver<std::process::ExitStatus>,
     pid: i32,
     size: (u16, u16),
+    /// The terminal's settings before the program started.
+    initial: String,
     pub dir: tempfile::TempDir,
 }
 
@@ -99,6 +101,7 @@ impl Term {
         let (pty, pts) = pty_process::blocking::open().unwrap();
         pty.resize(pty_process::Size::new(options.rows, options.cols))
             .unwrap();
+        let initial = format!("{:?}", rustix::termios::tcgetattr(&pty).unwrap());
         let mut command = pty_process::blocking::Command::new(program)
             .args(args)
             .current_dir(options.cwd.as_deref().unwrap_or(dir.path()))
@@ -145,6 +148,7 @@ impl Term {
             exit,
             pid,
             size: (options.cols, options.rows),
+            initial,
             dir,
         }
     }
@@ -277,6 +281,11 @@ impl Term {
     /// The terminal's current settings, as the child side sees them.
     pub fn termios(&self) -> String {
         format!("{:?}", rustix::termios::tcgetattr(&self.control).unwrap())
+    }
+
+    /// The terminal's settings before the program started (it may change them at once).
+    pub fn initial_termios(&self) -> &str {
+        &self.initial
     }
 
     /// Sends a signal to the process running on the terminal (autoapprove itself).
