@@ -80,6 +80,8 @@ impl Watcher {
         cols: u16,
         rows: u16,
     ) -> std::io::Result<(Self, Feed, UnboundedReceiver<Answer>)> {
+        // Few messages are ever in flight: an `Output` or two (see `Backlog::woken`), one `Detect`,
+        // the odd resize.
         let (to, from) = sync_channel(4);
         let (answer, answers) = unbounded_channel();
         let shared = Arc::new(Shared {
@@ -195,6 +197,8 @@ mod tests {
             backlog: Mutex::new(Backlog::default()),
             room: Condvar::new(),
         });
+        // Few messages are ever in flight: an `Output` or two (see `Backlog::woken`), one `Detect`,
+        // the odd resize.
         let (to, from) = sync_channel(4);
         let feed = Feed {
             shared: Arc::clone(&shared),
