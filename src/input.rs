@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use tokio::sync::mpsc;
 
-use crate::keys;
+use crate::{keys, term};
 
 /// Ctrl-C as the terminal sends it in raw mode.
 const CTRL_C: u8 = 0x03;
@@ -82,7 +82,7 @@ pub fn spawn(
                     Err(rustix::io::Errno::INTR) => {}
                     // A stdin left non-blocking by someone else: wait until it is readable.
                     Err(rustix::io::Errno::AGAIN) => {
-                        wait(&rustix::stdio::stdin(), rustix::event::PollFlags::IN);
+                        term::wait_for(rustix::stdio::stdin(), rustix::event::PollFlags::IN);
                     }
                     Err(_) => break,
                 }
@@ -90,9 +90,4 @@ pub fn spawn(
             let _ = tx.send(UserInput::Closed);
         })?;
     Ok((rx, typing))
-}
-
-fn wait(fd: &impl rustix::fd::AsFd, flags: rustix::event::PollFlags) {
-    let mut fds = [rustix::event::PollFd::new(fd, flags)];
-    let _ = rustix::event::poll(&mut fds, None);
 }

@@ -125,7 +125,11 @@ pub fn find_control(input: &[u8], control: u8) -> Option<std::ops::Range<usize>>
     if let Some(i) = input.iter().position(|&b| b == control) {
         return Some(i..i + 1);
     }
-    // Kitty: the key's codepoint is the unshifted character, the modifier 5 means Ctrl.
+    // Kitty: the key's codepoint is the unshifted character, the modifier 5 means Ctrl. Its
+    // sequences start with ESC; most keystrokes have none, and skip building the needle.
+    if !input.contains(&0x1b) {
+        return None;
+    }
     let codepoint = match control {
         0x01..=0x1a => u32::from(control - 1 + b'a'),
         0x1b => u32::from(b'['),

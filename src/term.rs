@@ -161,15 +161,16 @@ pub fn write_output(mut bytes: &[u8]) -> bool {
             Ok(n) => bytes = &bytes[n..],
             Err(rustix::io::Errno::INTR) => {}
             // A stdout left non-blocking by someone else: wait until it takes more.
-            Err(rustix::io::Errno::AGAIN) => {
-                let mut fds = [rustix::event::PollFd::new(
-                    &out,
-                    rustix::event::PollFlags::OUT,
-                )];
-                let _ = rustix::event::poll(&mut fds, None);
-            }
+            Err(rustix::io::Errno::AGAIN) => wait_for(out, rustix::event::PollFlags::OUT),
             Err(_) => return false,
         }
     }
     true
+}
+
+/// Waits until `fd` is ready for `flags`: for a stdin or stdout that someone else left
+/// non-blocking.
+pub fn wait_for(fd: impl rustix::fd::AsFd, flags: rustix::event::PollFlags) {
+    let mut fds = [rustix::event::PollFd::new(&fd, flags)];
+    let _ = rustix::event::poll(&mut fds, None);
 }
