@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::sync::LazyLock;
 
-use autoapprove::denylist::{Denylist, Subject};
+use autoapprove::policy::{Denylist, Subject};
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use regex::Regex;

@@ -6,9 +6,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use autoapprove::config;
-use autoapprove::detector;
-use autoapprove::engine::{Engine, Input};
-use autoapprove::screen::Screen;
+use autoapprove::prompts::detector;
+use autoapprove::prompts::engine::{Engine, Input};
+use autoapprove::prompts::screen::Screen;
 use divan::Bencher;
 use divan::counter::BytesCount;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
-use crate::keys::escape_str;
+use crate::escape::escape_str;
 
 /// The automation's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,35 +6,22 @@
 //! the [`denylist`]) → actions: keys to the child, [`events`] to the [`log`]. The user's keys go
 //! from the [`input`] thread straight to the child. See IMPLEMENTATION.md for the module map.
 
-pub mod child;
 pub mod cli;
 pub mod config;
-pub mod denylist;
-pub mod detector;
-pub mod engine;
+pub mod escape;
 pub mod events;
-pub mod input;
-pub mod keys;
+pub mod exit;
 pub mod log;
-pub mod relay;
-pub mod screen;
+pub mod policy;
+pub mod prompts;
+pub mod pty;
 pub mod session;
-pub mod shell;
-pub mod tail;
-pub mod term;
-pub mod typist;
-pub mod watcher;
 
 use std::io::Write as _;
 
-use crate::child::SpawnError;
 use crate::cli::{Action, Cli};
 use crate::events::Level;
-
-/// Exit code for usage and configuration errors.
-pub const EXIT_USAGE: i32 = 2;
-/// Exit code for autoapprove's own failures.
-pub const EXIT_FAILURE: i32 = 1;
+use crate::pty::child::SpawnError;
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -62,7 +49,7 @@ pub fn run(cli: Cli) -> i32 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: --profile: {e}");
-            return EXIT_USAGE;
+            return exit::USAGE;
         }
     };
     if let Some(idle) = cli.idle {
@@ -78,7 +65,7 @@ pub fn run(cli: Cli) -> i32 {
         Err(e) => {
             let path = cli.log_file.as_deref().unwrap_or(std::path::Path::new(""));
             eprintln!("error: cannot open log file {}: {e}", path.display());
-            return EXIT_USAGE;
+            return exit::USAGE;
         }
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -88,16 +75,16 @@ pub fn run(cli: Cli) -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
-            return EXIT_FAILURE;
+            return exit::FAILURE;
         }
     };
     match runtime.block_on(session::run(command, config, log)) {
         Ok(code) => code,
         Err(e) => {
-            term::restore();
+            pty::term::restore();
             eprintln!("error: {e:#}");
             e.downcast_ref::<SpawnError>()
-                .map_or(EXIT_FAILURE, SpawnError::exit_code)
+                .map_or(exit::FAILURE, SpawnError::exit_code)
         }
     }
 }
@@ -106,7 +93,7 @@ pub fn run(cli: Cli) -> i32 {
 fn print(text: &str) -> i32 {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => 0,
-        Err(_) => EXIT_FAILURE,
+        Err(_) => exit::FAILURE,
     }
 }
 
@@ -121,7 +108,7 @@ fn load_config(path: Option<&std::path::Path>) -> Result<config::Config, i32> {
         if let Some(snippet) = e.snippet() {
             eprintln!("{snippet}");
         }
-        EXIT_USAGE
+        exit::USAGE
     })
 }
 
@@ -135,20 +122,20 @@ fn explain(config: &config::Config, command: &str) -> i32 {
             "BLOCKED  {}: {}\n  because of: {}",
             v.id,
             v.reason,
-            keys::escape_str(&v.excerpt)
+            escape::escape_str(&v.excerpt)
         )
     } else {
         let mut text = String::from("ALLOWED  no category applies\n");
         for note in &explanation.notes {
             text.push_str("  ");
-            text.push_str(&keys::escape_str(note));
+            text.push_str(&escape::escape_str(note));
             text.push('\n');
         }
         out.write_all(text.as_bytes())
     };
     match (written, explanation.verdict) {
-        (Err(_), _) => EXIT_FAILURE,
-        (Ok(()), Some(_)) => 1,
+        (Err(_), _) => exit::FAILURE,
+        (Ok(()), Some(_)) => exit::BLOCKED,
         (Ok(()), None) => 0,
     }
 }

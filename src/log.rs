@@ -36,7 +36,7 @@ impl Log {
     pub fn open(path: Option<&Path>, format: Format, level: Level) -> io::Result<Self> {
         let sink = match path {
             Some(p) => Sink::File(File::options().create(true).append(true).open(p)?),
-            None if crate::term::stderr_is_tty() => Sink::Nowhere,
+            None if crate::pty::term::stderr_is_tty() => Sink::Nowhere,
             None => Sink::Stderr,
         };
         Ok(Self {

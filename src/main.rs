@@ -1,20 +1,18 @@
 //! The `autoapprove` binary: parse the command line, run, exit with the code `run` chose.
 
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     return_freed_blocks_to_the_system();
     let code = match autoapprove::cli::parse(std::env::args_os().skip(1)) {
         Ok(cli) => {
-            autoapprove::term::install_panic_hook();
+            autoapprove::pty::term::install_panic_hook();
             autoapprove::run(cli)
         }
         Err(e) => {
             eprintln!("error: {e}\n\n{}", autoapprove::cli::USAGE);
-            autoapprove::EXIT_USAGE
+            autoapprove::exit::USAGE
         }
     };
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    autoapprove::exit::to_process(code)
 }
 
 /// glibc serves a block from the heap once a block that size has been freed, and the heap never

@@ -19,17 +19,17 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::child::{self, Spawned};
 use crate::config::Config;
-use crate::engine::{Action, Engine, Input};
 use crate::events::{Event, State};
-use crate::input::{self, Typing, UserInput};
-use crate::keys::{self, Key};
 use crate::log::Log;
-use crate::relay::{self, Look, Relay};
-use crate::term::{self, Banners, RawMode};
-use crate::typist;
-use crate::watcher::{Answer, Watcher};
+use crate::prompts::engine::{Action, Engine, Input};
+use crate::prompts::keys::{self, Key};
+use crate::prompts::watcher::{Answer, Watcher};
+use crate::pty::child::{self, Spawned};
+use crate::pty::keyboard::{self, Typing, UserInput};
+use crate::pty::relay::{self, Look, Relay};
+use crate::pty::term::{self, Banners, RawMode};
+use crate::pty::typist;
 
 /// How long the PTY may keep talking after the child exited (a background grandchild can hold it
 /// open forever).
@@ -52,7 +52,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
 
     let writes = typist::start(dup()?, config.key_gap).context("cannot start the typist thread")?;
     // The user's keys go to the child from the stdin thread, through its own handle on the PTY.
-    let (user, typing) = input::spawn(dup()?, config.toggle_key, term::stdin_is_tty())
+    let (user, typing) = keyboard::spawn(dup()?, config.toggle_key, term::stdin_is_tty())
         .context("cannot start the keyboard thread")?;
 
     // One copy for the session, the engine and the watcher: compiled rules are not small.
@@ -236,7 +236,7 @@ impl Session {
             self.on_user_keys(toggles, interrupt);
         }
         let status = status.expect("the loop ends only after the child exited");
-        let (code, signal) = child::exit_code(status);
+        let (code, signal) = crate::exit::of_child(status);
         self.log.emit(&Event::ChildExited { code, signal });
         Ok(code)
     }
@@ -399,7 +399,7 @@ impl Session {
             let (cols, _) = self.size;
             let text = format!(
                 "{}: left to you, answer it yourself",
-                keys::escape_str(&rule)
+                crate::escape::escape_str(&rule)
             );
             self.banners.show(&text, cols, true);
         }
@@ -417,7 +417,7 @@ impl Session {
             (_, State::Manual, Some(what)) => (
                 format!(
                     "DANGEROUS COMMAND, not approved ({}). MANUAL_MODE: answer it yourself; {key} resumes automation",
-                    keys::escape_str(what)
+                    crate::escape::escape_str(what)
                 ),
                 true,
             ),

@@ -2,7 +2,7 @@
 //! command must be blocked, in its expected category, and at most 2% of the harmless ones. The
 //! seed's approach — a list of regexes over the raw text — runs on the same corpus for comparison.
 
-use autoapprove::denylist::{Denylist, Subject};
+use autoapprove::policy::{Denylist, Subject};
 use regex::Regex;
 
 fn lines(name: &str) -> Vec<String> {
@@ -44,7 +44,7 @@ fn the_corpus_is_large_enough_and_covers_every_category() {
     let dangerous = dangerous();
     assert!(dangerous.len() >= 150, "{} dangerous", dangerous.len());
     assert!(lines("harmless.txt").len() >= 150);
-    for id in autoapprove::denylist::builtin_ids() {
+    for id in autoapprove::policy::builtin_ids() {
         assert!(
             dangerous.iter().any(|(c, _)| c == id),
             "no dangerous example of {id}"

@@ -5,10 +5,10 @@
 use std::time::{Duration, Instant};
 
 use autoapprove::config::{self, Config};
-use autoapprove::detector::{self, Origin, Prompt};
-use autoapprove::engine::{Action, Engine, Input};
 use autoapprove::events::State;
-use autoapprove::screen::Screen;
+use autoapprove::prompts::detector::{self, Origin, Prompt};
+use autoapprove::prompts::engine::{Action, Engine, Input};
+use autoapprove::prompts::screen::Screen;
 use proptest::prelude::*;
 
 /// Streams that end on a prompt: a line-based one and a cursor-painted one.
@@ -139,11 +139,11 @@ proptest! {
         ).prop_map(|parts| parts.join(" ")),
         noise in "\\PC{0,40}",
     ) {
-        let denylist = autoapprove::denylist::Denylist::default();
+        let denylist = autoapprove::policy::Denylist::default();
         for subject in [&text, &noise] {
-            let _ = denylist.check(autoapprove::denylist::Subject::Command(subject));
-            let _ = denylist.check(autoapprove::denylist::Subject::Text(subject));
-            let _ = denylist.check(autoapprove::denylist::Subject::Path(subject));
+            let _ = denylist.check(autoapprove::policy::Subject::Command(subject));
+            let _ = denylist.check(autoapprove::policy::Subject::Text(subject));
+            let _ = denylist.check(autoapprove::policy::Subject::Path(subject));
         }
     }
 }

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use autoapprove::config::{self, Config};
-use autoapprove::detector::{self, Seen};
-use autoapprove::engine::{Action, Engine, Input};
 use autoapprove::events::Event;
-use autoapprove::screen::Screen;
+use autoapprove::prompts::detector::{self, Seen};
+use autoapprove::prompts::engine::{Action, Engine, Input};
+use autoapprove::prompts::screen::Screen;
 use proptest::prelude::*;
 
 fn claude() -> Config {

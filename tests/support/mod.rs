@@ -164,7 +164,7 @@ impl Term {
 
     /// The terminal's screen as text, rendered from everything shown so far.
     pub fn screen(&self) -> String {
-        let mut screen = autoapprove::screen::Screen::new(self.size.0, self.size.1);
+        let mut screen = autoapprove::prompts::screen::Screen::new(self.size.0, self.size.1);
         screen.feed(&self.seen.0.lock().unwrap());
         screen.text()
     }
@@ -173,7 +173,7 @@ impl Term {
     pub fn expect_screen(&self, needle: &str) {
         let (cols, rows) = self.size;
         self.expect_bytes(needle, |bytes| {
-            let mut screen = autoapprove::screen::Screen::new(cols, rows);
+            let mut screen = autoapprove::prompts::screen::Screen::new(cols, rows);
             screen.feed(bytes);
             screen.text().contains(needle)
         });

@@ -10,7 +10,7 @@ use std::os::fd::OwnedFd;
 use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
-use crate::keys::Key;
+use crate::prompts::keys::Key;
 
 /// Starts the thread, writing to `pty` (the PTY master). It ends when the sender is dropped or
 /// the child's side is gone (the session notices that through the relay).

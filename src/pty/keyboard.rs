@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use tokio::sync::mpsc;
 
-use crate::{keys, term};
+use crate::prompts::keys;
+use crate::pty::term;
 
 /// Ctrl-C as the terminal sends it in raw mode.
 const CTRL_C: u8 = 0x03;

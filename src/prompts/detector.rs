@@ -9,8 +9,8 @@
 use std::hash::{Hash, Hasher};
 
 use crate::config::{Config, Rule, Source};
-use crate::screen::Snapshot;
-use crate::tail::Tail;
+use crate::prompts::screen::Snapshot;
+use crate::prompts::tail::Tail;
 
 /// Where a prompt was seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -230,7 +230,7 @@ fn tail_region(tail: &Tail, context_lines: usize) -> Option<Region> {
 mod tests {
     use super::*;
     use crate::config;
-    use crate::screen::Screen;
+    use crate::prompts::screen::Screen;
 
     fn run(bytes: &[u8]) -> Option<Prompt> {
         let config = config::defaults();

@@ -7,7 +7,7 @@
 
 use unicode_width::UnicodeWidthChar;
 
-use crate::tail::Tail;
+use crate::prompts::tail::Tail;
 
 /// Marks the cell covered by the right half of a wide character.
 const WIDE_CONT: char = '\0';

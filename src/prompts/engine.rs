@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::{Answer, Config};
-use crate::denylist::Subject;
-use crate::detector::Prompt;
 use crate::events::{Event, State};
-use crate::keys::Key;
+use crate::policy::Subject;
+use crate::prompts::detector::Prompt;
+use crate::prompts::keys::Key;
 
 /// What happened, as far as the engine is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,7 +383,7 @@ mod tests {
 
     use super::*;
     use crate::config;
-    use crate::detector::Origin;
+    use crate::prompts::detector::Origin;
 
     const CONFIG: &str = "
 idle_timeout: 10s

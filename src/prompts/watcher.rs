@@ -12,8 +12,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::config::Config;
-use crate::detector::{self, Seen};
-use crate::screen::Screen;
+use crate::prompts::detector::{self, Seen};
+use crate::prompts::screen::Screen;
 
 /// Unparsed output at which the watcher is woken to parse it.
 const BATCH: usize = 4 * 1024;

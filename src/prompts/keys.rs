@@ -4,7 +4,7 @@
 //!
 //! It only translates between text and bytes; it never writes anything.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// One key press: the bytes a terminal would send for it. Keys are written to the child one per
 /// write, because some TUIs read a burst of bytes as a paste rather than as key presses.
@@ -13,7 +13,7 @@ pub struct Key(pub Vec<u8>);
 
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Key({})", escape_bytes(&self.0))
+        write!(f, "Key({})", crate::escape::escape_bytes(&self.0))
     }
 }
 
@@ -145,33 +145,6 @@ pub fn find_control(input: &[u8], control: u8) -> Option<std::ops::Range<usize>>
         .map(|i| i..i + needle.len())
 }
 
-/// Renders bytes for a log line or a banner: printable ASCII as is, everything else escaped, so
-/// child-controlled text can never forge log lines or reach the terminal as a control sequence.
-pub fn escape_bytes(bytes: &[u8]) -> String {
-    escape_str(&String::from_utf8_lossy(bytes))
-}
-
-/// Like [`escape_bytes`] for text that is already a string. Non-ASCII printable characters (box
-/// drawing, `❯`) are kept: they are data, not control.
-pub fn escape_str(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x1b' => out.push_str("\\e"),
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,11 +200,5 @@ mod tests {
         assert_eq!(find_control(b"a\x1b[99;5ub", 0x03), Some(1..8));
         assert_eq!(find_control(b"a\x1b[93;5u", 0x1d), Some(1..8));
         assert_eq!(find_control(b"plain", 0x03), None);
-    }
-
-    #[test]
-    fn escaping_neutralises_control_characters() {
-        assert_eq!(escape_bytes(b"y\n\x1b[2J\"\\"), "y\\n\\e[2J\\\"\\\\");
-        assert_eq!(escape_str("❯ 1. Yes\x07"), "❯ 1. Yes\\x07");
     }
 }

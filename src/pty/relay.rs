@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use crate::watcher::Feed;
+use crate::prompts::watcher::Feed;
 
 /// How much is read from the PTY at once (a PTY read returns at most 4 KiB).
 const CHUNK: usize = 16 * 1024;
@@ -55,7 +55,7 @@ pub struct Look {
 }
 
 /// Starts the relay thread, reading `pty` (the PTY master, blocking) until its end and writing
-/// each chunk with `out` ([`crate::term::write_output`]; false once the output is gone). The
+/// each chunk with `out` ([`crate::pty::term::write_output`]; false once the output is gone). The
 /// session starts out listening.
 pub fn start(
     pty: OwnedFd,
@@ -146,7 +146,7 @@ mod tests {
     use std::task::{Context, Waker};
 
     use super::*;
-    use crate::watcher::Watcher;
+    use crate::prompts::watcher::Watcher;
 
     /// Waits for the relay's wake, up to a deadline that only a broken relay reaches.
     fn woken(relay: &Relay) -> bool {

@@ -1,20 +1,16 @@
 //! The child process: starting it on a new PTY as a session leader, signalling its process group,
-//! and turning its exit status into autoapprove's exit code.
+//! and telling why it could not start.
 //!
 //! It opens the PTY but never reads or writes it: the relay, stdin and typist threads do.
 
 use std::ffi::{OsStr, OsString};
 use std::os::fd::{AsFd as _, OwnedFd};
 use std::os::unix::fs::PermissionsExt as _;
-use std::os::unix::process::ExitStatusExt as _;
 use std::path::{Path, PathBuf};
 
 use rustix::process::{Pid, Signal};
 
-/// Exit code when the command does not exist.
-pub const EXIT_NOT_FOUND: i32 = 127;
-/// Exit code when the command exists but cannot be run.
-pub const EXIT_NOT_EXECUTABLE: i32 = 126;
+use crate::exit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
@@ -29,9 +25,9 @@ pub enum SpawnError {
 impl SpawnError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::NotFound(_) => EXIT_NOT_FOUND,
-            Self::NotExecutable(..) => EXIT_NOT_EXECUTABLE,
-            Self::Other(..) => 1,
+            Self::NotFound(_) => exit::NOT_FOUND,
+            Self::NotExecutable(..) => exit::NOT_EXECUTABLE,
+            Self::Other(..) => exit::FAILURE,
         }
     }
 }
@@ -125,13 +121,4 @@ fn resolve(program: &OsStr) -> Option<PathBuf> {
 /// Sends `signal` to the child's whole process group (the child leads its own session).
 pub fn signal_group(pid: Pid, signal: Signal) {
     let _ = rustix::process::kill_process_group(pid, signal);
-}
-
-/// autoapprove's exit code for the child's status: its code, or 128+N if signal N killed it.
-pub fn exit_code(status: std::process::ExitStatus) -> (i32, Option<i32>) {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => (code, None),
-        (None, Some(sig)) => (128 + sig, Some(sig)),
-        (None, None) => (1, None),
-    }
 }

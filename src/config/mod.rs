@@ -12,11 +12,11 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::denylist::{self, Denylist};
-use crate::keys::{self, Key};
+use crate::policy::{self, Denylist};
+use crate::prompts::keys::{self, Key};
 
 /// The built-in configuration, as YAML that `--config` accepts back unchanged.
-pub const DEFAULTS_YAML: &str = include_str!("../rules.yaml");
+pub const DEFAULTS_YAML: &str = include_str!("../../rules.yaml");
 
 /// The name errors and the `STARTED` event use for the embedded defaults.
 pub const DEFAULTS_NAME: &str = "built-in defaults";
@@ -564,13 +564,13 @@ impl Ctx<'_> {
     fn denylist(&self, raw: RawDenylist) -> Result<Denylist, ConfigError> {
         let mut builtin = Vec::new();
         for id in raw.builtin.unwrap_or_default() {
-            let category = denylist::builtin(&id.value).ok_or_else(|| {
+            let category = policy::builtin(&id.value).ok_or_else(|| {
                 self.error(
                     &id,
                     format!(
                         "unknown built-in denylist category `{}`, expected one of {}",
                         id.value,
-                        denylist::builtin_ids().join(", ")
+                        policy::builtin_ids().join(", ")
                     ),
                 )
             })?;

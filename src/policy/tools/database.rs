@@ -1,0 +1,72 @@
+//! Database clients and frameworks: dropping or emptying a database, in the client's arguments,
+//! in what is piped into it, or in a here-doc.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::policy::category::DATABASE_DROP;
+use crate::policy::shell::{Command, RedirectKind, Script, Word};
+use crate::policy::walk::Judge;
+
+impl Judge<'_> {
+    pub(super) fn database(
+        &mut self,
+        script: &Script,
+        command: &Command,
+        name: &str,
+        args: &[Word],
+        text: &str,
+    ) {
+        static DROP: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)\bdrop\s+(database|schema|table|keyspace|collection|owned)\b|\btruncate\s+(table\s+)?\w|dropDatabase\s*\(|\.drop\s*\(\s*\)|\bflushall\b|\bflushdb\b")
+                .expect("drop regex")
+        });
+        let client = matches!(
+            name,
+            "psql"
+                | "mysql"
+                | "mariadb"
+                | "sqlite3"
+                | "mongo"
+                | "mongosh"
+                | "redis-cli"
+                | "cockroach"
+                | "clickhouse-client"
+                | "cqlsh"
+                | "sqlcmd"
+                | "duckdb"
+        );
+        let drops = match name {
+            "dropdb" | "dropuser" => true,
+            "mysqladmin" => args.iter().any(|a| a.text == "drop"),
+            "rails" | "rake" | "bin/rails" => args
+                .iter()
+                .any(|a| matches!(a.text.as_str(), "db:drop" | "db:reset" | "db:schema:load")),
+            _ if client => {
+                let mut texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+                if let Some(p) = command.piped_from.map(|i| &script.commands[i]) {
+                    texts.extend(p.words.iter().map(|w| w.text.as_str()));
+                }
+                for r in &command.redirects {
+                    if let Some(body) = &r.body {
+                        texts.push(body);
+                    } else if r.kind == RedirectKind::Here {
+                        texts.push(&r.target.text);
+                    }
+                }
+                texts.iter().any(|t| DROP.is_match(t))
+            }
+            _ => {
+                // `python manage.py flush`
+                args.first().is_some_and(|a| a.text.ends_with("manage.py"))
+                    && args
+                        .iter()
+                        .any(|a| matches!(a.text.as_str(), "flush" | "reset_db"))
+            }
+        };
+        if drops {
+            self.found(DATABASE_DROP, text.to_owned());
+        }
+    }
+}

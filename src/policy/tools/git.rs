@@ -1,0 +1,141 @@
+//! `git`: the subcommands that rewrite or discard history (force pushes, hard resets, forced
+//! cleans and branch deletions, history filters), read with git's own options.
+
+use crate::policy::argv::{self, NONE, Spec, attached, flag, value};
+use crate::policy::category::GIT_HISTORY;
+use crate::policy::shell::Word;
+use crate::policy::walk::Judge;
+
+/// Options before the subcommand.
+const GLOBAL: Spec = Spec {
+    options: &[
+        value('C', ""),
+        value('c', ""),
+        value(NONE, "git-dir"),
+        value(NONE, "work-tree"),
+        value(NONE, "namespace"),
+        value(NONE, "config-env"),
+        attached(NONE, "exec-path"),
+        flag('p', "paginate"),
+        flag('P', "no-pager"),
+        flag(NONE, "bare"),
+        flag(NONE, "no-replace-objects"),
+        flag(NONE, "literal-pathspecs"),
+    ],
+    permute: false,
+};
+
+const PUSH: Spec = Spec {
+    options: &[
+        flag('f', "force"),
+        attached(NONE, "force-with-lease"),
+        flag(NONE, "force-if-includes"),
+        flag(NONE, "mirror"),
+        flag('d', "delete"),
+        flag(NONE, "prune"),
+        flag('n', "dry-run"),
+        flag('u', "set-upstream"),
+        flag(NONE, "all"),
+        flag(NONE, "tags"),
+        flag('q', "quiet"),
+        flag('v', "verbose"),
+        value('o', "push-option"),
+        value(NONE, "repo"),
+        value(NONE, "receive-pack"),
+        value(NONE, "exec"),
+    ],
+    permute: true,
+};
+
+const RESET: Spec = Spec {
+    options: &[
+        flag(NONE, "hard"),
+        flag(NONE, "soft"),
+        flag(NONE, "mixed"),
+        flag(NONE, "keep"),
+        flag(NONE, "merge"),
+        flag('q', "quiet"),
+        flag('p', "patch"),
+    ],
+    permute: true,
+};
+
+const CLEAN: Spec = Spec {
+    options: &[
+        flag('f', "force"),
+        flag('d', ""),
+        flag('x', ""),
+        flag('X', ""),
+        flag('n', "dry-run"),
+        flag('i', "interactive"),
+        flag('q', "quiet"),
+        value('e', "exclude"),
+    ],
+    permute: true,
+};
+
+const BRANCH: Spec = Spec {
+    options: &[
+        flag('D', ""),
+        flag('d', "delete"),
+        flag('f', "force"),
+        flag('m', "move"),
+        flag('M', ""),
+        flag('c', "copy"),
+        flag('C', ""),
+        flag('r', "remotes"),
+        flag('a', "all"),
+        flag('l', "list"),
+        flag('v', "verbose"),
+        value('u', "set-upstream-to"),
+        value(NONE, "sort"),
+        value(NONE, "format"),
+    ],
+    permute: true,
+};
+
+const UPDATE_REF: Spec = Spec {
+    options: &[
+        flag('d', ""),
+        value('m', ""),
+        flag(NONE, "stdin"),
+        flag('z', ""),
+    ],
+    permute: true,
+};
+
+impl Judge<'_> {
+    pub(super) fn git(&mut self, args: &[Word], text: &str) {
+        let global = argv::parse(&GLOBAL, args);
+        let Some(sub) = args.get(global.stop) else {
+            return;
+        };
+        let rest = &args[global.stop + 1..];
+        let destroys = match sub.text.as_str() {
+            "push" => {
+                let push = argv::parse(&PUSH, rest);
+                ["force", "force-with-lease", "mirror", "delete"]
+                    .iter()
+                    .any(|o| push.has(o))
+                    // `+branch` is a forced refspec; `:branch` deletes it.
+                    || push
+                        .operand_texts()
+                        .skip(1)
+                        .any(|r| (r.starts_with('+') || r.starts_with(':')) && r.len() > 1)
+            }
+            "reset" => argv::parse(&RESET, rest).has("hard"),
+            "clean" => argv::parse(&CLEAN, rest).has("force"),
+            "branch" => {
+                let branch = argv::parse(&BRANCH, rest);
+                branch.has("D") || (branch.has("delete") && branch.has("force"))
+            }
+            "filter-branch" | "filter-repo" => true,
+            "reflog" => rest.first().is_some_and(|a| a.text == "expire"),
+            "update-ref" => argv::parse(&UPDATE_REF, rest).has("d"),
+            _ => false,
+        };
+        if destroys {
+            self.found(GIT_HISTORY, text.to_owned());
+        }
+    }
+}

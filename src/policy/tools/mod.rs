@@ -1,0 +1,42 @@
+//! What each tool does with its arguments: one module per family of tools, each reading its
+//! arguments by the tool's own option spec ([`crate::policy::argv`]). The walk hands every simple
+//! command, its wrappers looked through, to [`Judge::tool`].
+
+mod cloud;
+mod database;
+mod files;
+mod git;
+mod publish;
+mod system;
+
+use crate::policy::shell::{Command, Script, Word};
+use crate::policy::walk::Judge;
+
+impl Judge<'_> {
+    /// Judges one simple command by what its program does with `args`.
+    pub fn tool(
+        &mut self,
+        script: &Script,
+        command: &Command,
+        name: &str,
+        args: &[Word],
+        text: &str,
+        depth: usize,
+    ) {
+        if let Some(category) = system::by_name(name, args) {
+            self.found(category, text.to_owned());
+        }
+        match name {
+            "rm" | "unlink" | "rmdir" | "srm" => self.rm(args, text),
+            "find" => self.find(args, text, depth),
+            "dd" => self.dd(args, text),
+            "chmod" | "chown" | "chgrp" | "setfacl" | "chattr" => self.permissions(args, text),
+            "git" => self.git(args, text),
+            _ => {}
+        }
+        self.writes(name, args, text);
+        self.publish(name, args, text);
+        self.cloud(name, args, text);
+        self.database(script, command, name, args, text);
+    }
+}

@@ -1,0 +1,438 @@
+//! Walking a command line as a shell would run it: each simple command after its wrappers
+//! (`sudo`, `env`, `timeout` …) are looked through, code handed to a shell or an interpreter
+//! (`sh -c`, `eval`, `python -c`, a pipe into `bash`, `ssh host CMD`) judged as code, and each
+//! tool's own arguments handed to its handler in [`crate::policy::tools`].
+//!
+//! What cannot be seen through counts as dangerous ([`OPAQUE`]).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::policy::Denylist;
+use crate::policy::argv;
+use crate::policy::category::{Category, FORK_BOMB, OPAQUE, PIPE_TO_SHELL, RECURSIVE_DELETE};
+use crate::policy::paths::is_protected_tree;
+use crate::policy::runners::{INTERPRETERS, SHELLS, SSH, SU, code_spec, program_name, unwrap};
+use crate::policy::shell::{self, Command, RedirectKind, Script, Word};
+
+/// One judgement in progress.
+pub struct Judge<'a> {
+    pub list: &'a Denylist,
+    pub findings: Vec<(Category, String)>,
+    pub notes: Vec<String>,
+    pub explain: bool,
+    /// The directory an earlier `cd` in the same command line moved to: relative paths are in it.
+    pub cwd: Option<String>,
+}
+
+pub const DOWNLOADERS: &[&str] = &[
+    "curl",
+    "wget",
+    "fetch",
+    "aria2c",
+    "http",
+    "https",
+    "lwp-request",
+    "lynx",
+    "links",
+    "nc",
+    "ncat",
+    "socat",
+];
+impl Judge<'_> {
+    pub fn found(&mut self, category: Category, excerpt: impl Into<String>) {
+        if self.list.enabled(category) {
+            self.findings.push((category, excerpt.into()));
+        }
+    }
+
+    fn note(&mut self, note: impl FnOnce() -> String) {
+        if self.explain {
+            self.notes.push(note());
+        }
+    }
+
+    /// A command line, strictly parsed.
+    pub fn command_line(&mut self, source: &str, depth: usize) {
+        let trimmed = source.trim_end();
+        // Screens cut long text with `…` (`...` is real syntax: `go test ./...`).
+        if depth == 0 && trimmed.ends_with('…') {
+            self.found(
+                OPAQUE,
+                format!("{trimmed} (cut short: the rest is not visible)"),
+            );
+            return;
+        }
+        fork_bomb(self, source);
+        match shell::parse(source) {
+            Ok(script) => self.script(&script, depth, false),
+            Err(e) => self.found(OPAQUE, format!("{} (cannot be parsed: {e})", source.trim())),
+        }
+    }
+
+    /// Prose with commands in it: every word may start a command; nothing is opaque.
+    pub fn text(&mut self, text: &str) {
+        fork_bomb(self, text);
+        for line in text.lines() {
+            let line = line.trim();
+            let mut starts = vec![0];
+            starts.extend(
+                line.char_indices()
+                    .filter(|&(i, c)| {
+                        i > 0 && !c.is_whitespace() && line[..i].ends_with(char::is_whitespace)
+                    })
+                    .map(|(i, _)| i),
+            );
+            for start in starts {
+                let script = shell::parse_lenient(&line[start..]);
+                self.script(&script, 0, true);
+                if !self.findings.is_empty() {
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn script(&mut self, script: &Script, depth: usize, prose: bool) {
+        for command in &script.commands {
+            if self.list.allow.iter().any(|a| a.is_match(&command.text())) {
+                self.note(|| format!("`{}`: allowed by your `allow` list", command.text()));
+                continue;
+            }
+            let words = unwrap(&command.words);
+            if words.first().is_some_and(|w| w.text == "cd") {
+                self.cwd = words.get(1).map(|dir| self.resolve(&dir.text));
+            }
+            let before = self.findings.len();
+            self.command(script, command, depth, prose);
+            if self.findings.len() == before {
+                self.note(|| {
+                    let words = unwrap(&command.words);
+                    let name = words.first().map_or("", |w| program_name(&w.text));
+                    let why = match name {
+                        "echo" | "printf" => "prints its arguments: data, not a command",
+                        "git" if words.iter().any(|w| w.text == "commit") => {
+                            "a commit message is data, not a command"
+                        }
+                        _ => "no category applies",
+                    };
+                    format!("`{}`: {why}", command.text())
+                });
+            }
+        }
+    }
+
+    /// One simple command, after its wrappers are looked through.
+    fn command(&mut self, script: &Script, command: &Command, depth: usize, prose: bool) {
+        for redirect in &command.redirects {
+            if matches!(redirect.kind, RedirectKind::Write | RedirectKind::Append) {
+                self.write_target(&redirect.target.text, &command.text());
+            }
+        }
+        let words = unwrap(&command.words);
+        let Some(first) = words.first() else {
+            return;
+        };
+        let name = program_name(&first.text);
+        let args = &words[1..];
+        let text = words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !prose && is_pure_variable(first) {
+            self.found(OPAQUE, format!("{text} (the command is a variable)"));
+            return;
+        }
+        let here = command
+            .redirects
+            .iter()
+            .find(|r| r.kind == RedirectKind::Here);
+        if SHELLS.contains(&name) || INTERPRETERS.contains(&name) {
+            self.run_code(script, command, name, args, &text, here, depth, prose);
+        }
+        match name {
+            "eval" => self.eval(args, &text, depth),
+            "source" | "." => self.source(args, &text),
+            "ssh" => self.ssh(args, depth),
+            "su" => {
+                if let Some(code) = argv::parse(&SU, args).value("command") {
+                    self.nested(code, &text, depth);
+                }
+            }
+            _ => self.tool(script, command, name, args, &text, depth),
+        }
+    }
+
+    /// A shell or interpreter: what code does it run?
+    #[allow(clippy::too_many_arguments)]
+    fn run_code(
+        &mut self,
+        script: &Script,
+        command: &Command,
+        name: &str,
+        args: &[Word],
+        text: &str,
+        here: Option<&shell::Redirect>,
+        depth: usize,
+        prose: bool,
+    ) {
+        let shell = SHELLS.contains(&name);
+        let (spec, code_options) = code_spec(name);
+        let parsed = argv::parse(&spec, args);
+        let inline = if shell {
+            // `-c` is a flag: the command string is the first operand.
+            parsed
+                .has("c")
+                .then(|| parsed.operands.first().map(|w| (*w).clone()))
+                .flatten()
+        } else {
+            code_options.iter().find_map(|o| parsed.value_word(o))
+        };
+        if let Some(code) = &inline {
+            if is_pure_variable(code) && !prose {
+                self.found(OPAQUE, format!("{text} (the code is a variable)"));
+            } else if let Some(body) = pure_substitution(code) {
+                self.generated(body, text);
+            } else if shell {
+                self.nested(&code.text, text, depth);
+            } else {
+                self.code(&code.text, text);
+            }
+            return;
+        }
+        // A script file given as a process substitution: `bash <(curl …)`.
+        if let Some(process) = args.iter().find(|a| a.process) {
+            self.generated(
+                process.substitutions.first().map_or("", String::as_str),
+                text,
+            );
+            return;
+        }
+        let reads_stdin = parsed.has("s")
+            || parsed.operands.is_empty()
+            || parsed.operands.first().is_some_and(|w| w.text == "-");
+        if !reads_stdin {
+            return; // runs a script file: not readable from here
+        }
+        if let Some(here) = here {
+            match (&here.body, shell) {
+                (_, true) if prose => {}
+                (_, true) => self.found(
+                    OPAQUE,
+                    format!("{text} <<{} (a here-doc run by a shell)", here.target.text),
+                ),
+                (Some(body), false) => self.code(body, text),
+                (None, false) => self.code(&here.target.text, text),
+            }
+            return;
+        }
+        let Some(producer) = command.piped_from.map(|i| &script.commands[i]) else {
+            return;
+        };
+        // Walk back through the pipeline: any downloader feeding a shell runs downloaded code.
+        let mut stage = Some(producer);
+        while let Some(p) = stage {
+            let words = unwrap(&p.words);
+            if words
+                .first()
+                .is_some_and(|w| DOWNLOADERS.contains(&program_name(&w.text)))
+            {
+                self.found(PIPE_TO_SHELL, format!("{} | {text}", p.text()));
+                return;
+            }
+            stage = p.piped_from.map(|i| &script.commands[i]);
+        }
+        let producer_words = unwrap(&producer.words);
+        let producer_name = producer_words.first().map_or("", |w| program_name(&w.text));
+        match producer_name {
+            "echo" | "printf" => {
+                let code = producer_words[1..]
+                    .iter()
+                    .filter(|w| !w.text.starts_with('-'))
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if shell {
+                    self.nested(&code, text, depth);
+                } else {
+                    self.code(&code, text);
+                }
+            }
+            "cat" | "git" | "head" | "tail" if producer_words[1..].iter().all(|w| !w.expands) => {}
+            _ if prose => {}
+            _ => self.found(
+                OPAQUE,
+                format!(
+                    "{} | {text} (code generated by a command, run by a shell)",
+                    producer.text()
+                ),
+            ),
+        }
+    }
+
+    /// A command string run by a shell (`sh -c`, `eval`, `su -c`): judged like a command line.
+    pub fn nested(&mut self, code: &str, outer: &str, depth: usize) {
+        if depth + 1 > shell::MAX_DEPTH {
+            self.found(OPAQUE, format!("{outer} (nested too deeply)"));
+            return;
+        }
+        let before = self.findings.len();
+        self.command_line(code, depth + 1);
+        // Report the whole wrapper for context, but keep the inner trigger visible.
+        for finding in &mut self.findings[before..] {
+            if !finding.1.contains(outer) && outer != code {
+                finding.1 = format!("{} (in: {outer})", finding.1);
+            }
+        }
+    }
+
+    /// Code produced at run time by `body` and run: downloaded (pipe-to-shell) or unreadable.
+    fn generated(&mut self, body: &str, outer: &str) {
+        let script = shell::parse_lenient(body);
+        let downloads = script.commands.iter().any(|c| {
+            unwrap(&c.words)
+                .first()
+                .is_some_and(|w| DOWNLOADERS.contains(&program_name(&w.text)))
+        });
+        if downloads {
+            self.found(PIPE_TO_SHELL, outer.to_owned());
+        } else {
+            self.found(OPAQUE, format!("{outer} (code produced at run time)"));
+        }
+    }
+
+    /// Inline interpreter code (`python3 -c`, `perl -e`): its string literals may be commands it
+    /// runs, and its calls may delete trees.
+    fn code(&mut self, code: &str, outer: &str) {
+        static LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"'([^'\\]|\\.)*'|"([^"\\]|\\.)*"|`[^`]*`"#).expect("literal regex")
+        });
+        static TREE_DELETE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r"rmtree|rmSync|rm_rf|rm_r\b|remove_dir_all|rimraf|FileUtils\.rm|unlink|os\.remove",
+            )
+            .expect("tree regex")
+        });
+        fork_bomb(self, code);
+        let deletes = TREE_DELETE.is_match(code);
+        for literal in LITERAL.find_iter(code) {
+            let inner = &literal.as_str()[1..literal.as_str().len() - 1];
+            if deletes && is_protected_tree(inner) {
+                self.found(RECURSIVE_DELETE, format!("{outer} (deletes {inner})"));
+            }
+            if inner.contains(' ') {
+                let before = self.findings.len();
+                let script = shell::parse_lenient(inner);
+                self.script(&script, 1, true);
+                for finding in &mut self.findings[before..] {
+                    finding.1 = format!("{} (in: {outer})", finding.1);
+                }
+            }
+        }
+    }
+
+    fn eval(&mut self, args: &[Word], text: &str, depth: usize) {
+        if let [only] = args
+            && let Some(body) = pure_substitution(only)
+        {
+            self.generated(body, text);
+            return;
+        }
+        if args.iter().any(|a| a.expands && !a.text.contains(' ')) {
+            self.found(OPAQUE, format!("{text} (eval of a variable)"));
+            return;
+        }
+        let code = args
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.nested(&code, text, depth);
+    }
+
+    fn source(&mut self, args: &[Word], text: &str) {
+        if let Some(file) = args.first()
+            && (file.process || pure_substitution(file).is_some())
+        {
+            let body = file.substitutions.first().map_or("", String::as_str);
+            self.generated(body, text);
+        }
+    }
+
+    fn ssh(&mut self, args: &[Word], depth: usize) {
+        let parsed = argv::parse(&SSH, args);
+        // The first operand is the host; the rest is a command run there.
+        if let [host, remote @ ..] = parsed.operands.as_slice()
+            && !remote.is_empty()
+        {
+            let remote = remote
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let outer = format!("ssh {} {remote}", host.text);
+            self.nested(&remote, &outer, depth);
+        }
+    }
+
+    /// `path` as seen from the directory of an earlier `cd`, if it is relative.
+    pub fn resolve(&self, path: &str) -> String {
+        match &self.cwd {
+            Some(dir) if !path.starts_with(['/', '~', '$']) => format!("{dir}/{path}"),
+            _ => path.to_owned(),
+        }
+    }
+}
+
+/// Fork bombs are recognised on the raw text: they are functions calling themselves twice.
+pub fn fork_bomb(judge: &mut Judge<'_>, text: &str) {
+    static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"([A-Za-z_:][\w:]*)\s*\(\s*\)\s*\{([^}]*)\}").expect("function regex")
+    });
+    static PERL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bfork\s+while\s+fork\b|while\s*\(\s*1\s*\)\s*\{?\s*fork\b|while\s+True\s*:\s*os\.fork\(\)")
+            .expect("fork regex")
+    });
+    for caps in DEFINITION.captures_iter(text) {
+        let name = &caps[1];
+        let body: String = caps[2].split_whitespace().collect();
+        if body.contains(&format!("{name}|{name}")) && body.contains('&') {
+            judge.found(FORK_BOMB, caps[0].to_owned());
+            return;
+        }
+    }
+    if let Some(m) = PERL.find(text) {
+        judge.found(FORK_BOMB, m.as_str().to_owned());
+    }
+}
+
+/// A word that is only a variable (`$CMD`, `${CMD}`): what runs is not known.
+pub fn is_pure_variable(word: &Word) -> bool {
+    static VARIABLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\$(\w+|\{[^}]*\})$").expect("variable regex"));
+    word.expands && VARIABLE.is_match(&word.text)
+}
+
+/// The body of a word that is nothing but one command substitution: `"$(curl …)"`.
+fn pure_substitution(word: &Word) -> Option<&str> {
+    let t = word.text.as_str();
+    let whole =
+        (t.starts_with("$(") && t.ends_with(')')) || (t.starts_with('`') && t.ends_with('`'));
+    match word.substitutions.as_slice() {
+        [body] if whole || word.process => Some(body),
+        _ => None,
+    }
+}
+
+pub fn shell_quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+{}".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
