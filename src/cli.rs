@@ -23,7 +23,9 @@ Usage: autoapprove [OPTIONS] -- <CMD>...
 Commands:
   explain <COMMAND>...   Judge a shell command with the denylist (and your --config's): prints
                          the verdict, the category and the part that triggered it, or how each
-                         command was read. Exits 0 when it would be allowed, 1 when blocked.
+                         command was read. One word is a command line ('rm -rf /'); several
+                         are one command's exact arguments (sh -c 'rm -rf /').
+                         Exits 0 when it would be allowed, 1 when blocked.
 
 Options:
   -c, --config <FILE>        Prompt rules and settings (YAML); keys it leaves out keep their
@@ -253,7 +255,18 @@ impl Parsed {
                     "explain needs the command to judge, e.g. explain 'rm -rf /'",
                 ));
             }
-            Action::Explain(words.join(" "))
+            // One word is a command line; several are the exact argv of one command, so
+            // `explain sh -c 'rm -rf /'` judges what `sh` would be given.
+            match words.as_slice() {
+                [line] => Action::Explain(line.clone()),
+                _ => Action::Explain(
+                    words
+                        .iter()
+                        .map(|w| crate::policy::shell::quote(w))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            }
         } else {
             match self.command {
                 Some(command) if !command.is_empty() => Action::Run(command),

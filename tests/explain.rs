@@ -40,6 +40,16 @@ fn several_words_are_one_command() {
 }
 
 #[test]
+fn several_words_are_the_exact_argv_not_a_joined_line() {
+    // Joined with spaces, `sh -c rm -rf /` would run `rm` alone (with `$0`, `$1` set).
+    let (code, out) = explain(&["sh", "-c", "rm -rf /"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("recursive-delete"), "{out}");
+    let (code, out) = explain(&["echo", "a; rm -rf /"]);
+    assert_eq!(code, 0, "an argument with `;` in it is data: {out}");
+}
+
+#[test]
 fn the_config_can_allow_and_add() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("rules.yaml");

@@ -601,6 +601,18 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// `text` as one shell word: as it is when nothing in it is special, else single-quoted.
+pub fn quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+{}".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -425,14 +425,3 @@ fn pure_substitution(word: &Word) -> Option<&str> {
         _ => None,
     }
 }
-
-pub fn shell_quote(text: &str) -> String {
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+{}".contains(c))
-    {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}

@@ -11,8 +11,8 @@ use crate::policy::paths::{
     normalize,
 };
 use crate::policy::runners::program_name;
-use crate::policy::shell::Word;
-use crate::policy::walk::{Judge, shell_quote};
+use crate::policy::shell::{self, Word};
+use crate::policy::walk::Judge;
 
 const RM: Spec = Spec {
     options: &[
@@ -335,7 +335,7 @@ impl Judge<'_> {
         let root = roots.first().map_or(".", String::as_str);
         let inner: Vec<String> = command
             .iter()
-            .map(|w| shell_quote(&w.text.replace("{}", root)))
+            .map(|w| shell::quote(&w.text.replace("{}", root)))
             .collect();
         self.nested(&inner.join(" "), text, depth);
     }
