@@ -1,0 +1,80 @@
+//! Layering: each file (the built-in defaults, the user's file, a profile) is a [`Partial`] that
+//! sets some keys; [`Partial::over`] is the one place one layer is put over another, and
+//! [`Partial::complete`] turns the result into a [`Config`], with the keys nobody set at their
+//! fallbacks.
+
+use std::time::Duration;
+
+use crate::config::error::{ConfigError, missing};
+use crate::config::{Config, NudgeStep, Profile, Rule};
+use crate::policy::Denylist;
+
+/// What one layer sets, validated.
+#[derive(Debug, Default, Clone)]
+pub struct Partial {
+    pub idle_timeout: Option<Duration>,
+    pub min_send_interval: Option<Duration>,
+    pub settle: Option<Duration>,
+    pub settle_max: Option<Duration>,
+    pub key_gap: Option<Duration>,
+    pub context_lines: Option<usize>,
+    pub whole_screen: Option<bool>,
+    pub nudge_max_retries: Option<u32>,
+    pub nudge_sequence: Option<Vec<NudgeStep>>,
+    pub toggle_key: Option<(u8, String)>,
+    pub rules: Option<Vec<Rule>>,
+    pub denylist: Option<Denylist>,
+    pub profiles: Option<Vec<Profile>>,
+}
+
+impl Partial {
+    /// Every key this layer sets, and `base`'s for the rest.
+    pub fn over(self, base: Self) -> Self {
+        Self {
+            idle_timeout: self.idle_timeout.or(base.idle_timeout),
+            min_send_interval: self.min_send_interval.or(base.min_send_interval),
+            settle: self.settle.or(base.settle),
+            settle_max: self.settle_max.or(base.settle_max),
+            key_gap: self.key_gap.or(base.key_gap),
+            context_lines: self.context_lines.or(base.context_lines),
+            whole_screen: self.whole_screen.or(base.whole_screen),
+            nudge_max_retries: self.nudge_max_retries.or(base.nudge_max_retries),
+            nudge_sequence: self.nudge_sequence.or(base.nudge_sequence),
+            toggle_key: self.toggle_key.or(base.toggle_key),
+            rules: self.rules.or(base.rules),
+            denylist: self.denylist.or(base.denylist),
+            profiles: self.profiles.or(base.profiles),
+        }
+    }
+
+    /// The configuration these layers make, named `source`; it keeps the layers so a profile can
+    /// go over them ([`Config::with_profile`]).
+    pub fn complete(self, source: &str) -> Result<Config, ConfigError> {
+        let layers = self.clone();
+        let settle = self.settle.unwrap_or_default();
+        let (toggle_key, toggle_key_name) = self
+            .toggle_key
+            .ok_or_else(|| missing(source, "toggle_key"))?;
+        Ok(Config {
+            source: source.to_owned(),
+            idle_timeout: self
+                .idle_timeout
+                .ok_or_else(|| missing(source, "idle_timeout"))?,
+            min_send_interval: self.min_send_interval.unwrap_or_default(),
+            settle,
+            settle_max: self.settle_max.unwrap_or_default().max(settle),
+            key_gap: self.key_gap.unwrap_or_default(),
+            context_lines: self.context_lines.unwrap_or(1),
+            whole_screen: self.whole_screen.unwrap_or(false),
+            nudge_max_retries: self.nudge_max_retries.unwrap_or(0),
+            nudge_sequence: self.nudge_sequence.unwrap_or_default(),
+            toggle_key,
+            toggle_key_name,
+            rules: self.rules.unwrap_or_default(),
+            denylist: self.denylist.unwrap_or_default(),
+            profiles: self.profiles.unwrap_or_default(),
+            profile: None,
+            layers,
+        })
+    }
+}

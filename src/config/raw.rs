@@ -1,0 +1,284 @@
+//! The raw form: exactly what a YAML file says, with source positions, and its validation into
+//! a [`Partial`] — durations parsed, regexes compiled, keys decoded — with an error that points
+//! at the field for anything wrong.
+
+use std::time::Duration;
+
+use regex::Regex;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::config::error::{ConfigError, Ctx, yaml_error};
+use crate::config::merge::Partial;
+use crate::config::{Answer, NudgeStep, Profile, Rule, Source};
+use crate::policy::{self, Denylist};
+use crate::prompts::keys::{self, Key};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    idle_timeout: Option<Spanned<String>>,
+    min_send_interval: Option<Spanned<String>>,
+    settle: Option<Spanned<String>>,
+    settle_max: Option<Spanned<String>>,
+    key_gap: Option<Spanned<String>>,
+    context_lines: Option<Spanned<usize>>,
+    whole_screen: Option<bool>,
+    nudge_max_retries: Option<u32>,
+    nudge_sequence: Option<Vec<RawNudge>>,
+    toggle_key: Option<Spanned<String>>,
+    prompt_rules: Option<Vec<RawRule>>,
+    denylist: Option<RawDenylist>,
+    profiles: Option<Vec<RawProfile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: Spanned<String>,
+    commands: Vec<String>,
+    settings: Spanned<RawConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNudge {
+    send: Spanned<String>,
+    after: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    description: Spanned<String>,
+    match_regex: Spanned<String>,
+    send: Option<Spanned<String>>,
+    leave: Option<bool>,
+    cooldown: Option<Spanned<String>>,
+    source: Option<Source>,
+    unwrap_command: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDenylist {
+    builtin: Option<Vec<Spanned<String>>>,
+    patterns: Option<Vec<RawPattern>>,
+    allow: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPattern {
+    name: Spanned<String>,
+    regex: Spanned<String>,
+}
+
+/// Parses and validates one file's text (`name` in errors): what it sets.
+pub fn parse(text: &str, name: &str) -> Result<Partial, ConfigError> {
+    let ctx = Ctx { name, text };
+    // An empty file (or one with only comments) sets nothing.
+    let raw: RawConfig = if text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---"
+    }) {
+        RawConfig::default()
+    } else {
+        serde_saphyr::from_str(text).map_err(|e| yaml_error(&ctx, &e))?
+    };
+    ctx.validate(raw)
+}
+
+impl Ctx<'_> {
+    fn duration(&self, raw: &Spanned<String>) -> Result<Duration, ConfigError> {
+        humantime::parse_duration(raw.value.trim()).map_err(|_| {
+            self.error(
+                raw,
+                format!(
+                    "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or 2m",
+                    raw.value
+                ),
+            )
+        })
+    }
+
+    fn opt_duration(&self, raw: Option<&Spanned<String>>) -> Result<Option<Duration>, ConfigError> {
+        raw.map(|r| self.duration(r)).transpose()
+    }
+
+    fn keys(&self, raw: &Spanned<String>, what: &str) -> Result<Vec<Key>, ConfigError> {
+        if raw.value.is_empty() {
+            return Err(self.error(
+                raw,
+                format!("`{what}` is empty: it must send at least one key"),
+            ));
+        }
+        keys::parse(&raw.value).map_err(|e| self.error(raw, e.to_string()))
+    }
+
+    fn regex(&self, raw: &Spanned<String>) -> Result<Regex, ConfigError> {
+        Regex::new(&raw.value).map_err(|e| {
+            // The regex crate's message spans several lines; the last one says what is wrong.
+            let detail = e.to_string();
+            let why = detail
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid")
+                .trim_start_matches("error: ")
+                .to_owned();
+            self.error(raw, format!("invalid regex `{}`: {why}", raw.value))
+        })
+    }
+    fn validate(&self, raw: RawConfig) -> Result<Partial, ConfigError> {
+        let nudge_sequence = raw
+            .nudge_sequence
+            .map(|steps| {
+                steps
+                    .iter()
+                    .map(|s| {
+                        Ok(NudgeStep {
+                            after: self.opt_duration(s.after.as_ref())?.unwrap_or_default(),
+                            keys: self.keys(&s.send, "send")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ConfigError>>()
+            })
+            .transpose()?;
+        let toggle_key = raw
+            .toggle_key
+            .map(|raw| {
+                let keys = self.keys(&raw, "toggle_key")?;
+                match keys.as_slice() {
+                    [Key(bytes)] if bytes.len() == 1 && bytes[0] < 0x20 => {
+                        Ok((bytes[0], raw.value.clone()))
+                    }
+                    _ => Err(self.error(
+                        &raw,
+                        format!(
+                            "`toggle_key` must be one control key such as <C-]>, not `{}`",
+                            raw.value
+                        ),
+                    )),
+                }
+            })
+            .transpose()?;
+        if let Some(idle) = &raw.idle_timeout
+            && self.duration(idle)?.is_zero()
+        {
+            return Err(self.error(idle, "`idle_timeout` must be more than 0"));
+        }
+        if let Some(lines) = raw.context_lines.as_ref().filter(|l| l.value == 0) {
+            return Err(self.error(lines, "`context_lines` must be at least 1"));
+        }
+        Ok(Partial {
+            idle_timeout: self.opt_duration(raw.idle_timeout.as_ref())?,
+            min_send_interval: self.opt_duration(raw.min_send_interval.as_ref())?,
+            settle: self.opt_duration(raw.settle.as_ref())?,
+            settle_max: self.opt_duration(raw.settle_max.as_ref())?,
+            key_gap: self.opt_duration(raw.key_gap.as_ref())?,
+            context_lines: raw.context_lines.map(|l| l.value),
+            whole_screen: raw.whole_screen,
+            nudge_max_retries: raw.nudge_max_retries,
+            nudge_sequence,
+            toggle_key,
+            rules: raw.prompt_rules.map(|r| self.rules(&r)).transpose()?,
+            denylist: raw.denylist.map(|d| self.denylist(d)).transpose()?,
+            profiles: raw.profiles.map(|p| self.profiles(p)).transpose()?,
+        })
+    }
+
+    fn profiles(&self, raw: Vec<RawProfile>) -> Result<Vec<Profile>, ConfigError> {
+        let mut profiles: Vec<Profile> = Vec::with_capacity(raw.len());
+        for p in raw {
+            if profiles.iter().any(|x| x.name == p.name.value) || p.name.value == "none" {
+                return Err(
+                    self.error(&p.name, format!("profile name `{}` is taken", p.name.value))
+                );
+            }
+            if p.settings.value.profiles.is_some() {
+                return Err(self.error(&p.settings, "a profile cannot hold `profiles`"));
+            }
+            profiles.push(Profile {
+                name: p.name.value.clone(),
+                commands: p.commands,
+                settings: self.validate(p.settings.value)?,
+            });
+        }
+        Ok(profiles)
+    }
+
+    fn rules(&self, raw: &[RawRule]) -> Result<Vec<Rule>, ConfigError> {
+        let mut rules: Vec<Rule> = Vec::with_capacity(raw.len());
+        for r in raw {
+            if r.description.value.trim().is_empty() {
+                return Err(self.error(&r.description, "`description` is empty"));
+            }
+            if rules.iter().any(|x| x.name == r.description.value) {
+                return Err(self.error(
+                    &r.description,
+                    format!(
+                        "duplicate rule description `{}`: each rule needs its own, logs name rules by it",
+                        r.description.value
+                    ),
+                ));
+            }
+            let answer = match (&r.send, r.leave.unwrap_or(false)) {
+                (Some(send), false) => Answer::Send(self.keys(send, "send")?),
+                (None, true) => Answer::Leave,
+                (Some(send), true) => {
+                    return Err(self.error(
+                        send,
+                        "a rule with `leave: true` sends nothing: remove `send`",
+                    ));
+                }
+                (None, false) => {
+                    return Err(self.error(
+                        &r.description,
+                        format!(
+                            "rule `{}` needs `send` (the answer) or `leave: true`",
+                            r.description.value
+                        ),
+                    ));
+                }
+            };
+            rules.push(Rule {
+                name: r.description.value.clone(),
+                regex: self.regex(&r.match_regex)?,
+                answer,
+                cooldown: self.opt_duration(r.cooldown.as_ref())?.unwrap_or_default(),
+                source: r.source.unwrap_or(Source::Any),
+                unwrap_command: r.unwrap_command.unwrap_or(false),
+            });
+        }
+        Ok(rules)
+    }
+
+    fn denylist(&self, raw: RawDenylist) -> Result<Denylist, ConfigError> {
+        let mut builtin = Vec::new();
+        for id in raw.builtin.unwrap_or_default() {
+            let category = policy::builtin(&id.value).ok_or_else(|| {
+                self.error(
+                    &id,
+                    format!(
+                        "unknown built-in denylist category `{}`, expected one of {}",
+                        id.value,
+                        policy::builtin_ids().join(", ")
+                    ),
+                )
+            })?;
+            builtin.push(category);
+        }
+        let mut custom = Vec::new();
+        for p in raw.patterns.unwrap_or_default() {
+            custom.push((p.name.value.clone(), self.regex(&p.regex)?));
+        }
+        let allow = raw
+            .allow
+            .unwrap_or_default()
+            .iter()
+            .map(|a| self.regex(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Denylist::new(builtin, custom, allow))
+    }
+}
