@@ -1,6 +1,7 @@
 //! The real Claude Code (pinned version, from npm), offline against the mock Messages API, under
 //! autoapprove with its built-in rules, in a real PTY. Outcomes are checked on disk and in what the
-//! mock received, not on the screen alone. Skipped, saying so, only where npm is not installed.
+//! mock received, not on the screen alone. Skipped, saying so, only where npm is not installed
+//! and CI is not set (under `CI=true` a missing npm fails).
 
 mod support;
 

@@ -86,6 +86,8 @@ proptest! {
         let mut now = Instant::now();
         let mut engine = Engine::new(config, now);
         let mut last_send: Option<Instant> = None;
+        // The prompt instance answered last: the engine does not judge it again while it stays.
+        let mut answered: Option<u64> = None;
         for (advance, kind, identity) in steps {
             now += Duration::from_millis(advance);
             let prompt = |context: &str| Prompt {
@@ -112,6 +114,19 @@ proptest! {
             let actions = engine.handle(now, input);
             let sends = actions.iter().filter(|a| matches!(a, Action::Send(_))).count();
             prop_assert!(sends <= 1);
+            match kind {
+                1 => answered = None,
+                2 if sends == 1 => answered = Some(identity),
+                // A dangerous prompt: nothing typed, and the human has control until the hotkey
+                // (which the MANUAL_MODE check above holds to).
+                3 => {
+                    prop_assert_eq!(sends, 0, "a key was sent for a dangerous prompt");
+                    if answered != Some(identity) {
+                        prop_assert_eq!(engine.state(), State::Manual);
+                    }
+                }
+                _ => {}
+            }
             if sends == 1 {
                 prop_assert!(!manual_before, "sent in MANUAL_MODE");
                 prop_assert!(engine.state() != State::Manual);

@@ -35,6 +35,11 @@ pub fn binary() -> Option<PathBuf> {
                 return Some(bin);
             }
             if Command::new("npm").arg("--version").output().is_err() {
+                // CI installs npm (.ci/run): there, a missing npm is a broken machine, not a skip.
+                assert!(
+                    std::env::var_os("CI").is_none_or(|v| v != "true"),
+                    "npm is not installed, and CI=true: Claude Code {VERSION} cannot be tested"
+                );
                 eprintln!(
                     "SKIPPED: npm is not installed, so Claude Code {VERSION} cannot be installed"
                 );
