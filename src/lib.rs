@@ -11,6 +11,7 @@ pub mod config;
 pub mod escape;
 pub mod events;
 pub mod exit;
+pub mod inbox;
 pub mod log;
 pub mod policy;
 pub mod prompts;

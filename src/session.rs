@@ -1,8 +1,9 @@
 //! The session: the loop that decides. It starts the child and the threads that move bytes
-//! (relay, keyboard, typist, watcher), hears from the relay that output happened, asks the watcher
-//! what the screen shows when output settles, hears from the keyboard thread what the user typed,
-//! forwards window size and signals, and carries out the engine's actions. It ends when the child
-//! has exited and its PTY has drained.
+//! (relay, keyboard, typist, watcher), and reads what they report from one [`inbox`]: output
+//! happened, what the screen shows when output settled, the hotkey or Ctrl-C, keys for the
+//! overlay. It forwards window size and signals, and carries out the engine's actions — keys for
+//! the typist, events for the log, notices for the [`Overlay`]. It ends when the child has exited
+//! and its PTY has drained.
 //!
 //! No byte of output passes through it: the relay thread writes it to the user and hands it to the
 //! watcher. It is the only module that handles signals, and every byte sent to the child on the
@@ -16,20 +17,23 @@ use std::time::Duration;
 use anyhow::Context as _;
 use rustix::process::Signal;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::config::Config;
+use crate::escape::escape_str;
 use crate::events::{Event, State};
+use crate::inbox::{self, Message};
 use crate::log::Log;
-use crate::prompts::engine::{Action, Engine, Input};
-use crate::prompts::keys::{self, Key};
+use crate::prompts::engine::{Action, Engine, Input, Notice};
+use crate::prompts::keys;
 use crate::prompts::watcher::{Answer, Watcher};
 use crate::pty::child::{self, Spawned};
-use crate::pty::keyboard::{self, Typing, UserInput};
+use crate::pty::gate::Gate;
+use crate::pty::keyboard::{self, Route, Typing};
+use crate::pty::overlay::{self, Overlay};
 use crate::pty::relay::{self, Look, Relay};
-use crate::pty::term::{self, Banners, RawMode};
-use crate::pty::typist;
+use crate::pty::term::{self, RawMode};
+use crate::pty::typist::{self, Typist};
 
 /// How long the PTY may keep talking after the child exited (a background grandchild can hold it
 /// open forever).
@@ -49,32 +53,46 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let dup = || rustix::io::dup(&pty).context("cannot duplicate the PTY");
     let control = dup()?;
     let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
+    let (inbox, messages) = inbox::channel();
 
-    let writes = typist::start(dup()?, config.key_gap).context("cannot start the typist thread")?;
+    let typist = typist::start(dup()?, config.key_gap).context("cannot start the typist thread")?;
     // The user's keys go to the child from the stdin thread, through its own handle on the PTY.
-    let (user, typing) = keyboard::spawn(dup()?, config.toggle_key, term::stdin_is_tty())
-        .context("cannot start the keyboard thread")?;
+    let test_box = std::env::var_os(overlay::TEST_BOX_ENV).is_some_and(|v| v == "1");
+    let keys = keyboard::Keys {
+        toggle: config.toggle_key,
+        test_box: test_box.then_some(overlay::TEST_BOX_KEY),
+    };
+    let (typing, route) = keyboard::spawn(
+        dup()?,
+        keys,
+        term::stdin_is_tty(),
+        inbox.clone(),
+        typist.stop(),
+    )
+    .context("cannot start the keyboard thread")?;
 
     // One copy for the session, the engine and the watcher: compiled rules are not small.
     let config = Arc::new(config);
     let now = Instant::now();
-    let (watcher, feed, answers) = Watcher::start(Arc::clone(&config), cols, rows)
+    let (watcher, feed) = Watcher::start(Arc::clone(&config), cols, rows, inbox.clone())
         .context("cannot start the screen thread")?;
-    let relay =
-        relay::start(pty, feed, term::write_output).context("cannot start the relay thread")?;
+    let gate = Arc::new(Gate::default());
+    let relay = relay::start(pty, feed, Arc::clone(&gate), inbox, term::write_output)
+        .context("cannot start the relay thread")?;
     let mut session = Session {
         engine: Engine::new(Arc::clone(&config), now.into_std()),
         watcher,
         relay,
         typing,
+        route,
         pty_open: true,
         relayed: 0,
         size: (cols, rows),
         asking: false,
         config,
         log,
-        banners: Banners::new(),
-        writes,
+        overlay: Overlay::new(gate),
+        typist,
         control,
         pid,
         child_running: true,
@@ -94,10 +112,10 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         cols,
         rows,
     });
-    session.show_state(None, None);
+    session.show_title();
 
-    let code = session.run(child, signals, answers, user).await?;
-    session.banners.finish();
+    let code = session.run(child, signals, messages).await?;
+    session.overlay.finish(&session.watcher);
     drop(raw);
     Ok(code)
 }
@@ -127,6 +145,8 @@ struct Session {
     watcher: Watcher,
     relay: Relay,
     typing: Typing,
+    /// Where the keyboard thread sends the user's keys (the child, or the overlay's box).
+    route: Route,
     /// The PTY has not reached its end yet.
     pty_open: bool,
     /// Bytes of output relayed, as of the session's last look: an answer about a screen that saw
@@ -137,8 +157,8 @@ struct Session {
     /// A question to the watcher is out.
     asking: bool,
     log: Log,
-    banners: Banners,
-    writes: std::sync::mpsc::Sender<Vec<Key>>,
+    overlay: Overlay,
+    typist: Typist,
     control: OwnedFd,
     pid: rustix::process::Pid,
     child_running: bool,
@@ -155,8 +175,7 @@ impl Session {
         &mut self,
         mut child: tokio::process::Child,
         signals: Signals,
-        mut answers: mpsc::UnboundedReceiver<Answer>,
-        mut user: mpsc::UnboundedReceiver<UserInput>,
+        mut messages: inbox::Receiver,
     ) -> anyhow::Result<i32> {
         let Signals {
             mut winch,
@@ -165,7 +184,6 @@ impl Session {
             mut int,
         } = signals;
 
-        let mut stdin_open = true;
         let mut status = None;
         let mut drain_until = None;
 
@@ -187,32 +205,20 @@ impl Session {
             .min();
 
             tokio::select! {
-                // Taken in by the `catch_up` at the top of the loop.
-                () = self.relay.changed(), if self.pty_open => {}
+                Some(message) = messages.recv() => self.on_message(message),
                 exited = child.wait(), if status.is_none() => {
                     status = Some(exited.context("waiting for the child")?);
                     drain_until = Some(Instant::now() + DRAIN);
                     self.child_running = false;
                     self.kill_at = None;
                 },
-                got = user.recv(), if stdin_open => match got {
-                    Some(UserInput::Keys { toggles, interrupt }) => {
-                        self.catch_up();
-                        self.on_user_keys(toggles, interrupt);
-                    }
-                    Some(UserInput::Closed) | None => stdin_open = false,
-                },
-                Some(answer) = answers.recv() => {
-                    self.catch_up();
-                    self.on_answer(answer);
-                }
                 _ = winch.recv() => self.on_resize(),
                 _ = term.recv() => self.hang_up(Signal::TERM, "SIGTERM"),
                 _ = hup.recv() => self.hang_up(Signal::HUP, "SIGHUP"),
                 _ = int.recv() => self.on_sigint(),
                 () = sleep_until(deadline) => {
-                    // Output that came meanwhile first (unless listening, the relay did not wake
-                    // the session for it): it moves the settle timer.
+                    // Output that came meanwhile first (unless listening, the relay did not tell
+                    // the session of it): it moves the settle timer.
                     self.catch_up();
                     let now = Instant::now();
                     if self.kill_at.is_some_and(|k| now >= k) {
@@ -232,8 +238,10 @@ impl Session {
         // What the user did before the end is taken in (and logged) whichever event the loop
         // happened to pick first.
         self.catch_up();
-        while let Ok(UserInput::Keys { toggles, interrupt }) = user.try_recv() {
-            self.on_user_keys(toggles, interrupt);
+        while let Ok(message) = messages.try_recv() {
+            if matches!(message, Message::Keys { .. }) {
+                self.on_message(message);
+            }
         }
         let status = status.expect("the loop ends only after the child exited");
         let (code, signal) = crate::exit::of_child(status);
@@ -241,8 +249,39 @@ impl Session {
         Ok(code)
     }
 
+    /// The one place the session hears from its threads.
+    fn on_message(&mut self, message: Message) {
+        match message {
+            // Output is taken in by the `catch_up` at the top of the loop; a closed stdin
+            // changes nothing (the child may go on without input).
+            Message::Output | Message::StdinClosed => {}
+            Message::StdoutGone => {
+                // Whoever read our output is gone (`autoapprove -- yes | head -1`): hang up on
+                // the child as a closed terminal would, rather than relay into the void forever.
+                self.hang_up(Signal::HUP, "SIGHUP");
+            }
+            Message::PtyClosed => self.pty_open = false,
+            Message::Keys {
+                toggles,
+                interrupt,
+                test_box,
+            } => {
+                self.catch_up();
+                self.on_user_keys(toggles, interrupt);
+                if test_box {
+                    self.open_test_box();
+                }
+            }
+            Message::OverlayKeys(_) => self.close_box(),
+            Message::Seen(answer) => {
+                self.catch_up();
+                self.on_answer(answer);
+            }
+        }
+    }
+
     /// Takes in what the relay and the keyboard did since the last look. While the settle timer
-    /// follows output the relay does not wake the session; once it does not, the session listens.
+    /// follows output the relay does not tell the session; once it does not, the session listens.
     fn catch_up(&mut self) {
         if self.typing.take() {
             let actions = self
@@ -262,14 +301,6 @@ impl Session {
         if look.relayed != self.relayed {
             self.relayed = look.relayed;
             self.on_output(look.last_output);
-        }
-        if look.stdout_gone {
-            // Whoever read our output is gone (`autoapprove -- yes | head -1`): hang up on the
-            // child as a closed terminal would, rather than relay into the void forever.
-            self.hang_up(Signal::HUP, "SIGHUP");
-        }
-        if look.closed {
-            self.pty_open = false;
         }
     }
 
@@ -330,6 +361,22 @@ impl Session {
         }
     }
 
+    /// The overlay's test box: the child's output held, a box drawn, the next key closes it.
+    fn open_test_box(&mut self) {
+        let lines = [
+            "autoapprove test box".to_owned(),
+            "press any key to close it".to_owned(),
+        ];
+        if self.overlay.open_box(&self.watcher, &lines) {
+            self.route.to_overlay(true);
+        }
+    }
+
+    fn close_box(&mut self) {
+        self.overlay.close_box(&self.watcher);
+        self.route.to_overlay(false);
+    }
+
     fn on_resize(&mut self) {
         let (cols, rows) = term::window_size();
         if (cols, rows) == self.size {
@@ -343,7 +390,7 @@ impl Session {
         };
         // The kernel sends SIGWINCH to the child's foreground group.
         let _ = rustix::termios::tcsetwinsize(&self.control, size);
-        self.watcher.resize(cols, rows, self.relay.relayed());
+        self.watcher.resize(cols, rows, self.relay.look().relayed);
         self.size = (cols, rows);
         self.log.emit(&Event::Resized { cols, rows });
     }
@@ -370,68 +417,60 @@ impl Session {
     }
 
     fn apply(&mut self, actions: Vec<Action>) {
-        let mut dangerous = None;
-        let mut changed_from = None;
-        let mut left = None;
         for action in actions {
             match action {
-                Action::Send(keys) => {
-                    let _ = self.writes.send(keys);
-                }
-                Action::Emit(event) => {
-                    self.log.emit(&event);
-                    match &event {
-                        Event::DangerousCommand {
-                            category, excerpt, ..
-                        } => dangerous = Some(format!("{category}: {excerpt}")),
-                        Event::StateChanged { from, .. } => {
-                            changed_from.get_or_insert(*from);
-                        }
-                        Event::LeftToUser { rule } => left = Some(rule.clone()),
-                        _ => {}
-                    }
-                }
+                Action::Send(keys) => self.typist.type_keys(keys),
+                Action::StopTyping => self.typist.stop().drop_queued(),
+                Action::Emit(event) => self.log.emit(&event),
+                Action::Notify(notice) => self.notify(&notice),
             }
-        }
-        if let Some(from) = changed_from {
-            self.show_state(Some(from), dangerous.as_deref());
-        } else if let Some(rule) = left {
-            let (cols, _) = self.size;
-            let text = format!(
-                "{}: left to you, answer it yourself",
-                crate::escape::escape_str(&rule)
-            );
-            self.banners.show(&text, cols, true);
         }
     }
 
-    /// Tells the user the automation's state: the window title always, a banner when control
-    /// changes hands, and the bell for a refused dangerous command.
-    fn show_state(&mut self, from: Option<State>, dangerous: Option<&str>) {
-        let state = self.engine.state();
+    /// Tells the user: the window title always follows the state; a banner when control changes
+    /// hands or a prompt is left to them, and the bell for a refused dangerous command.
+    fn notify(&mut self, notice: &Notice) {
         let key = keys::display_name(&self.config.toggle_key_name);
-        self.banners
-            .title(&format!("autoapprove: {}", state.as_str()));
-        let (cols, _) = self.size;
-        let (text, bell) = match (from, state, dangerous) {
-            (_, State::Manual, Some(what)) => (
-                format!(
-                    "DANGEROUS COMMAND, not approved ({}). MANUAL_MODE: answer it yourself; {key} resumes automation",
-                    crate::escape::escape_str(what)
-                ),
+        let (text, bell) = match notice {
+            Notice::LeftToUser { rule } => (
+                format!("{}: left to you, answer it yourself", escape_str(rule)),
                 true,
             ),
-            (_, State::Manual, None) => (
-                format!("MANUAL_MODE: nothing is answered for you; {key} resumes automation"),
-                false,
-            ),
-            (Some(State::Manual), _, _) => (
-                format!("RUNNING: automation resumed; {key} takes control"),
-                false,
-            ),
-            _ => return,
+            Notice::State {
+                from,
+                to,
+                dangerous,
+            } => {
+                self.show_title();
+                match (from, to, dangerous) {
+                    (_, State::Manual, Some(what)) => (
+                        format!(
+                            "DANGEROUS COMMAND, not approved ({}). MANUAL_MODE: answer it yourself; {key} resumes automation",
+                            escape_str(what)
+                        ),
+                        true,
+                    ),
+                    (_, State::Manual, None) => (
+                        format!(
+                            "MANUAL_MODE: nothing is answered for you; {key} resumes automation"
+                        ),
+                        false,
+                    ),
+                    (State::Manual, _, _) => (
+                        format!("RUNNING: automation resumed; {key} takes control"),
+                        false,
+                    ),
+                    _ => return,
+                }
+            }
         };
-        self.banners.show(&text, cols, bell);
+        self.overlay.banner(&self.watcher, &text, bell);
+    }
+
+    fn show_title(&mut self) {
+        let state = self.engine.state();
+        self.overlay
+            .title(&format!("autoapprove: {}", state.as_str()));
     }
 }
 

@@ -64,7 +64,7 @@ fn decision(config: &Config, seen: &Seen) -> String {
                 return format!("dangerous: {category}");
             }
             Action::Emit(Event::LeftToUser { .. }) => return "left to the user".into(),
-            Action::Emit(_) => {}
+            Action::Emit(_) | Action::StopTyping | Action::Notify(_) => {}
         }
     }
     "-".into()

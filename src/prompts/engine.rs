@@ -37,7 +37,24 @@ pub enum Input {
 pub enum Action {
     /// Type these keys into the child, one per write.
     Send(Vec<Key>),
+    /// Drop every key not typed yet: automation has stopped.
+    StopTyping,
     Emit(Event),
+    /// Tell the person at the terminal (the overlay draws it).
+    Notify(Notice),
+}
+
+/// What the person at the terminal is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The automation is now in `to`; `dangerous` names what was refused, if that is why.
+    State {
+        from: State,
+        to: State,
+        dangerous: Option<String>,
+    },
+    /// A recognised prompt is the user's to answer.
+    LeftToUser { rule: String },
 }
 
 /// An answer allowed by the rules but waiting for the rate limits.
@@ -173,6 +190,7 @@ impl Engine {
             }));
             if leave {
                 out.push(Action::Emit(Event::LeftToUser { rule: rule.clone() }));
+                out.push(Action::Notify(Notice::LeftToUser { rule: rule.clone() }));
             }
         }
         if leave {
@@ -305,13 +323,14 @@ impl Engine {
         let Some(verdict) = self.config.denylist.check(subject) else {
             return false;
         };
+        let what = format!("{}: {}", verdict.id, verdict.excerpt);
         out.push(Action::Emit(Event::DangerousCommand {
             category: verdict.id,
             reason: verdict.reason,
             excerpt: verdict.excerpt,
             rule: rule.to_owned(),
         }));
-        self.take_manual("dangerous command: left to the user", out);
+        self.enter_manual("dangerous command: left to the user", Some(what), out);
         true
     }
 
@@ -360,19 +379,40 @@ impl Engine {
     }
 
     fn take_manual(&mut self, why: &str, out: &mut Vec<Action>) {
+        self.enter_manual(why, None, out);
+    }
+
+    /// Hands control to the human: nothing pending, nothing queued is typed.
+    fn enter_manual(&mut self, why: &str, dangerous: Option<String>, out: &mut Vec<Action>) {
         self.pending = None;
         self.nudging = None;
+        out.push(Action::StopTyping);
         if self.state != State::Manual {
-            self.transition(State::Manual, why, out);
+            self.transition_because(State::Manual, why, dangerous, out);
         }
     }
 
     fn transition(&mut self, to: State, why: &str, out: &mut Vec<Action>) {
+        self.transition_because(to, why, None, out);
+    }
+
+    fn transition_because(
+        &mut self,
+        to: State,
+        why: &str,
+        dangerous: Option<String>,
+        out: &mut Vec<Action>,
+    ) {
         let from = std::mem::replace(&mut self.state, to);
         out.push(Action::Emit(Event::StateChanged {
             from,
             to,
             why: why.to_owned(),
+        }));
+        out.push(Action::Notify(Notice::State {
+            from,
+            to,
+            dangerous,
         }));
     }
 }
@@ -445,7 +485,7 @@ prompt_rules:
             .iter()
             .filter_map(|a| match a {
                 Action::Send(keys) => Some(keys.iter().flat_map(|k| k.0.clone()).collect()),
-                Action::Emit(_) => None,
+                Action::Emit(_) | Action::StopTyping | Action::Notify(_) => None,
             })
             .collect()
     }
@@ -455,7 +495,7 @@ prompt_rules:
             .iter()
             .filter_map(|a| match a {
                 Action::Emit(e) => Some(e.name()),
-                Action::Send(_) => None,
+                Action::Send(_) | Action::StopTyping | Action::Notify(_) => None,
             })
             .collect()
     }

@@ -1,19 +1,18 @@
 //! The watcher: a thread that owns the screen model. The relay thread appends every chunk of the
 //! child's output to a shared backlog after it reached the user, and wakes the watcher once a
 //! batch has gathered (so an echoed key or a spinner frame does not wake it); the session asks it,
-//! when output settles, what the screen shows, and the answer comes back on a channel the
-//! session's loop waits on.
+//! when output settles, what the screen shows, and the answer comes back through the session's
+//! inbox.
 //!
 //! It only models and detects; it never writes to the terminal or the child.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-
 use crate::config::Config;
+use crate::inbox::{self, Message as Report};
 use crate::prompts::detector::{self, Seen};
-use crate::prompts::screen::Screen;
+use crate::prompts::screen::{Screen, View};
 
 /// Unparsed output at which the watcher is woken to parse it.
 const BATCH: usize = 4 * 1024;
@@ -31,9 +30,15 @@ enum Message {
         at: u64,
     },
     Detect,
+    /// What some rows and the terminal state are, once all output so far is parsed.
+    View {
+        rows: std::ops::Range<usize>,
+        reply: SyncSender<View>,
+    },
 }
 
 /// What the screen showed, and how much output it had seen then (see [`Backlog::end`]).
+#[derive(Debug)]
 pub struct Answer {
     pub seen: Seen,
     pub upto: u64,
@@ -74,16 +79,16 @@ pub struct Feed {
 
 impl Watcher {
     /// Starts the thread with a screen of `cols`×`rows`, detecting with `config`'s rules. The
-    /// receiver gets what the screen showed, one answer per [`Watcher::detect`], in order.
+    /// `inbox` gets what the screen showed, one answer per [`Watcher::detect`], in order.
     pub fn start(
         config: Arc<Config>,
         cols: u16,
         rows: u16,
-    ) -> std::io::Result<(Self, Feed, UnboundedReceiver<Answer>)> {
+        inbox: inbox::Sender,
+    ) -> std::io::Result<(Self, Feed)> {
         // Few messages are ever in flight: an `Output` or two (see `Backlog::woken`), one `Detect`,
         // the odd resize.
         let (to, from) = sync_channel(4);
-        let (answer, answers) = unbounded_channel();
         let shared = Arc::new(Shared {
             backlog: Mutex::new(Backlog::default()),
             room: Condvar::new(),
@@ -91,18 +96,26 @@ impl Watcher {
         let parser = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("screen".into())
-            .spawn(move || run(&config, Screen::new(cols, rows), &parser, &from, &answer))?;
+            .spawn(move || run(&config, Screen::new(cols, rows), &parser, &from, &inbox))?;
         let feed = Feed {
             shared,
             to: to.clone(),
         };
-        Ok((Self { to }, feed, answers))
+        Ok((Self { to }, feed))
     }
 
     /// The terminal was resized after `at` bytes of output: what came before is parsed at the
     /// old size.
     pub fn resize(&self, cols: u16, rows: u16, at: u64) {
         let _ = self.to.send(Message::Resize { cols, rows, at });
+    }
+
+    /// Rows `rows` of the screen and the terminal's state, once all output appended so far is
+    /// parsed; `None` if the watcher does not answer within `wait` (it is gone).
+    pub fn view(&self, rows: std::ops::Range<usize>, wait: std::time::Duration) -> Option<View> {
+        let (reply, answer) = sync_channel(1);
+        self.to.send(Message::View { rows, reply }).ok()?;
+        answer.recv_timeout(wait).ok()
     }
 
     /// Asks what the screen shows once all output appended so far is parsed.
@@ -137,7 +150,7 @@ fn run(
     mut screen: Screen,
     shared: &Shared,
     from: &Receiver<Message>,
-    answer: &UnboundedSender<Answer>,
+    inbox: &inbox::Sender,
 ) {
     let mut taken = Vec::new();
     // Ends when the session and the relay have both dropped their senders.
@@ -151,10 +164,14 @@ fn run(
                 screen.resize(cols, rows);
                 parse(shared, &mut screen, &mut taken, u64::MAX);
             }
+            Message::View { rows, reply } => {
+                parse(shared, &mut screen, &mut taken, u64::MAX);
+                let _ = reply.send(screen.view(rows));
+            }
             Message::Detect => {
                 let upto = parse(shared, &mut screen, &mut taken, u64::MAX);
                 let seen = detector::detect(config, &screen.snapshot(), screen.tail());
-                if answer.send(Answer { seen, upto }).is_err() {
+                if !inbox.send(Report::Seen(Answer { seen, upto })) {
                     return;
                 }
             }

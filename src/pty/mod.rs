@@ -10,7 +10,9 @@
 //! signals the child. None of these decide anything: they report to the session's inbox.
 
 pub mod child;
+pub mod gate;
 pub mod keyboard;
+pub mod overlay;
 pub mod relay;
 pub mod term;
 pub mod typist;

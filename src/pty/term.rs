@@ -1,11 +1,8 @@
-//! The user's terminal: raw mode and its restoration on every exit path, the window size, and the
-//! few things autoapprove itself draws there (a one-line banner, the window title, the bell), and
-//! the one lock every write to it takes, so a banner never lands inside a chunk of the child's
-//! output.
+//! The user's terminal: raw mode and its restoration on every exit path, the window size, and
+//! the writes to it (the child's output on stdout, the overlay's drawing on stderr).
 //!
 //! This is the only module that changes terminal modes. It never touches the child's PTY.
 
-use std::io::Write as _;
 use std::os::fd::BorrowedFd;
 use std::sync::{Mutex, PoisonError};
 
@@ -13,12 +10,6 @@ use rustix::termios::{self, OptionalActions, Termios};
 
 /// The settings to put back, shared with the panic hook.
 static SAVED: Mutex<Option<Termios>> = Mutex::new(None);
-/// Held for each write to the user's terminal (the child's output, a banner).
-static WRITING: Mutex<()> = Mutex::new(());
-
-fn writing() -> std::sync::MutexGuard<'static, ()> {
-    WRITING.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 fn stdin_fd() -> BorrowedFd<'static> {
     rustix::stdio::stdin()
@@ -87,75 +78,19 @@ pub fn install_panic_hook() {
     }));
 }
 
-/// What autoapprove draws on the user's terminal itself: only when stderr is that terminal.
-pub struct Banners {
-    enabled: bool,
-    title_pushed: bool,
-}
-
-impl Default for Banners {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Banners {
-    pub fn new() -> Self {
-        Self {
-            enabled: stderr_is_tty(),
-            title_pushed: false,
-        }
-    }
-
-    /// A one-line notice over the top row, in reverse video; the cursor is left where it was.
-    /// `text` must already be escaped. Rings the bell when `bell` is set.
-    pub fn show(&mut self, text: &str, cols: u16, bell: bool) {
-        if !self.enabled {
-            return;
-        }
-        let line: String = format!(" autoapprove: {text} ")
-            .chars()
-            .take(usize::from(cols))
-            .collect();
-        let bell = if bell { "\x07" } else { "" };
-        Self::write(&format!(
-            "\x1b7\x1b[1;1H\x1b[2K\x1b[7m{line}\x1b[0m\x1b8{bell}"
-        ));
-    }
-
-    /// Sets the window title, saving the user's title first so [`Banners::finish`] can put it back.
-    pub fn title(&mut self, text: &str) {
-        if !self.enabled {
-            return;
-        }
-        if !self.title_pushed {
-            self.title_pushed = true;
-            Self::write("\x1b[22;0t");
-        }
-        Self::write(&format!("\x1b]2;{text}\x07"));
-    }
-
-    /// Puts the user's window title back.
-    pub fn finish(&mut self) {
-        if self.enabled && self.title_pushed {
-            self.title_pushed = false;
-            Self::write("\x1b[23;0t");
-        }
-    }
-
-    fn write(s: &str) {
-        let _writing = writing();
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(s.as_bytes());
-        let _ = err.flush();
-    }
-}
-
 /// Writes all of the child's `bytes` to stdout, waiting while it is full. Returns false once
-/// stdout is gone (a closed pipe, a hung-up terminal).
-pub fn write_output(mut bytes: &[u8]) -> bool {
-    let out = rustix::stdio::stdout();
-    let _writing = writing();
+/// stdout is gone (a closed pipe, a hung-up terminal). The output gate orders it with the
+/// overlay's writes.
+pub fn write_output(bytes: &[u8]) -> bool {
+    write_all(rustix::stdio::stdout(), bytes)
+}
+
+/// Writes autoapprove's own drawing to stderr (the terminal the overlay draws on).
+pub fn write_overlay(bytes: &[u8]) -> bool {
+    write_all(rustix::stdio::stderr(), bytes)
+}
+
+fn write_all(out: BorrowedFd<'_>, mut bytes: &[u8]) -> bool {
     while !bytes.is_empty() {
         match rustix::io::write(out, bytes) {
             Ok(n) => bytes = &bytes[n..],
