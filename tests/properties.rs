@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use autoapprove::config::{self, Config};
-use autoapprove::events::State;
+use autoapprove::events::{Event, State};
 use autoapprove::prompts::detector::{self, Origin, Prompt};
 use autoapprove::prompts::engine::{Action, Engine, Input};
 use autoapprove::prompts::screen::Screen;
@@ -88,6 +88,7 @@ proptest! {
         let mut last_send: Option<Instant> = None;
         // The prompt instance answered last: the engine does not judge it again while it stays.
         let mut answered: Option<u64> = None;
+        let mut offered: Option<u64> = None;
         for (advance, kind, identity) in steps {
             now += Duration::from_millis(advance);
             let prompt = |context: &str| Prompt {
@@ -114,9 +115,19 @@ proptest! {
             let actions = engine.handle(now, input);
             let sends = actions.iter().filter(|a| matches!(a, Action::Send(_))).count();
             prop_assert!(sends <= 1);
+            // An answer (not a nudge) may come at once or, deferred, on a later tick: either
+            // way it answers the prompt offered last.
+            let answers = actions.iter().any(|a| {
+                matches!(a, Action::Emit(Event::InputSent { reason, .. }) if !reason.starts_with("idle_nudge"))
+            });
+            if kind == 2 {
+                offered = Some(identity);
+            }
+            if answers {
+                answered = offered;
+            }
             match kind {
                 1 => answered = None,
-                2 if sends == 1 => answered = Some(identity),
                 // A dangerous prompt: nothing typed, and the human has control until the hotkey
                 // (which the MANUAL_MODE check above holds to).
                 3 => {
