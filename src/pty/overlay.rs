@@ -241,8 +241,14 @@ pub fn restore(view: &View) -> String {
     begin(view, &mut out);
     for (row, cells) in &view.lines {
         let _ = write!(out, "\x1b[{};1H", row + 1);
+        // Trailing blanks as erasing left them are erased again, not written as spaces: a
+        // terminal tells the two apart (copying text, reflowing on resize).
+        let blank_from = cells
+            .iter()
+            .rposition(|&(c, pen)| c != ' ' || pen != pen.erased())
+            .map_or(0, |last| last + 1);
         let mut pen: Option<Pen> = None;
-        for &(c, cell_pen) in cells {
+        for &(c, cell_pen) in &cells[..blank_from] {
             if c == WIDE_RIGHT_HALF {
                 continue;
             }
@@ -251,6 +257,10 @@ pub fn restore(view: &View) -> String {
                 pen = Some(cell_pen);
             }
             out.push(c);
+        }
+        if let Some(&(_, blank)) = cells.get(blank_from) {
+            out.push_str(&blank.sgr());
+            out.push_str("\x1b[K");
         }
     }
     end(view, &mut out);

@@ -6,6 +6,7 @@
 
 pub mod claude;
 pub mod mock_api;
+pub mod tmux;
 
 use std::fs::File;
 use std::io::{Read as _, Write as _};

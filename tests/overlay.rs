@@ -1,0 +1,106 @@
+//! What autoapprove draws over the child, judged by a real terminal emulator (tmux): the question
+//! box pauses the child, draws, reads a key that never reaches the child, and leaves the screen —
+//! text, colours, attributes, cursor and modes — exactly as it was; a banner never moves the
+//! child's saved cursor and is gone at exit.
+
+mod support;
+
+use support::tmux::Tmux;
+use support::{bin, fast_config};
+
+const PAINTER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/painter.py");
+/// The terminal state tmux keeps besides the cells.
+const STATE: &str = "#{cursor_x},#{cursor_y},#{cursor_flag},#{insert_flag},#{origin_flag},#{wrap_flag},#{scroll_region_upper},#{scroll_region_lower}";
+
+struct Painter {
+    tmux: Tmux,
+    _dir: tempfile::TempDir,
+}
+
+/// The painter under autoapprove in an 80×24 tmux pane, once it is ready. When autoapprove ends,
+/// the pane says `EXITED` on its last row (no scrolling) and stays.
+fn painter(test_box: bool) -> Option<Painter> {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rules.yaml");
+    std::fs::write(&config, fast_config("nudge_sequence: []\n")).unwrap();
+    let command = format!(
+        "{} --config {} -- python3 {PAINTER}; printf '\\033[24;1HEXITED'; exec cat",
+        bin(),
+        config.display()
+    );
+    let env: &[(&str, &str)] = if test_box {
+        &[("AUTOAPPROVE_TEST_BOX", "1")]
+    } else {
+        &[]
+    };
+    let tmux = Tmux::start(&command, env, dir.path(), 80, 24)?;
+    tmux.expect("READY");
+    Some(Painter { tmux, _dir: dir })
+}
+
+impl Painter {
+    fn state(&self) -> String {
+        self.tmux.format(STATE)
+    }
+}
+
+#[test]
+fn the_question_box_restores_the_screen_exactly_and_its_key_stays_away_from_the_child() {
+    let Some(with_box) = painter(true) else {
+        return;
+    };
+    let t = &with_box.tmux;
+    let (before, state) = (t.capture(), with_box.state());
+
+    t.send(&[0x1e]); // the test box's key
+    t.expect("autoapprove test box");
+    assert_ne!(t.capture(), before, "the box is drawn");
+    t.send(b"x"); // answers the box: never reaches the child
+    t.wait_for("the box to close", |text| {
+        !text.contains("autoapprove test box")
+    });
+    assert_eq!(
+        t.capture(),
+        before,
+        "every cell, colour and attribute is back"
+    );
+    assert_eq!(with_box.state(), state, "cursor and modes are back");
+
+    // The child carries on with the state it left: the same as a run that never saw the box.
+    t.send(b"c");
+    t.expect("got c DONE");
+    let Some(without) = painter(false) else {
+        return;
+    };
+    without.tmux.send(b"c");
+    without.tmux.expect("got c DONE");
+    assert_eq!(t.capture(), without.tmux.capture());
+    assert_eq!(with_box.state(), without.state());
+    assert!(!t.text().contains("UNEXPECTED"), "{}", t.text());
+}
+
+#[test]
+fn a_banner_leaves_the_saved_cursor_alone_and_is_gone_at_exit() {
+    let Some(p) = painter(false) else { return };
+    let t = &p.tmux;
+    let top = t.text().lines().next().unwrap_or_default().to_owned();
+    assert!(top.starts_with("bold red"), "{top}");
+
+    t.send(&[0x1d]); // Ctrl-]: MANUAL_MODE, with its banner over the top row
+    t.expect("MANUAL_MODE");
+    t.send(b"r"); // the child restores its saved cursor (ESC 8) and writes X there
+    t.expect("got r DONE");
+    let text = t.text();
+    let row6: Vec<char> = text.lines().nth(5).unwrap_or_default().chars().collect();
+    assert_eq!(
+        row6.get(11),
+        Some(&'X'),
+        "X landed where the child saved its cursor:\n{text}"
+    );
+
+    t.send(b"q");
+    t.expect("EXITED");
+    let text = t.text();
+    assert!(text.starts_with("bold red"), "the top row is back:\n{text}");
+    assert!(!text.contains("autoapprove:"), "{text}");
+}
