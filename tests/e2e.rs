@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{DEADLINE, Term, fast_config};
+use support::{DEADLINE, Options, Term, fast_config};
 
 /// Waits until the event log contains `needle` (the log file is the readiness marker).
 fn expect_log(t: &Term, needle: &str) -> String {
@@ -381,4 +381,45 @@ fn a_child_that_ignores_sigterm_is_killed_after_the_grace_period() {
         log.contains(r#"SIGNAL_FORWARDED: signal="SIGKILL""#),
         "{log}"
     );
+}
+
+#[test]
+fn nothing_queued_is_typed_after_the_user_takes_control() {
+    // A long answer typed slowly; the child reports each key, and once it has the user's `Z` it
+    // watches its input for a second (its own timer: six more keys would come in that time) and
+    // says how many of the answer's keys came after `Z`.
+    let dir = tempfile::tempdir().unwrap();
+    let child = support::script(
+        dir.path(),
+        "slow-reader.py",
+        r#"#!/usr/bin/env python3
+import os, select, sys, tty
+tty.setraw(0)
+os.write(1, b"Continue? [y/n] ")
+after_z = None
+while True:
+    ready, _, _ = select.select([0], [], [], 1.0 if after_z is not None else None)
+    if not ready:
+        os.write(1, b"quiet: %d after Z\r\n" % after_z)
+        break
+    key = os.read(0, 1)
+    os.write(1, b"got:" + key + b"\r\n")
+    if key == b"Z":
+        after_z = 0
+    elif after_z is not None:
+        after_z += 1
+"#,
+    );
+    let config = "settle: 50ms\nmin_send_interval: 0s\nkey_gap: 150ms\nidle_timeout: 10m\nnudge_sequence: []\nprompt_rules:\n  - description: slow answer\n    match_regex: 'Continue\\? \\[y/n\\]'\n    send: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n";
+    let mut t = Term::with_config_in(dir, config, &[child.to_str().unwrap()], &Options::default());
+    t.expect("got:a");
+    t.send(&[0x1d]); // the hotkey: MANUAL_MODE
+    t.send(b"Z");
+    t.expect("quiet: ");
+    assert!(t.output().contains("quiet: 0 after Z"), "{}", t.output());
+    assert!(
+        t.output().matches("got:a").count() < 30,
+        "the answer was not typed in full"
+    );
+    assert_eq!(t.wait(), 0);
 }
