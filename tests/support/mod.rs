@@ -170,7 +170,8 @@ impl Term {
         screen.text()
     }
 
-    /// Waits until the rendered screen shows `needle` (for programs that paint with cursor moves).
+    /// Waits until the screen shows `needle` (for programs that paint with cursor moves). Our
+    /// own screen model says when to look; tmux, rendering the same bytes, is the judge.
     pub fn expect_screen(&self, needle: &str) {
         let (cols, rows) = self.size;
         self.expect_bytes(needle, |bytes| {
@@ -178,6 +179,16 @@ impl Term {
             screen.feed(bytes);
             screen.text().contains(needle)
         });
+        let bytes = self.seen.0.lock().unwrap().clone();
+        if let Some(shown) = tmux::Tmux::render(&bytes, cols, rows) {
+            // tmux keeps the width of each row: compare with runs of spaces folded, as the model
+            // joins wrapped rows.
+            let fold = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                fold(&shown).contains(&fold(needle)),
+                "tmux does not show {needle:?}:\n{shown}"
+            );
+        }
     }
 
     /// Waits until the terminal has shown `needle`; panics with the output at the deadline.

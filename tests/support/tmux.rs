@@ -86,6 +86,38 @@ impl Tmux {
             .to_owned()
     }
 
+    /// Waits (up to the deadline) until a command in the pane runs `tmux wait-for -S name`.
+    pub fn wait_for_signal(&self, name: &str) {
+        let status = Command::new("timeout")
+            .arg(DEADLINE.as_secs().to_string())
+            .arg("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["wait-for", name])
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "the pane never signalled {name}:\n{}",
+            self.text()
+        );
+    }
+
+    /// How tmux shows `bytes` written to a `cols`×`rows` terminal, as text.
+    pub fn render(bytes: &[u8], cols: u16, rows: u16) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bytes");
+        std::fs::write(&file, bytes).unwrap();
+        // Raw, so the terminal gets the bytes as they are (no newline translation).
+        let command = format!(
+            "stty raw -echo; cat '{}'; tmux wait-for -S shown; exec cat",
+            file.display()
+        );
+        let tmux = Self::start(&command, &[], dir.path(), cols, rows)?;
+        tmux.wait_for_signal("shown");
+        Some(tmux.text())
+    }
+
     /// Types `bytes`, as the user would.
     pub fn send(&self, bytes: &[u8]) {
         let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
