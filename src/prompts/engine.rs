@@ -578,6 +578,12 @@ prompt_rules:
             vec!["PROMPT_DETECTED", "DANGEROUS_COMMAND", "STATE_TRANSITION"]
         );
         assert_eq!(e.state(), State::Manual);
+        assert!(a.contains(&Action::StopTyping), "queued keys are dropped");
+        assert!(a.contains(&Action::Notify(Notice::State {
+            from: State::Running,
+            to: State::Manual,
+            dangerous: Some("recursive-delete: rm -rf /".into()),
+        })));
         assert_eq!(e.next_deadline(), None);
         let later = e.handle(t0 + ms(5000), shows(prompt(0, 2, "[y/n]")));
         assert!(sent(&later).is_empty());

@@ -40,11 +40,15 @@ impl Charsets {
     }
 }
 
+/// One screen's cells. Rows are stored in any order: `map[r]` is where screen row `r` is kept,
+/// so scrolling (the commonest thing a terminal does) rotates `map` instead of moving cells.
 #[derive(Clone)]
 pub struct Buffer {
-    pub cells: Vec<char>,
-    pub pens: Vec<Pen>,
-    /// `wrapped[r]`: row `r` ran into the right margin and continues on row `r + 1`.
+    cols: usize,
+    cells: Vec<char>,
+    pens: Vec<Pen>,
+    map: Vec<usize>,
+    /// `wrapped[r]`: screen row `r` ran into the right margin and continues on row `r + 1`.
     pub wrapped: Vec<bool>,
     pub saved: Saved,
 }
@@ -52,11 +56,46 @@ pub struct Buffer {
 impl Buffer {
     fn new(cols: usize, rows: usize, pen: Pen) -> Self {
         Self {
+            cols,
             cells: vec![' '; cols * rows],
             pens: vec![pen; cols * rows],
+            map: (0..rows).collect(),
             wrapped: vec![false; rows],
             saved: Saved::default(),
         }
+    }
+
+    /// Where screen row `row` starts in storage.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn start(&self, row: usize) -> usize {
+        self.map.get(row).map_or(usize::MAX / 2, |r| r * self.cols)
+    }
+
+    /// Screen row `row`'s characters.
+    pub fn chars(&self, row: usize) -> &[char] {
+        let start = self.start(row);
+        &self.cells[start..start + self.cols]
+    }
+
+    /// Screen row `row`'s pens.
+    pub fn pens(&self, row: usize) -> &[Pen] {
+        let start = self.start(row);
+        &self.pens[start..start + self.cols]
+    }
+
+    fn row_mut(&mut self, row: usize) -> (&mut [char], &mut [Pen]) {
+        let start = self.start(row);
+        (
+            &mut self.cells[start..start + self.cols],
+            &mut self.pens[start..start + self.cols],
+        )
+    }
+
+    fn clear(&mut self, row: usize, from: usize, to: usize, blank: Pen) {
+        let (chars, pens) = self.row_mut(row);
+        chars[from..to].fill(' ');
+        pens[from..to].fill(blank);
     }
 }
 
@@ -138,9 +177,9 @@ impl Grid {
             let skip = old_rows.saturating_sub(rows);
             for r in 0..old_rows.min(rows) {
                 let n = old_cols.min(cols);
-                let src = (r + skip) * old_cols;
-                fresh.cells[r * cols..r * cols + n].copy_from_slice(&buf.cells[src..src + n]);
-                fresh.pens[r * cols..r * cols + n].copy_from_slice(&buf.pens[src..src + n]);
+                let (chars, pens) = fresh.row_mut(r);
+                chars[..n].copy_from_slice(&buf.chars(r + skip)[..n]);
+                pens[..n].copy_from_slice(&buf.pens(r + skip)[..n]);
                 fresh.wrapped[r] = buf.wrapped[r + skip] && cols == old_cols;
             }
             fresh.saved = buf.saved;
@@ -171,7 +210,7 @@ impl Grid {
         if c.is_ascii() && !self.pending_wrap && !self.special {
             let (row, col) = self.cursor;
             let cols = self.cols;
-            let at = row * cols + col;
+            let at = self.active.start(row) + col;
             if let (Some(cell), Some(pen)) =
                 (self.active.cells.get_mut(at), self.active.pens.get_mut(at))
             {
@@ -220,12 +259,12 @@ impl Grid {
         let (row, col) = self.cursor;
         let cols = self.cols;
         let pen = self.pen;
-        let buf = &mut self.active;
-        buf.cells[row * cols + col] = c;
-        buf.pens[row * cols + col] = pen;
+        let (chars, pens) = self.active.row_mut(row);
+        chars[col] = c;
+        pens[col] = pen;
         if width == 2 && col + 1 < cols {
-            buf.cells[row * cols + col + 1] = WIDE_CONT;
-            buf.pens[row * cols + col + 1] = pen;
+            chars[col + 1] = WIDE_CONT;
+            pens[col + 1] = pen;
         }
         self.last_char = c;
         if col + width >= cols {
@@ -268,14 +307,12 @@ impl Grid {
         let n = n.min(bottom + 1 - top);
         let blank = self.pen.erased();
         let buf = &mut self.active;
-        buf.cells
-            .copy_within((top + n) * cols..(bottom + 1) * cols, top * cols);
-        buf.pens
-            .copy_within((top + n) * cols..(bottom + 1) * cols, top * cols);
-        buf.cells[(bottom + 1 - n) * cols..(bottom + 1) * cols].fill(' ');
-        buf.pens[(bottom + 1 - n) * cols..(bottom + 1) * cols].fill(blank);
-        buf.wrapped.copy_within((top + n)..=bottom, top);
-        buf.wrapped[bottom + 1 - n..=bottom].fill(false);
+        buf.map[top..=bottom].rotate_left(n);
+        buf.wrapped[top..=bottom].rotate_left(n);
+        for row in bottom + 1 - n..=bottom {
+            buf.clear(row, 0, cols, blank);
+            buf.wrapped[row] = false;
+        }
         self.scrolled += n as u64;
     }
 
@@ -285,14 +322,12 @@ impl Grid {
         let n = n.min(bottom + 1 - top);
         let blank = self.pen.erased();
         let buf = &mut self.active;
-        buf.cells
-            .copy_within(top * cols..(bottom + 1 - n) * cols, (top + n) * cols);
-        buf.pens
-            .copy_within(top * cols..(bottom + 1 - n) * cols, (top + n) * cols);
-        buf.cells[top * cols..(top + n) * cols].fill(' ');
-        buf.pens[top * cols..(top + n) * cols].fill(blank);
-        buf.wrapped.copy_within(top..bottom + 1 - n, top + n);
-        buf.wrapped[top..top + n].fill(false);
+        buf.map[top..=bottom].rotate_right(n);
+        buf.wrapped[top..=bottom].rotate_right(n);
+        for row in top..top + n {
+            buf.clear(row, 0, cols, blank);
+            buf.wrapped[row] = false;
+        }
     }
 
     pub fn erase_cells(&mut self, row: usize, from: usize, to: usize) {
@@ -300,8 +335,7 @@ impl Grid {
         let (from, to) = (from.min(cols), to.min(cols));
         let blank = self.pen.erased();
         if from < to {
-            self.active.cells[row * cols + from..row * cols + to].fill(' ');
-            self.active.pens[row * cols + from..row * cols + to].fill(blank);
+            self.active.clear(row, from, to, blank);
         }
         if to == cols {
             self.active.wrapped[row] = false;
@@ -365,11 +399,9 @@ impl Grid {
         let (row, col, cols) = (self.cursor.0, self.cursor.1, self.cols);
         let n = n.min(cols - col);
         let blank = self.pen.erased();
-        let line = row * cols..(row + 1) * cols;
-        let cells = &mut self.active.cells[line.clone()];
+        let (cells, pens) = self.active.row_mut(row);
         cells.copy_within(col..cols - n, col + n);
         cells[col..col + n].fill(' ');
-        let pens = &mut self.active.pens[line];
         pens.copy_within(col..cols - n, col + n);
         pens[col..col + n].fill(blank);
     }
@@ -378,11 +410,9 @@ impl Grid {
         let (row, col, cols) = (self.cursor.0, self.cursor.1, self.cols);
         let n = n.min(cols - col);
         let blank = self.pen.erased();
-        let line = row * cols..(row + 1) * cols;
-        let cells = &mut self.active.cells[line.clone()];
+        let (cells, pens) = self.active.row_mut(row);
         cells.copy_within(col + n..cols, col);
         cells[cols - n..].fill(' ');
-        let pens = &mut self.active.pens[line];
         pens.copy_within(col + n..cols, col);
         pens[cols - n..].fill(blank);
     }

@@ -99,11 +99,10 @@ impl Screen {
         let g = &self.grid;
         let buf = &g.active;
         let cells = |row: usize| -> Vec<(char, Pen)> {
-            let span = row * g.cols..(row + 1) * g.cols;
-            buf.cells[span.clone()]
+            buf.chars(row)
                 .iter()
                 .copied()
-                .zip(buf.pens[span].iter().copied())
+                .zip(buf.pens(row).iter().copied())
                 .collect()
         };
         let lines = (rows.start.min(g.rows)..rows.end.min(g.rows))
@@ -138,8 +137,7 @@ impl Screen {
             if current.is_empty() {
                 start_row = row;
             }
-            let cells = &buf.cells[row * g.cols..(row + 1) * g.cols];
-            current.extend(cells.iter().filter(|&&c| c != WIDE_CONT));
+            current.extend(buf.chars(row).iter().filter(|&&c| c != WIDE_CONT));
             if row == g.cursor.0 {
                 cursor_line = lines.len();
             }

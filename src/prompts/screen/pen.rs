@@ -47,53 +47,46 @@ impl Pen {
 
     /// Applies an SGR sequence's parameters.
     pub fn apply(&mut self, params: &vte::Params) {
-        let groups: Vec<&[u16]> = params.iter().collect();
-        if groups.is_empty() {
+        if params.is_empty() {
             *self = Self::default();
             return;
         }
-        let mut i = 0;
-        while i < groups.len() {
-            let group = groups[i];
-            i += 1;
-            let set = |pen: &mut Self, bit: u16, on: bool| {
-                if on {
-                    pen.attrs |= bit;
-                } else {
-                    pen.attrs &= !bit;
-                }
-            };
+        // No allocation: TUIs send SGR for nearly every run of text.
+        let mut groups = params.iter();
+        while let Some(group) = groups.next() {
+            let on = |pen: &mut Self, bit: u16| pen.attrs |= bit;
+            let off = |pen: &mut Self, bit: u16| pen.attrs &= !bit;
             match group[0] {
                 0 => *self = Self::default(),
-                1 => set(self, attr::BOLD, true),
-                2 => set(self, attr::DIM, true),
-                3 => set(self, attr::ITALIC, true),
+                1 => on(self, attr::BOLD),
+                2 => on(self, attr::DIM),
+                3 => on(self, attr::ITALIC),
                 4 => {
                     self.underline = group
                         .get(1)
                         .map_or(1, |&s| u8::try_from(s.min(5)).unwrap_or(1));
                 }
-                5 | 6 => set(self, attr::BLINK, true),
-                7 => set(self, attr::INVERSE, true),
-                8 => set(self, attr::HIDDEN, true),
-                9 => set(self, attr::STRIKE, true),
+                5 | 6 => on(self, attr::BLINK),
+                7 => on(self, attr::INVERSE),
+                8 => on(self, attr::HIDDEN),
+                9 => on(self, attr::STRIKE),
                 21 => self.underline = 2,
-                22 => set(self, attr::BOLD | attr::DIM, false),
-                23 => set(self, attr::ITALIC, false),
+                22 => off(self, attr::BOLD | attr::DIM),
+                23 => off(self, attr::ITALIC),
                 24 => self.underline = 0,
-                25 => set(self, attr::BLINK, false),
-                27 => set(self, attr::INVERSE, false),
-                28 => set(self, attr::HIDDEN, false),
-                29 => set(self, attr::STRIKE, false),
+                25 => off(self, attr::BLINK),
+                27 => off(self, attr::INVERSE),
+                28 => off(self, attr::HIDDEN),
+                29 => off(self, attr::STRIKE),
                 n @ 30..=37 => self.fg = Color::Indexed(index(n - 30)),
-                38 => self.fg = extended(group, &groups, &mut i),
+                38 => self.fg = extended(group, &mut groups),
                 39 => self.fg = Color::Default,
                 n @ 40..=47 => self.bg = Color::Indexed(index(n - 40)),
-                48 => self.bg = extended(group, &groups, &mut i),
+                48 => self.bg = extended(group, &mut groups),
                 49 => self.bg = Color::Default,
-                53 => set(self, attr::OVERLINE, true),
-                55 => set(self, attr::OVERLINE, false),
-                58 => self.underline_color = extended(group, &groups, &mut i),
+                53 => on(self, attr::OVERLINE),
+                55 => off(self, attr::OVERLINE),
+                58 => self.underline_color = extended(group, &mut groups),
                 59 => self.underline_color = Color::Default,
                 n @ 90..=97 => self.fg = Color::Indexed(index(n - 90 + 8)),
                 n @ 100..=107 => self.bg = Color::Indexed(index(n - 100 + 8)),
@@ -139,27 +132,25 @@ fn index(n: u16) -> u8 {
     u8::try_from(n).unwrap_or(0)
 }
 
-/// `38;5;N`, `38;2;R;G;B` (semicolons: the values are the next parameters) or `38:5:N`,
-/// `38:2::R:G:B` (colons: the values are sub-parameters).
-fn extended(group: &[u16], groups: &[&[u16]], next: &mut usize) -> Color {
-    let values: Vec<u16> = if group.len() > 1 {
-        group[1..].to_vec()
-    } else {
-        let kind = groups.get(*next).map_or(0, |g| g[0]);
-        let count = match kind {
-            5 => 2,
-            2 => 4,
-            _ => 1,
-        };
-        let taken: Vec<u16> = groups[*next..].iter().take(count).map(|g| g[0]).collect();
-        *next += taken.len();
-        taken
-    };
+/// `38;5;N`, `38;2;R;G;B` (semicolons: the values are the next parameters, taken from `rest`)
+/// or `38:5:N`, `38:2::R:G:B` (colons: the values are sub-parameters).
+fn extended<'a>(group: &[u16], rest: &mut impl Iterator<Item = &'a [u16]>) -> Color {
     let byte = |v: u16| u8::try_from(v).unwrap_or(u8::MAX);
-    match values.as_slice() {
-        [5, n, ..] => Color::Indexed(byte(*n)),
+    match group {
+        [_, 5, n, ..] => Color::Indexed(byte(*n)),
         // With a colour-space id (`38:2::R:G:B` gives an empty, i.e. 0, one) or without.
-        [2, _, r, g, b] | [2, r, g, b] => Color::Rgb(byte(*r), byte(*g), byte(*b)),
+        [_, 2, _, r, g, b] | [_, 2, r, g, b] => Color::Rgb(byte(*r), byte(*g), byte(*b)),
+        [_] => {
+            let mut next = || rest.next().map_or(0, |g| g[0]);
+            match next() {
+                5 => Color::Indexed(byte(next())),
+                2 => {
+                    let (r, g, b) = (next(), next(), next());
+                    Color::Rgb(byte(r), byte(g), byte(b))
+                }
+                _ => Color::Default,
+            }
+        }
         _ => Color::Default,
     }
 }
