@@ -65,6 +65,15 @@ impl Buffer {
         }
     }
 
+    /// No cells: the alternate screen while it is not in use (it is made afresh on each switch).
+    fn unused() -> Self {
+        Self::new(0, 0, Pen::default())
+    }
+
+    fn is_unused(&self) -> bool {
+        self.map.is_empty()
+    }
+
     /// Where screen row `row` starts in storage.
     #[allow(clippy::inline_always)]
     #[inline(always)]
@@ -105,7 +114,8 @@ pub struct Grid {
     pub cols: usize,
     pub rows: usize,
     /// The buffer on show (primary or alternate) and the other one, swapped on a switch, so the
-    /// per-character path never asks which one is active.
+    /// per-character path never asks which one is active. The alternate one has no cells while
+    /// the primary is on show.
     pub active: Buffer,
     inactive: Buffer,
     pub alt_active: bool,
@@ -135,7 +145,7 @@ impl Grid {
             cols,
             rows,
             active: Buffer::new(cols, rows, Pen::default()),
-            inactive: Buffer::new(cols, rows, Pen::default()),
+            inactive: Buffer::unused(),
             alt_active: false,
             cursor: (0, 0),
             pending_wrap: false,
@@ -172,6 +182,9 @@ impl Grid {
         let (old_cols, old_rows) = (self.cols, self.rows);
         let pen = self.pen.erased();
         for buf in [&mut self.active, &mut self.inactive] {
+            if buf.is_unused() {
+                continue;
+            }
             let mut fresh = Buffer::new(cols, rows, pen);
             // Keep the bottom rows when shrinking, as terminals do: that is where the cursor is.
             let skip = old_rows.saturating_sub(rows);
@@ -479,6 +492,8 @@ impl Grid {
             self.active = Buffer::new(self.cols, self.rows, self.pen.erased());
         } else {
             std::mem::swap(&mut self.active, &mut self.inactive);
+            // The alternate screen's cells are never shown again: the next switch starts blank.
+            self.inactive = Buffer::unused();
             if save_cursor {
                 self.restore_cursor();
             }
