@@ -107,7 +107,8 @@ impl Tracker {
 #[derive(Debug, Default)]
 struct State {
     tracker: Tracker,
-    paused: bool,
+    /// Pauses in force (a banner may be drawn while a box holds the output).
+    paused: usize,
     /// A pause is asked for; it begins when the stream reaches ground.
     pausing: bool,
 }
@@ -129,7 +130,7 @@ impl Gate {
     pub fn relay(&self, mut bytes: &[u8], mut write: impl FnMut(&[u8])) {
         let mut state = self.lock();
         while !bytes.is_empty() {
-            if state.paused {
+            if state.paused > 0 {
                 state = self
                     .changed
                     .wait(state)
@@ -143,7 +144,7 @@ impl Gate {
                 bytes = &bytes[n..];
                 state.tracker = Tracker::Ground;
                 state.pausing = false;
-                state.paused = true;
+                state.paused = 1;
                 self.changed.notify_all();
                 continue;
             }
@@ -168,12 +169,13 @@ impl Gate {
     fn begin_pause(&self, wait: Duration) -> bool {
         let deadline = Instant::now() + wait;
         let mut state = self.lock();
-        if state.tracker.at_ground() {
-            state.paused = true;
+        // Already paused means already between sequences.
+        if state.paused > 0 || state.tracker.at_ground() {
+            state.paused += 1;
             return true;
         }
         state.pausing = true;
-        while !state.paused {
+        while state.paused == 0 {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 state.pausing = false;
@@ -189,13 +191,16 @@ impl Gate {
     }
 
     fn end_pause(&self) {
-        self.lock().paused = false;
-        self.changed.notify_all();
+        let mut state = self.lock();
+        state.paused = state.paused.saturating_sub(1);
+        if state.paused == 0 {
+            self.changed.notify_all();
+        }
     }
 
     /// Whether the child's output is held.
     pub fn is_paused(&self) -> bool {
-        self.lock().paused
+        self.lock().paused > 0
     }
 }
 
@@ -281,6 +286,16 @@ mod tests {
         drop(paused);
         relay.join().unwrap();
         assert_eq!(*written.lock().unwrap(), b"ab\x1b[31mred");
+    }
+
+    #[test]
+    fn pauses_nest() {
+        let gate = Arc::new(Gate::default());
+        let held = gate.hold(Duration::from_secs(1)).unwrap();
+        drop(gate.pause(Duration::from_secs(1)).unwrap());
+        assert!(gate.is_paused(), "a banner's pause ends, the box's goes on");
+        drop(held);
+        assert!(!gate.is_paused());
     }
 
     #[test]

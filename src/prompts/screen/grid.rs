@@ -6,7 +6,7 @@
 
 use unicode_width::UnicodeWidthChar;
 
-use crate::prompts::screen::pen::Pen;
+use crate::prompts::screen::pen::{Palette, Pen, PenId};
 
 /// Marks the cell covered by the right half of a wide character.
 pub const WIDE_CONT: char = '\0';
@@ -46,7 +46,7 @@ impl Charsets {
 pub struct Buffer {
     cols: usize,
     cells: Vec<char>,
-    pens: Vec<Pen>,
+    pens: Vec<PenId>,
     map: Vec<usize>,
     /// `wrapped[r]`: screen row `r` ran into the right margin and continues on row `r + 1`.
     pub wrapped: Vec<bool>,
@@ -54,7 +54,7 @@ pub struct Buffer {
 }
 
 impl Buffer {
-    fn new(cols: usize, rows: usize, pen: Pen) -> Self {
+    fn new(cols: usize, rows: usize, pen: PenId) -> Self {
         Self {
             cols,
             cells: vec![' '; cols * rows],
@@ -67,7 +67,7 @@ impl Buffer {
 
     /// No cells: the alternate screen while it is not in use (it is made afresh on each switch).
     fn unused() -> Self {
-        Self::new(0, 0, Pen::default())
+        Self::new(0, 0, 0)
     }
 
     fn is_unused(&self) -> bool {
@@ -88,12 +88,12 @@ impl Buffer {
     }
 
     /// Screen row `row`'s pens.
-    pub fn pens(&self, row: usize) -> &[Pen] {
+    pub fn pens(&self, row: usize) -> &[PenId] {
         let start = self.start(row);
         &self.pens[start..start + self.cols]
     }
 
-    fn row_mut(&mut self, row: usize) -> (&mut [char], &mut [Pen]) {
+    fn row_mut(&mut self, row: usize) -> (&mut [char], &mut [PenId]) {
         let start = self.start(row);
         (
             &mut self.cells[start..start + self.cols],
@@ -101,7 +101,7 @@ impl Buffer {
         )
     }
 
-    fn clear(&mut self, row: usize, from: usize, to: usize, blank: Pen) {
+    fn clear(&mut self, row: usize, from: usize, to: usize, blank: PenId) {
         let (chars, pens) = self.row_mut(row);
         chars[from..to].fill(' ');
         pens[from..to].fill(blank);
@@ -130,7 +130,13 @@ pub struct Grid {
     pub charsets: Charsets,
     /// Insert mode or line drawing is on: characters take the slow path.
     special: bool,
+    /// The current pen, its id, and the id of what erasing with it leaves.
     pub pen: Pen,
+    pen_id: PenId,
+    blank_id: PenId,
+    pub palette: Palette,
+    /// The last pens set, with their ids: TUIs go back and forth between a few.
+    recent: [(Pen, PenId, PenId); 4],
     pub scroll_top: usize,
     pub scroll_bottom: usize,
     /// Rows that left the screen (scrolled off or erased), for `Line::abs_row`.
@@ -144,7 +150,7 @@ impl Grid {
         Self {
             cols,
             rows,
-            active: Buffer::new(cols, rows, Pen::default()),
+            active: Buffer::new(cols, rows, 0),
             inactive: Buffer::unused(),
             alt_active: false,
             cursor: (0, 0),
@@ -156,6 +162,10 @@ impl Grid {
             charsets: Charsets::default(),
             special: false,
             pen: Pen::default(),
+            pen_id: 0,
+            blank_id: 0,
+            palette: Palette::new(),
+            recent: [(Pen::default(), 0, 0); 4],
             scroll_top: 0,
             scroll_bottom: rows - 1,
             scrolled: 0,
@@ -165,6 +175,56 @@ impl Grid {
 
     fn update_special(&mut self) {
         self.special = self.insert || self.charsets.graphics();
+    }
+
+    /// Makes `pen` the current pen.
+    pub fn set_pen(&mut self, pen: Pen) {
+        if pen == self.pen {
+            return;
+        }
+        self.pen = pen;
+        if let Some(&(_, id, blank)) = self.recent.iter().find(|r| r.0 == pen) {
+            (self.pen_id, self.blank_id) = (id, blank);
+            return;
+        }
+        self.pen_id = self.intern(pen);
+        self.blank_id = self.intern(pen.erased());
+        self.recent.rotate_right(1);
+        self.recent[0] = (pen, self.pen_id, self.blank_id);
+    }
+
+    fn intern(&mut self, pen: Pen) -> PenId {
+        if let Some(id) = self.palette.intern(pen) {
+            return id;
+        }
+        self.compact_palette();
+        // A screen whose every cell has a pen of its own can still fill it: draw plainly then.
+        self.palette.intern(pen).unwrap_or(0)
+    }
+
+    /// Keeps only the pens on the screens (and the current ones), renumbered.
+    #[cold]
+    fn compact_palette(&mut self) {
+        let old = std::mem::take(&mut self.palette);
+        let mut remap = vec![PenId::MAX; old.len()];
+        let mut mark = |id: PenId, new: &mut Palette| -> PenId {
+            let slot = &mut remap[usize::from(id)];
+            if *slot == PenId::MAX {
+                *slot = new.intern(old.get(id)).unwrap_or(0);
+            }
+            *slot
+        };
+        let mut new = Palette::new();
+        for buf in [&mut self.active, &mut self.inactive] {
+            for id in &mut buf.pens {
+                *id = mark(*id, &mut new);
+            }
+        }
+        self.pen_id = mark(self.pen_id, &mut new);
+        self.blank_id = mark(self.blank_id, &mut new);
+        self.palette = new;
+        // Their ids changed.
+        self.recent = [(Pen::default(), 0, 0); 4];
     }
 
     pub fn set_insert(&mut self, on: bool) {
@@ -180,7 +240,7 @@ impl Grid {
     pub fn resize(&mut self, cols: usize, rows: usize) {
         let (cols, rows) = (cols.max(1), rows.max(1));
         let (old_cols, old_rows) = (self.cols, self.rows);
-        let pen = self.pen.erased();
+        let pen = self.blank_id;
         for buf in [&mut self.active, &mut self.inactive] {
             if buf.is_unused() {
                 continue;
@@ -228,7 +288,7 @@ impl Grid {
                 (self.active.cells.get_mut(at), self.active.pens.get_mut(at))
             {
                 *cell = c;
-                *pen = self.pen;
+                *pen = self.pen_id;
                 self.last_char = c;
                 if col + 1 < cols {
                     self.cursor.1 = col + 1;
@@ -271,7 +331,7 @@ impl Grid {
         }
         let (row, col) = self.cursor;
         let cols = self.cols;
-        let pen = self.pen;
+        let pen = self.pen_id;
         let (chars, pens) = self.active.row_mut(row);
         chars[col] = c;
         pens[col] = pen;
@@ -318,7 +378,7 @@ impl Grid {
     pub fn scroll_up(&mut self, n: usize) {
         let (top, bottom, cols) = (self.scroll_top, self.scroll_bottom, self.cols);
         let n = n.min(bottom + 1 - top);
-        let blank = self.pen.erased();
+        let blank = self.blank_id;
         let buf = &mut self.active;
         buf.map[top..=bottom].rotate_left(n);
         buf.wrapped[top..=bottom].rotate_left(n);
@@ -333,7 +393,7 @@ impl Grid {
     pub fn scroll_down(&mut self, n: usize) {
         let (top, bottom, cols) = (self.scroll_top, self.scroll_bottom, self.cols);
         let n = n.min(bottom + 1 - top);
-        let blank = self.pen.erased();
+        let blank = self.blank_id;
         let buf = &mut self.active;
         buf.map[top..=bottom].rotate_right(n);
         buf.wrapped[top..=bottom].rotate_right(n);
@@ -346,7 +406,7 @@ impl Grid {
     pub fn erase_cells(&mut self, row: usize, from: usize, to: usize) {
         let cols = self.cols;
         let (from, to) = (from.min(cols), to.min(cols));
-        let blank = self.pen.erased();
+        let blank = self.blank_id;
         if from < to {
             self.active.clear(row, from, to, blank);
         }
@@ -411,7 +471,7 @@ impl Grid {
     pub fn insert_chars(&mut self, n: usize) {
         let (row, col, cols) = (self.cursor.0, self.cursor.1, self.cols);
         let n = n.min(cols - col);
-        let blank = self.pen.erased();
+        let blank = self.blank_id;
         let (cells, pens) = self.active.row_mut(row);
         cells.copy_within(col..cols - n, col + n);
         cells[col..col + n].fill(' ');
@@ -422,7 +482,7 @@ impl Grid {
     pub fn delete_chars(&mut self, n: usize) {
         let (row, col, cols) = (self.cursor.0, self.cursor.1, self.cols);
         let n = n.min(cols - col);
-        let blank = self.pen.erased();
+        let blank = self.blank_id;
         let (cells, pens) = self.active.row_mut(row);
         cells.copy_within(col + n..cols, col);
         cells[cols - n..].fill(' ');
@@ -475,7 +535,7 @@ impl Grid {
         let saved = self.active.saved;
         self.goto(saved.cursor.0, saved.cursor.1);
         self.pending_wrap = saved.pending_wrap && saved.cursor.1 + 1 == self.cols;
-        self.pen = saved.pen;
+        self.set_pen(saved.pen);
         self.origin = saved.origin;
         self.set_charsets(saved.charsets);
     }
@@ -489,7 +549,7 @@ impl Grid {
                 self.save_cursor();
             }
             std::mem::swap(&mut self.active, &mut self.inactive);
-            self.active = Buffer::new(self.cols, self.rows, self.pen.erased());
+            self.active = Buffer::new(self.cols, self.rows, self.blank_id);
         } else {
             std::mem::swap(&mut self.active, &mut self.inactive);
             // The alternate screen's cells are never shown again: the next switch starts blank.

@@ -102,7 +102,7 @@ impl Screen {
             buf.chars(row)
                 .iter()
                 .copied()
-                .zip(buf.pens(row).iter().copied())
+                .zip(buf.pens(row).iter().map(|&id| g.palette.get(id)))
                 .collect()
         };
         let lines = (rows.start.min(g.rows)..rows.end.min(g.rows))
@@ -273,6 +273,22 @@ mod tests {
             }
         );
         assert_eq!(v.pen.bg, pen::Color::Indexed(4));
+    }
+
+    #[test]
+    fn pens_past_the_palette_limit_are_kept_for_the_cells_on_screen() {
+        let mut screen = Screen::new(20, 2);
+        // Far more colours than the palette holds, each written over the same cell.
+        let count = u32::try_from(pen::Palette::LIMIT).unwrap() * 2;
+        for i in 0..count {
+            let [_, red, green, blue] = i.to_be_bytes();
+            screen.feed(format!("\x1b[H\x1b[38;2;{red};{green};{blue}mx").as_bytes());
+        }
+        screen.feed(b"\x1b[31my");
+        let view = screen.view(0..1);
+        let [_, red, green, blue] = (count - 1).to_be_bytes();
+        assert_eq!(view.lines[0].1[0].1.fg, pen::Color::Rgb(red, green, blue));
+        assert_eq!(view.lines[0].1[1].1.fg, pen::Color::Indexed(1));
     }
 
     #[test]

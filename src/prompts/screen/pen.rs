@@ -1,10 +1,12 @@
 //! How a cell is drawn: colours and attributes as SGR (`CSI … m`) sets them, and the SGR that
 //! draws a cell that way again (the overlay's restore).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A colour as the terminal was told it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Color {
     #[default]
     Default,
@@ -25,7 +27,7 @@ pub mod attr {
 }
 
 /// Colours and attributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Pen {
     pub fg: Color,
     pub bg: Color,
@@ -125,6 +127,101 @@ impl Pen {
         color(&mut out, self.underline_color, 0, 0, 58);
         out.push('m');
         out
+    }
+}
+
+/// A cell's pen, as an index into the [`Palette`]: two bytes a cell instead of sixteen, so
+/// printing and erasing store little.
+pub type PenId = u16;
+
+/// The pens in use, each once. Id 0 is the default pen.
+#[derive(Debug, Clone)]
+pub struct Palette {
+    pens: Vec<Pen>,
+    ids: HashMap<Pen, PenId, BuildHasherDefault<PenHasher>>,
+}
+
+/// A multiply-rotate hash (as rustc's `FxHasher`): pens are hashed at every colour change, where
+/// `SipHash`'s protection against chosen keys buys nothing and cost a fifth of the parse.
+#[derive(Default)]
+pub struct PenHasher(u64);
+
+impl Hasher for PenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+impl Palette {
+    /// How many pens it holds before the grid compacts it to the ones on screen.
+    pub const LIMIT: usize = 4096;
+
+    pub fn new() -> Self {
+        let mut palette = Self {
+            pens: Vec::new(),
+            ids: HashMap::default(),
+        };
+        palette.intern(Pen::default());
+        palette
+    }
+
+    /// The id of `pen`, added if new; `None` when the palette is full.
+    pub fn intern(&mut self, pen: Pen) -> Option<PenId> {
+        if let Some(&id) = self.ids.get(&pen) {
+            return Some(id);
+        }
+        if self.pens.len() >= Self::LIMIT {
+            return None;
+        }
+        let id = PenId::try_from(self.pens.len()).ok()?;
+        self.pens.push(pen);
+        self.ids.insert(pen, id);
+        Some(id)
+    }
+
+    pub fn get(&self, id: PenId) -> Pen {
+        self.pens.get(usize::from(id)).copied().unwrap_or_default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.pens.len()
+    }
+
+    /// Never: the default pen is always there.
+    pub fn is_empty(&self) -> bool {
+        self.pens.is_empty()
+    }
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -120,7 +120,11 @@ impl vte::Perform for Performer<'_> {
             'S' => g.scroll_up(n),
             'T' => g.scroll_down(n),
             'b' => g.repeat(n),
-            'm' => g.pen.apply(params),
+            'm' => {
+                let mut pen = g.pen;
+                pen.apply(params);
+                g.set_pen(pen);
+            }
             'h' | 'l' if params.iter().any(|p| p.first() == Some(&4)) => {
                 g.set_insert(action == 'h');
             }
