@@ -325,18 +325,14 @@ mod tests {
         let mut after = screen(child.as_bytes());
         after.feed(drawn.as_bytes());
         assert!(after.text().contains("Allow?"), "{}", after.text());
-        after.feed(restore(&after_view(&term, rows)).as_bytes());
+        // Closing reads the model's view of the rows the box covered.
+        after.feed(restore(&term.view(rows)).as_bytes());
         assert_eq!(after.view(0..6), before);
         // And it goes on as it would have.
         let mut plain = screen(child.as_bytes());
         plain.feed(b"more\r\nlines");
         after.feed(b"more\r\nlines");
         assert_eq!(after.view(0..6), plain.view(0..6));
-    }
-
-    /// The model's view of the rows the box covered, as the overlay reads it when closing.
-    fn after_view(term: &Screen, rows: std::ops::Range<usize>) -> View {
-        term.view(rows)
     }
 
     #[test]
