@@ -116,6 +116,11 @@ impl<'w> Args<'w> {
             .filter_map(|f| f.value)
     }
 
+    /// The values of every option in `names`, in that order.
+    pub fn values_of(&self, names: &[&str]) -> Vec<&'w str> {
+        names.iter().flat_map(|name| self.values(name)).collect()
+    }
+
     /// The value of the last `name` as a word of its own: all of the next word, or the rest of
     /// the option's word (keeping what it says about expansions and substitutions).
     pub fn value_word(&self, name: &str) -> Option<Word> {

@@ -401,33 +401,21 @@ impl Judge<'_> {
                     Vec::new()
                 }
             }
-            "curl" => {
-                let parsed = argv::parse(&CURL, args);
-                [
-                    "output",
-                    "output-dir",
-                    "dump-header",
-                    "cookie-jar",
-                    "trace",
-                    "trace-ascii",
-                    "stderr",
-                ]
-                .iter()
-                .flat_map(|o| parsed.values(o).collect::<Vec<_>>())
-                .collect()
-            }
-            "wget" => {
-                let parsed = argv::parse(&WGET, args);
-                [
-                    "output-document",
-                    "directory-prefix",
-                    "output-file",
-                    "append-output",
-                ]
-                .iter()
-                .flat_map(|o| parsed.values(o).collect::<Vec<_>>())
-                .collect()
-            }
+            "curl" => argv::parse(&CURL, args).values_of(&[
+                "output",
+                "output-dir",
+                "dump-header",
+                "cookie-jar",
+                "trace",
+                "trace-ascii",
+                "stderr",
+            ]),
+            "wget" => argv::parse(&WGET, args).values_of(&[
+                "output-document",
+                "directory-prefix",
+                "output-file",
+                "append-output",
+            ]),
             "ssh-keygen" => {
                 let parsed = argv::parse(&SSH_KEYGEN, args);
                 // `-l` (fingerprint), `-y` (public key) and `-F` (lookup) only read the key.
