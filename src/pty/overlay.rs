@@ -121,10 +121,6 @@ impl Overlay {
         true
     }
 
-    pub fn box_is_open(&self) -> bool {
-        self.open.is_some()
-    }
-
     /// Puts back what the box covered and lets the child's output go on.
     pub fn close_box(&mut self, watcher: &Watcher) {
         let Some(open) = self.open.take() else {

@@ -209,13 +209,8 @@ impl Palette {
         self.pens.get(usize::from(id)).copied().unwrap_or_default()
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.pens.len()
-    }
-
-    /// Never: the default pen is always there.
-    pub fn is_empty(&self) -> bool {
-        self.pens.is_empty()
     }
 }
 
