@@ -104,7 +104,12 @@ impl Buffer {
     fn clear(&mut self, row: usize, from: usize, to: usize, blank: PenId) {
         let (chars, pens) = self.row_mut(row);
         chars[from..to].fill(' ');
-        pens[from..to].fill(blank);
+        if blank == 0 {
+            // The usual blank (the default pen): zeroing compiles to `memset`.
+            pens[from..to].fill(0);
+        } else {
+            pens[from..to].fill(blank);
+        }
     }
 }
 

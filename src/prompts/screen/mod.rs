@@ -261,18 +261,18 @@ mod tests {
         assert_eq!(a, 'A');
         assert_eq!(
             (pen.fg, pen.attrs),
-            (pen::Color::Indexed(1), pen::attr::BOLD)
+            (pen::Color::indexed(1), pen::attr::BOLD)
         );
         let (blank, erased) = v.lines[0].1[5];
         assert_eq!(blank, ' ');
         assert_eq!(
             erased,
             Pen {
-                bg: pen::Color::Indexed(4),
+                bg: pen::Color::indexed(4),
                 ..Pen::default()
             }
         );
-        assert_eq!(v.pen.bg, pen::Color::Indexed(4));
+        assert_eq!(v.pen.bg, pen::Color::indexed(4));
     }
 
     #[test]
@@ -287,8 +287,8 @@ mod tests {
         screen.feed(b"\x1b[31my");
         let view = screen.view(0..1);
         let [_, red, green, blue] = (count - 1).to_be_bytes();
-        assert_eq!(view.lines[0].1[0].1.fg, pen::Color::Rgb(red, green, blue));
-        assert_eq!(view.lines[0].1[1].1.fg, pen::Color::Indexed(1));
+        assert_eq!(view.lines[0].1[0].1.fg, pen::Color::rgb(red, green, blue));
+        assert_eq!(view.lines[0].1[1].1.fg, pen::Color::indexed(1));
     }
 
     #[test]
@@ -323,7 +323,7 @@ mod tests {
     fn the_saved_cursor_keeps_the_pen() {
         let s = screen(b"\x1b[32m\x1b7\x1b[0;5;5H\x1b[m\x1b8x");
         let v = s.view(0..1);
-        assert_eq!(v.lines[0].1[0].1.fg, pen::Color::Indexed(2));
+        assert_eq!(v.lines[0].1[0].1.fg, pen::Color::indexed(2));
         assert_eq!(v.cursor, (0, 1));
     }
 

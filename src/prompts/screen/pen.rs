@@ -5,13 +5,40 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A colour as the terminal was told it.
+/// A colour as the terminal was told it, packed in four bytes (a kind and its value) so pens
+/// compare and hash as plain integers — they do at every colour change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum Color {
-    #[default]
+pub struct Color(u32);
+
+/// What a [`Color`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorKind {
     Default,
     Indexed(u8),
     Rgb(u8, u8, u8),
+}
+
+impl Color {
+    pub const DEFAULT: Self = Self(0);
+    const INDEXED: u32 = 1 << 24;
+    const RGB: u32 = 2 << 24;
+
+    pub const fn indexed(n: u8) -> Self {
+        Self(Self::INDEXED | n as u32)
+    }
+
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Self {
+        Self(Self::RGB | (r as u32) << 16 | (g as u32) << 8 | b as u32)
+    }
+
+    pub fn kind(self) -> ColorKind {
+        let [tag, r, g, b] = self.0.to_be_bytes();
+        match tag {
+            1 => ColorKind::Indexed(b),
+            2 => ColorKind::Rgb(r, g, b),
+            _ => ColorKind::Default,
+        }
+    }
 }
 
 /// Attribute bits of [`Pen::attrs`].
@@ -80,18 +107,18 @@ impl Pen {
                 27 => off(self, attr::INVERSE),
                 28 => off(self, attr::HIDDEN),
                 29 => off(self, attr::STRIKE),
-                n @ 30..=37 => self.fg = Color::Indexed(index(n - 30)),
+                n @ 30..=37 => self.fg = Color::indexed(index(n - 30)),
                 38 => self.fg = extended(group, &mut groups),
-                39 => self.fg = Color::Default,
-                n @ 40..=47 => self.bg = Color::Indexed(index(n - 40)),
+                39 => self.fg = Color::DEFAULT,
+                n @ 40..=47 => self.bg = Color::indexed(index(n - 40)),
                 48 => self.bg = extended(group, &mut groups),
-                49 => self.bg = Color::Default,
+                49 => self.bg = Color::DEFAULT,
                 53 => on(self, attr::OVERLINE),
                 55 => off(self, attr::OVERLINE),
                 58 => self.underline_color = extended(group, &mut groups),
-                59 => self.underline_color = Color::Default,
-                n @ 90..=97 => self.fg = Color::Indexed(index(n - 90 + 8)),
-                n @ 100..=107 => self.bg = Color::Indexed(index(n - 100 + 8)),
+                59 => self.underline_color = Color::DEFAULT,
+                n @ 90..=97 => self.fg = Color::indexed(index(n - 90 + 8)),
+                n @ 100..=107 => self.bg = Color::indexed(index(n - 100 + 8)),
                 _ => {}
             }
         }
@@ -229,35 +256,35 @@ fn index(n: u16) -> u8 {
 fn extended<'a>(group: &[u16], rest: &mut impl Iterator<Item = &'a [u16]>) -> Color {
     let byte = |v: u16| u8::try_from(v).unwrap_or(u8::MAX);
     match group {
-        [_, 5, n, ..] => Color::Indexed(byte(*n)),
+        [_, 5, n, ..] => Color::indexed(byte(*n)),
         // With a colour-space id (`38:2::R:G:B` gives an empty, i.e. 0, one) or without.
-        [_, 2, _, r, g, b] | [_, 2, r, g, b] => Color::Rgb(byte(*r), byte(*g), byte(*b)),
+        [_, 2, _, r, g, b] | [_, 2, r, g, b] => Color::rgb(byte(*r), byte(*g), byte(*b)),
         [_] => {
             let mut next = || rest.next().map_or(0, |g| g[0]);
             match next() {
-                5 => Color::Indexed(byte(next())),
+                5 => Color::indexed(byte(next())),
                 2 => {
                     let (r, g, b) = (next(), next(), next());
-                    Color::Rgb(byte(r), byte(g), byte(b))
+                    Color::rgb(byte(r), byte(g), byte(b))
                 }
-                _ => Color::Default,
+                _ => Color::DEFAULT,
             }
         }
-        _ => Color::Default,
+        _ => Color::DEFAULT,
     }
 }
 
 /// Appends the SGR for a colour: the short codes where there is one (`base`, `bright`), else
 /// the extended form after `extended`.
 fn color(out: &mut String, color: Color, base: u8, bright: u8, extended: u8) {
-    let _ = match color {
-        Color::Default => Ok(()),
-        Color::Indexed(n) if n < 8 && base > 0 => write!(out, ";{}", base + n),
-        Color::Indexed(n) if n < 16 && bright > 0 => write!(out, ";{}", bright + n - 8),
-        Color::Indexed(n) if extended == 58 => write!(out, ";58:5:{n}"),
-        Color::Indexed(n) => write!(out, ";{extended};5;{n}"),
-        Color::Rgb(r, g, b) if extended == 58 => write!(out, ";58:2::{r}:{g}:{b}"),
-        Color::Rgb(r, g, b) => write!(out, ";{extended};2;{r};{g};{b}"),
+    let _ = match color.kind() {
+        ColorKind::Default => Ok(()),
+        ColorKind::Indexed(n) if n < 8 && base > 0 => write!(out, ";{}", base + n),
+        ColorKind::Indexed(n) if n < 16 && bright > 0 => write!(out, ";{}", bright + n - 8),
+        ColorKind::Indexed(n) if extended == 58 => write!(out, ";58:5:{n}"),
+        ColorKind::Indexed(n) => write!(out, ";{extended};5;{n}"),
+        ColorKind::Rgb(r, g, b) if extended == 58 => write!(out, ";58:2::{r}:{g}:{b}"),
+        ColorKind::Rgb(r, g, b) => write!(out, ";{extended};2;{r};{g};{b}"),
     };
 }
 
@@ -283,17 +310,17 @@ mod tests {
     #[test]
     fn every_form_of_colour_is_read() {
         let p = after(Pen::default(), b"\x1b[1;31;48;5;200;4:3m");
-        assert_eq!(p.fg, Color::Indexed(1));
-        assert_eq!(p.bg, Color::Indexed(200));
+        assert_eq!(p.fg, Color::indexed(1));
+        assert_eq!(p.bg, Color::indexed(200));
         assert_eq!((p.attrs, p.underline), (attr::BOLD, 3));
         let p = after(p, b"\x1b[38;2;1;2;3;58:2::4:5:6;22m");
-        assert_eq!(p.fg, Color::Rgb(1, 2, 3));
-        assert_eq!(p.underline_color, Color::Rgb(4, 5, 6));
+        assert_eq!(p.fg, Color::rgb(1, 2, 3));
+        assert_eq!(p.underline_color, Color::rgb(4, 5, 6));
         assert_eq!(p.attrs, 0);
         assert_eq!(after(p, b"\x1b[m"), Pen::default());
         assert_eq!(
             after(Pen::default(), b"\x1b[95;104m").fg,
-            Color::Indexed(13)
+            Color::indexed(13)
         );
     }
 
