@@ -1,10 +1,11 @@
 //! autoapprove runs an interactive program in a pseudo-terminal, shows it to the user untouched,
 //! and answers its prompts by rules — except dangerous ones, which it leaves to the human.
 //!
-//! Data flow: child output → [`session`] (stdout first, then the [`watcher`] thread's [`screen`]
-//! and its [`tail`]) → when output settles, [`detector`] → [`engine`] (pure state machine, asking
-//! the [`denylist`]) → actions: keys to the child, [`events`] to the [`log`]. The user's keys go
-//! from the [`input`] thread straight to the child. See IMPLEMENTATION.md for the module map.
+//! Subsystems: [`pty`] (the child on its PTY, the user's terminal, the threads that move bytes,
+//! the overlay), [`prompts`] (the screen model, prompt detection, the engine), [`policy`] (the
+//! dangerous-command check), [`config`]. Every thread reports to the [`session`] through one
+//! [`inbox`]; the session carries out the engine's actions. See IMPLEMENTATION.md for the module
+//! map and the data flow.
 
 pub mod cli;
 pub mod config;

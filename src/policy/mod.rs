@@ -3,9 +3,9 @@
 //! why, and which part of the text triggered it.
 //!
 //! Theory of operation: [`shell`] parses a command line into simple commands (quotes removed,
-//! substitutions parsed as commands of their own); the walk ([`walk`]) looks through wrappers
-//! ([`runners`]: `sudo`, `env`, `timeout`, `xargs`, `sh -c '…'`, `python -c`, `ssh host CMD`) and
-//! hands each simple command to its tool's handler ([`tools`]), which reads the arguments by the
+//! substitutions parsed as commands of their own); the walk (`walk`) looks through wrappers
+//! (`runners`: `sudo`, `env`, `timeout`, `xargs`, `sh -c '…'`, `python -c`, `ssh host CMD`) and
+//! hands each simple command to its tool's handler (`tools`), which reads the arguments by the
 //! tool's own option spec ([`argv`]) and classes the paths it touches ([`paths`]). Arguments that
 //! are data (`echo`, commit messages) are not mistaken for code; what cannot be seen through
 //! counts as dangerous. Every path that approves something asks this module first. It is pure:

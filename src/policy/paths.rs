@@ -107,7 +107,7 @@ pub fn is_protected_tree(path: &str) -> bool {
     root_dir(&p).is_some() && depth <= 2 && !p.starts_with("/var/tmp")
 }
 
-/// Inside a directory the system itself lives in, except [`NOT_SYSTEM`]; devices are judged by
+/// Inside a directory the system itself lives in, except `NOT_SYSTEM`; devices are judged by
 /// [`is_block_device`].
 pub fn in_system_dir(path: &str) -> bool {
     root_dir(path).is_some_and(|(_, holds)| holds == Holds::System)

@@ -37,7 +37,7 @@ enum Message {
     },
 }
 
-/// What the screen showed, and how much output it had seen then (see [`Backlog::end`]).
+/// What the screen showed, and how much output it had seen then (see `Backlog::end`).
 #[derive(Debug)]
 pub struct Answer {
     pub seen: Seen,

@@ -1,5 +1,5 @@
 //! The screen model: what the user's terminal shows, kept by feeding every byte the child writes
-//! through a `vte` parser into a [`grid`] of cells — characters with their colours and attributes
+//! through a `vte` parser into a `grid` of cells — characters with their colours and attributes
 //! ([`pen`]). Full-screen TUIs paint with cursor moves, so only a model like this reads their
 //! prompts; the same parse also feeds the text [`Tail`]. The overlay reads a [`View`] of it to put
 //! back exactly what it drew over.
