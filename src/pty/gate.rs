@@ -155,14 +155,9 @@ impl Gate {
     }
 
     /// Holds the child's output at a point between sequences, waiting up to `wait` for the
-    /// stream to get there; `None` if it did not (the child stopped inside a sequence).
-    pub fn pause(&self, wait: Duration) -> Option<Paused<'_>> {
-        self.begin_pause(wait).then_some(Paused { gate: self })
-    }
-
-    /// Like [`Gate::pause`], for a pause that outlives the call (a question box waiting for a
-    /// key): it lasts until the [`Held`] is dropped.
-    pub fn hold(self: &Arc<Self>, wait: Duration) -> Option<Held> {
+    /// stream to get there; `None` if it did not (the child stopped inside a sequence). The output
+    /// is held until the [`Held`] is dropped; pauses nest (a banner over an open box).
+    pub fn pause(self: &Arc<Self>, wait: Duration) -> Option<Held> {
         self.begin_pause(wait).then(|| Held(Arc::clone(self)))
     }
 
@@ -205,17 +200,6 @@ impl Gate {
 }
 
 /// The child's output is held while this lives.
-pub struct Paused<'a> {
-    gate: &'a Gate,
-}
-
-impl Drop for Paused<'_> {
-    fn drop(&mut self) {
-        self.gate.end_pause();
-    }
-}
-
-/// The child's output is held while this lives, owned.
 pub struct Held(Arc<Gate>);
 
 impl Drop for Held {
@@ -291,7 +275,7 @@ mod tests {
     #[test]
     fn pauses_nest() {
         let gate = Arc::new(Gate::default());
-        let held = gate.hold(Duration::from_secs(1)).unwrap();
+        let held = gate.pause(Duration::from_secs(1)).unwrap();
         drop(gate.pause(Duration::from_secs(1)).unwrap());
         assert!(gate.is_paused(), "a banner's pause ends, the box's goes on");
         drop(held);
@@ -300,7 +284,7 @@ mod tests {
 
     #[test]
     fn a_stream_stuck_inside_a_sequence_is_not_paused() {
-        let gate = Gate::default();
+        let gate = Arc::new(Gate::default());
         gate.relay(b"\x1b]2;tit", |_| {});
         assert!(gate.pause(Duration::from_millis(1)).is_none());
         assert!(!gate.is_paused());

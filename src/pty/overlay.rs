@@ -109,7 +109,7 @@ impl Overlay {
         if !self.enabled || self.open.is_some() {
             return false;
         }
-        let Some(held) = self.gate.hold(SEQUENCE_WAIT) else {
+        let Some(held) = self.gate.pause(SEQUENCE_WAIT) else {
             return false;
         };
         let Some(view) = watcher.view(0..0, MODEL_WAIT) else {
