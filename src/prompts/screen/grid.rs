@@ -11,6 +11,24 @@ use crate::prompts::screen::pen::{Palette, Pen, PenId};
 /// Marks the cell covered by the right half of a wide character.
 pub const WIDE_CONT: char = '\0';
 
+/// One cell: a character and the id of its pen. Kept side by side so printing a character is
+/// one store with one bounds check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    pub ch: char,
+    pub pen: PenId,
+}
+
+impl Cell {
+    /// What erasing with pen `pen` leaves.
+    const fn blank(pen: PenId) -> Self {
+        Self { ch: ' ', pen }
+    }
+}
+
+/// How many recently set pens `Grid::set_pen` finds without hashing.
+const RECENT: usize = 8;
+
 /// What DECSC saves and DECRC restores.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Saved {
@@ -45,8 +63,7 @@ impl Charsets {
 #[derive(Clone)]
 pub struct Buffer {
     cols: usize,
-    cells: Vec<char>,
-    pens: Vec<PenId>,
+    cells: Vec<Cell>,
     map: Vec<usize>,
     /// `wrapped[r]`: screen row `r` ran into the right margin and continues on row `r + 1`.
     pub wrapped: Vec<bool>,
@@ -57,8 +74,7 @@ impl Buffer {
     fn new(cols: usize, rows: usize, pen: PenId) -> Self {
         Self {
             cols,
-            cells: vec![' '; cols * rows],
-            pens: vec![pen; cols * rows],
+            cells: vec![Cell::blank(pen); cols * rows],
             map: (0..rows).collect(),
             wrapped: vec![false; rows],
             saved: Saved::default(),
@@ -81,35 +97,19 @@ impl Buffer {
         self.map.get(row).map_or(usize::MAX / 2, |r| r * self.cols)
     }
 
-    /// Screen row `row`'s characters.
-    pub fn chars(&self, row: usize) -> &[char] {
+    /// Screen row `row`'s cells.
+    pub fn row(&self, row: usize) -> &[Cell] {
         let start = self.start(row);
         &self.cells[start..start + self.cols]
     }
 
-    /// Screen row `row`'s pens.
-    pub fn pens(&self, row: usize) -> &[PenId] {
+    fn row_mut(&mut self, row: usize) -> &mut [Cell] {
         let start = self.start(row);
-        &self.pens[start..start + self.cols]
-    }
-
-    fn row_mut(&mut self, row: usize) -> (&mut [char], &mut [PenId]) {
-        let start = self.start(row);
-        (
-            &mut self.cells[start..start + self.cols],
-            &mut self.pens[start..start + self.cols],
-        )
+        &mut self.cells[start..start + self.cols]
     }
 
     fn clear(&mut self, row: usize, from: usize, to: usize, blank: PenId) {
-        let (chars, pens) = self.row_mut(row);
-        chars[from..to].fill(' ');
-        if blank == 0 {
-            // The usual blank (the default pen): zeroing compiles to `memset`.
-            pens[from..to].fill(0);
-        } else {
-            pens[from..to].fill(blank);
-        }
+        self.row_mut(row)[from..to].fill(Cell::blank(blank));
     }
 }
 
@@ -140,8 +140,10 @@ pub struct Grid {
     pen_id: PenId,
     blank_id: PenId,
     pub palette: Palette,
-    /// The last pens set, with their ids: TUIs go back and forth between a few.
-    recent: [(Pen, PenId, PenId); 4],
+    /// The last pens set, with their ids: TUIs go back and forth between a few (a Claude Code
+    /// frame cycles through five or six), so a miss replaces the oldest entry, never a hot one.
+    recent: [(Pen, PenId, PenId); RECENT],
+    recent_next: usize,
     pub scroll_top: usize,
     pub scroll_bottom: usize,
     /// Rows that left the screen (scrolled off or erased), for `Line::abs_row`.
@@ -170,7 +172,8 @@ impl Grid {
             pen_id: 0,
             blank_id: 0,
             palette: Palette::new(),
-            recent: [(Pen::default(), 0, 0); 4],
+            recent: [(Pen::default(), 0, 0); RECENT],
+            recent_next: 0,
             scroll_top: 0,
             scroll_bottom: rows - 1,
             scrolled: 0,
@@ -194,8 +197,8 @@ impl Grid {
         }
         self.pen_id = self.intern(pen);
         self.blank_id = self.intern(pen.erased());
-        self.recent.rotate_right(1);
-        self.recent[0] = (pen, self.pen_id, self.blank_id);
+        self.recent[self.recent_next] = (pen, self.pen_id, self.blank_id);
+        self.recent_next = (self.recent_next + 1) % RECENT;
     }
 
     fn intern(&mut self, pen: Pen) -> PenId {
@@ -221,15 +224,15 @@ impl Grid {
         };
         let mut new = Palette::new();
         for buf in [&mut self.active, &mut self.inactive] {
-            for id in &mut buf.pens {
-                *id = mark(*id, &mut new);
+            for cell in &mut buf.cells {
+                cell.pen = mark(cell.pen, &mut new);
             }
         }
         self.pen_id = mark(self.pen_id, &mut new);
         self.blank_id = mark(self.blank_id, &mut new);
         self.palette = new;
         // Their ids changed.
-        self.recent = [(Pen::default(), 0, 0); 4];
+        self.recent = [(Pen::default(), 0, 0); RECENT];
     }
 
     pub fn set_insert(&mut self, on: bool) {
@@ -255,9 +258,7 @@ impl Grid {
             let skip = old_rows.saturating_sub(rows);
             for r in 0..old_rows.min(rows) {
                 let n = old_cols.min(cols);
-                let (chars, pens) = fresh.row_mut(r);
-                chars[..n].copy_from_slice(&buf.chars(r + skip)[..n]);
-                pens[..n].copy_from_slice(&buf.pens(r + skip)[..n]);
+                fresh.row_mut(r)[..n].copy_from_slice(&buf.row(r + skip)[..n]);
                 fresh.wrapped[r] = buf.wrapped[r + skip] && cols == old_cols;
             }
             fresh.saved = buf.saved;
@@ -289,11 +290,11 @@ impl Grid {
             let (row, col) = self.cursor;
             let cols = self.cols;
             let at = self.active.start(row) + col;
-            if let (Some(cell), Some(pen)) =
-                (self.active.cells.get_mut(at), self.active.pens.get_mut(at))
-            {
-                *cell = c;
-                *pen = self.pen_id;
+            if let Some(cell) = self.active.cells.get_mut(at) {
+                *cell = Cell {
+                    ch: c,
+                    pen: self.pen_id,
+                };
                 self.last_char = c;
                 if col + 1 < cols {
                     self.cursor.1 = col + 1;
@@ -337,12 +338,10 @@ impl Grid {
         let (row, col) = self.cursor;
         let cols = self.cols;
         let pen = self.pen_id;
-        let (chars, pens) = self.active.row_mut(row);
-        chars[col] = c;
-        pens[col] = pen;
+        let cells = self.active.row_mut(row);
+        cells[col] = Cell { ch: c, pen };
         if width == 2 && col + 1 < cols {
-            chars[col + 1] = WIDE_CONT;
-            pens[col + 1] = pen;
+            cells[col + 1] = Cell { ch: WIDE_CONT, pen };
         }
         self.last_char = c;
         if col + width >= cols {
@@ -477,22 +476,18 @@ impl Grid {
         let (row, col, cols) = (self.cursor.0, self.cursor.1, self.cols);
         let n = n.min(cols - col);
         let blank = self.blank_id;
-        let (cells, pens) = self.active.row_mut(row);
+        let cells = self.active.row_mut(row);
         cells.copy_within(col..cols - n, col + n);
-        cells[col..col + n].fill(' ');
-        pens.copy_within(col..cols - n, col + n);
-        pens[col..col + n].fill(blank);
+        cells[col..col + n].fill(Cell::blank(blank));
     }
 
     pub fn delete_chars(&mut self, n: usize) {
         let (row, col, cols) = (self.cursor.0, self.cursor.1, self.cols);
         let n = n.min(cols - col);
         let blank = self.blank_id;
-        let (cells, pens) = self.active.row_mut(row);
+        let cells = self.active.row_mut(row);
         cells.copy_within(col + n..cols, col);
-        cells[cols - n..].fill(' ');
-        pens.copy_within(col + n..cols, col);
-        pens[cols - n..].fill(blank);
+        cells[cols - n..].fill(Cell::blank(blank));
     }
 
     /// Moves the cursor to a screen position, clamped to the screen.

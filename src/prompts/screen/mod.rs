@@ -99,10 +99,9 @@ impl Screen {
         let g = &self.grid;
         let buf = &g.active;
         let cells = |row: usize| -> Vec<(char, Pen)> {
-            buf.chars(row)
+            buf.row(row)
                 .iter()
-                .copied()
-                .zip(buf.pens(row).iter().map(|&id| g.palette.get(id)))
+                .map(|cell| (cell.ch, g.palette.get(cell.pen)))
                 .collect()
         };
         let lines = (rows.start.min(g.rows)..rows.end.min(g.rows))
@@ -137,7 +136,12 @@ impl Screen {
             if current.is_empty() {
                 start_row = row;
             }
-            current.extend(buf.chars(row).iter().filter(|&&c| c != WIDE_CONT));
+            current.extend(
+                buf.row(row)
+                    .iter()
+                    .map(|cell| cell.ch)
+                    .filter(|&c| c != WIDE_CONT),
+            );
             if row == g.cursor.0 {
                 cursor_line = lines.len();
             }
