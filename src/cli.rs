@@ -41,6 +41,7 @@ Options:
       --log-format <FORMAT>  How events are written: text (default) or json
   -v, --verbose              Log more (rate-limit waits, resizes)
   -q, --quiet                Log only warnings (dangerous commands, manual mode)
+      --nested               Run even inside another autoapprove (both would answer prompts)
   -h, --help                 Print this help
   -V, --version              Print the version
 
@@ -86,6 +87,8 @@ pub struct Cli {
     pub log_format: Format,
     pub verbose: u8,
     pub quiet: bool,
+    /// Run even under another autoapprove (see [`crate::pty::child::NESTED_ENV`]).
+    pub nested: bool,
 }
 
 /// A command line that cannot be run; printed as `error: …` with [`USAGE`], exit status 2.
@@ -106,7 +109,14 @@ fn usage(message: impl Into<String>) -> UsageError {
 
 /// Options that take a value; every other option is a flag.
 const VALUED: [&str; 5] = ["config", "idle", "profile", "log-file", "log-format"];
-const FLAGS: [&str; 5] = ["show-defaults", "verbose", "quiet", "help", "version"];
+const FLAGS: [&str; 6] = [
+    "show-defaults",
+    "verbose",
+    "quiet",
+    "nested",
+    "help",
+    "version",
+];
 
 /// What has been read so far; [`Parsed::finish`] turns it into a [`Cli`].
 #[derive(Default)]
@@ -118,6 +128,7 @@ struct Parsed {
     log_format: Format,
     verbose: u8,
     quiet: bool,
+    nested: bool,
     /// `--help`, `--version` or `--show-defaults`: answered without running anything; the
     /// first of them in that order wins.
     answer: Option<Action>,
@@ -212,6 +223,7 @@ impl Parsed {
         match name {
             "verbose" => self.verbose = self.verbose.saturating_add(1),
             "quiet" => self.quiet = true,
+            "nested" => self.nested = true,
             "help" => self.answer = Some(Action::Help),
             "version" if self.answer != Some(Action::Help) => self.answer = Some(Action::Version),
             "show-defaults" if self.answer.is_none() => self.answer = Some(Action::ShowDefaults),
@@ -286,6 +298,7 @@ impl Parsed {
             log_format: self.log_format,
             verbose: self.verbose,
             quiet: self.quiet,
+            nested: self.nested,
         })
     }
 }

@@ -39,6 +39,15 @@ pub fn run(cli: Cli) -> i32 {
         }
         Action::Run(command) => command,
     };
+    if let Some(outer) = std::env::var_os(pty::child::NESTED_ENV).filter(|_| !cli.nested) {
+        eprintln!(
+            "error: already running inside autoapprove (pid {}, from ${}): a second layer would \
+             answer every prompt twice; pass --nested to run it anyway",
+            outer.to_string_lossy(),
+            pty::child::NESTED_ENV
+        );
+        return exit::USAGE;
+    }
     let config = match load_config(cli.config.as_deref()) {
         Ok(c) => c,
         Err(code) => return code,

@@ -64,11 +64,17 @@ fn invalid_files_are_rejected_with_their_position() {
             "prompt_rules:\n  - description: a\n    send: y\n",
         ),
         ("bad_toggle_key", "toggle_key: 'q'\n"),
+        ("toggle_key_is_enter", "toggle_key: '<C-m>'\n"),
+        ("toggle_key_is_escape", "toggle_key: '<C-[>'\n"),
         ("zero_context_lines", "context_lines: 0\n"),
         ("zero_idle_timeout", "idle_timeout: 0s\n"),
         (
             "unknown_denylist_category",
-            "denylist:\n  builtin: [power, nuclear]\n",
+            "denylist:\n  disable: [power, nuclear]\n",
+        ),
+        (
+            "denylist_builtin_is_gone",
+            "denylist:\n  builtin: [power]\n",
         ),
     ];
     for (name, yaml) in cases {

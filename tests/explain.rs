@@ -55,7 +55,7 @@ fn the_config_can_allow_and_add() {
     let config = dir.path().join("rules.yaml");
     std::fs::write(
         &config,
-        "denylist:\n  builtin: [git-history]\n  patterns:\n    - name: no-deploys\n      regex: '\\bdeploy\\.sh\\b'\n  allow: ['^git push --force-with-lease origin feature/\\S+$']\n",
+        "denylist:\n  patterns:\n    - name: no-deploys\n      regex: '\\bdeploy\\.sh\\b'\n  allow: ['git push --force-with-lease origin feature/\\S+', 'npm test']\n",
     )
     .unwrap();
     let config = config.to_str().unwrap();
@@ -68,8 +68,30 @@ fn the_config_can_allow_and_add() {
         out.starts_with("BLOCKED  no-deploys: matches your pattern `no-deploys`"),
         "{out}"
     );
-    // Categories left out of `builtin` are off.
-    assert_eq!(run("rm -rf /").0, 0);
+    // A section that sets only `patterns` and `allow` keeps every built-in category.
+    assert_eq!(run("rm -rf /").0, 1);
+    assert_eq!(run("npm test").0, 0);
+    // An allow entry is one whole simple command, never part of a longer line.
+    for line in [
+        "npm test; rm -rf ~",
+        "rm -rf ~ # npm test",
+        "npm test && rm -rf ~",
+    ] {
+        let (code, out) = run(line);
+        assert_eq!(code, 1, "{line}: {out}");
+        assert!(out.contains("recursive-delete"), "{line}: {out}");
+    }
+}
+
+#[test]
+fn a_category_is_turned_off_only_by_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rules.yaml");
+    std::fs::write(&config, "denylist:\n  disable: [power]\n").unwrap();
+    let config = config.to_str().unwrap();
+    assert_eq!(explain(&["--config", config, "shutdown -h now"]).0, 0);
+    assert_eq!(explain(&["--config", config, "rm -rf /"]).0, 1);
+    assert_eq!(explain(&["shutdown -h now"]).0, 1);
 }
 
 #[test]

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::config::error::{ConfigError, missing};
 use crate::config::{Config, NudgeStep, Profile, Rule};
-use crate::policy::Denylist;
+use regex::Regex;
+
+use crate::policy::{BUILTIN, Denylist};
 
 /// What one layer sets, validated.
 #[derive(Debug, Default, Clone)]
@@ -23,7 +25,7 @@ pub struct Partial {
     pub nudge_sequence: Option<Vec<NudgeStep>>,
     pub toggle_key: Option<(u8, String)>,
     pub rules: Option<Vec<Rule>>,
-    pub denylist: Option<Denylist>,
+    pub denylist: DenylistLayer,
     pub profiles: Option<Vec<Profile>>,
 }
 
@@ -42,7 +44,7 @@ impl Partial {
             nudge_sequence: self.nudge_sequence.or(base.nudge_sequence),
             toggle_key: self.toggle_key.or(base.toggle_key),
             rules: self.rules.or(base.rules),
-            denylist: self.denylist.or(base.denylist),
+            denylist: self.denylist.over(base.denylist),
             profiles: self.profiles.or(base.profiles),
         }
     }
@@ -71,10 +73,45 @@ impl Partial {
             toggle_key,
             toggle_key_name,
             rules: self.rules.unwrap_or_default(),
-            denylist: self.denylist.unwrap_or_default(),
+            denylist: self.denylist.complete(),
             profiles: self.profiles.unwrap_or_default(),
             profile: None,
             layers,
         })
+    }
+}
+
+/// What one layer's `denylist:` section sets. Each of its keys is layered on its own, so a
+/// section that sets only `allow:` keeps the built-in categories: they are turned off only by
+/// naming them under `disable:`.
+#[derive(Debug, Default, Clone)]
+pub struct DenylistLayer {
+    /// Ids of built-in categories turned off.
+    pub disable: Option<Vec<&'static str>>,
+    pub patterns: Option<Vec<(String, Regex)>>,
+    pub allow: Option<Vec<Regex>>,
+}
+
+impl DenylistLayer {
+    fn over(self, base: Self) -> Self {
+        Self {
+            disable: self.disable.or(base.disable),
+            patterns: self.patterns.or(base.patterns),
+            allow: self.allow.or(base.allow),
+        }
+    }
+
+    fn complete(self) -> Denylist {
+        let disable = self.disable.unwrap_or_default();
+        let enabled = BUILTIN
+            .iter()
+            .filter(|c| !disable.contains(&c.id))
+            .copied()
+            .collect();
+        Denylist::new(
+            enabled,
+            self.patterns.unwrap_or_default(),
+            self.allow.unwrap_or_default(),
+        )
     }
 }

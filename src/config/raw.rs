@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::config::error::{ConfigError, Ctx, yaml_error};
-use crate::config::merge::Partial;
+use crate::config::merge::{DenylistLayer, Partial};
 use crate::config::{Answer, NudgeStep, Profile, Rule, Source};
-use crate::policy::{self, Denylist};
+use crate::policy;
 use crate::prompts::keys::{self, Key};
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,7 +62,9 @@ struct RawRule {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDenylist {
-    builtin: Option<Vec<Spanned<String>>>,
+    /// Gone: read only to say so (see [`Ctx::denylist`]).
+    builtin: Option<Spanned<serde::de::IgnoredAny>>,
+    disable: Option<Vec<Spanned<String>>>,
     patterns: Option<Vec<RawPattern>>,
     allow: Option<Vec<Spanned<String>>>,
 }
@@ -151,6 +153,16 @@ impl Ctx<'_> {
                 let keys = self.keys(&raw, "toggle_key")?;
                 match keys.as_slice() {
                     [Key(bytes)] if bytes.len() == 1 && bytes[0] < 0x20 => {
+                        if let Some(why) = needed_by_programs(bytes[0]) {
+                            return Err(self.error(
+                                &raw,
+                                format!(
+                                    "`toggle_key` `{}` is {why}: programs need it, so it cannot \
+                                     be taken from them; choose another, such as <C-]>",
+                                    raw.value
+                                ),
+                            ));
+                        }
                         Ok((bytes[0], raw.value.clone()))
                     }
                     _ => Err(self.error(
@@ -183,7 +195,11 @@ impl Ctx<'_> {
             nudge_sequence,
             toggle_key,
             rules: raw.prompt_rules.map(|r| self.rules(&r)).transpose()?,
-            denylist: raw.denylist.map(|d| self.denylist(d)).transpose()?,
+            denylist: raw
+                .denylist
+                .map(|d| self.denylist(d))
+                .transpose()?
+                .unwrap_or_default(),
             profiles: raw.profiles.map(|p| self.profiles(p)).transpose()?,
         })
     }
@@ -254,9 +270,17 @@ impl Ctx<'_> {
         Ok(rules)
     }
 
-    fn denylist(&self, raw: RawDenylist) -> Result<Denylist, ConfigError> {
-        let mut builtin = Vec::new();
-        for id in raw.builtin.unwrap_or_default() {
+    fn denylist(&self, raw: RawDenylist) -> Result<DenylistLayer, ConfigError> {
+        if let Some(old) = &raw.builtin {
+            return Err(self.error(
+                old,
+                "`denylist.builtin` is gone: every built-in category is on unless you name it \
+                 under `disable:`",
+            ));
+        }
+        let given = raw.disable.is_some();
+        let mut disable = Vec::new();
+        for id in raw.disable.unwrap_or_default() {
             let category = policy::builtin(&id.value).ok_or_else(|| {
                 self.error(
                     &id,
@@ -267,18 +291,52 @@ impl Ctx<'_> {
                     ),
                 )
             })?;
-            builtin.push(category);
+            disable.push(category.id);
         }
-        let mut custom = Vec::new();
-        for p in raw.patterns.unwrap_or_default() {
-            custom.push((p.name.value.clone(), self.regex(&p.regex)?));
-        }
+        let patterns = raw
+            .patterns
+            .map(|patterns| {
+                patterns
+                    .iter()
+                    .map(|p| Ok((p.name.value.clone(), self.regex(&p.regex)?)))
+                    .collect::<Result<Vec<_>, ConfigError>>()
+            })
+            .transpose()?;
         let allow = raw
             .allow
-            .unwrap_or_default()
-            .iter()
-            .map(|a| self.regex(a))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Denylist::new(builtin, custom, allow))
+            .map(|allow| {
+                allow
+                    .iter()
+                    .map(|a| self.whole_command_regex(a))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(DenylistLayer {
+            disable: given.then_some(disable),
+            patterns,
+            allow,
+        })
     }
+
+    /// An `allow` entry: it must match a whole simple command, so `npm test` never allows
+    /// `npm test; rm -rf ~` or `rm -rf ~ # npm test`.
+    fn whole_command_regex(&self, raw: &Spanned<String>) -> Result<Regex, ConfigError> {
+        self.regex(raw)?;
+        Regex::new(&format!("^(?:{})$", raw.value)).map_err(|e| self.error(raw, e.to_string()))
+    }
+}
+
+/// What a control key means to the program, when the program cannot do without it (the toggle
+/// key never reaches the program).
+fn needed_by_programs(byte: u8) -> Option<&'static str> {
+    Some(match byte {
+        0x03 => "Ctrl-C, the interrupt",
+        0x04 => "Ctrl-D, end of input",
+        0x08 => "Backspace",
+        0x09 => "Tab",
+        0x0a | 0x0d => "Enter",
+        0x1a => "Ctrl-Z, suspend",
+        0x1b => "Escape",
+        _ => return None,
+    })
 }

@@ -108,12 +108,6 @@ impl Denylist {
                 };
             }
         }
-        if self.allow.iter().any(|a| a.is_match(text.trim())) {
-            return Explanation {
-                verdict: None,
-                notes: vec![format!("`{}`: allowed by your `allow` list", text.trim())],
-            };
-        }
         let mut judge = Judge {
             list: self,
             findings: Vec::new(),

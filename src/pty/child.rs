@@ -40,6 +40,10 @@ pub struct Spawned {
     pub pid: Pid,
 }
 
+/// Set in the child's environment to autoapprove's pid: an autoapprove started inside it knows it
+/// is nested, and refuses (both layers would answer every prompt) unless given `--nested`.
+pub const NESTED_ENV: &str = "AUTOAPPROVE_PID";
+
 /// Starts `command` on a new PTY of `cols`×`rows`.
 pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, SpawnError> {
     let program = command
@@ -62,6 +66,7 @@ pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, Spaw
     let child = pty_process::Command::new(&path)
         .arg0(program)
         .args(&command[1..])
+        .env(NESTED_ENV, std::process::id().to_string())
         .spawn(pts)
         .map_err(|e| match e {
             // The checks above make these rare: the file changed, or an interpreter is missing.

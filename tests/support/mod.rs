@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 /// Generous: CI machines are small and busy.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
+/// What autoapprove sets in its child's environment; the tests may themselves run under one.
+pub const NESTED_ENV: &str = "AUTOAPPROVE_PID";
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_autoapprove")
 }
@@ -28,6 +31,7 @@ pub fn run_piped<S: AsRef<std::ffi::OsStr>>(
 ) -> std::process::Output {
     std::process::Command::new(bin())
         .args(args)
+        .env_remove(NESTED_ENV)
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap()
@@ -107,7 +111,8 @@ impl Term {
             .args(args)
             .current_dir(options.cwd.as_deref().unwrap_or(dir.path()))
             .env("AA", bin())
-            .env("TERM", "xterm-256color");
+            .env("TERM", "xterm-256color")
+            .env_remove(NESTED_ENV);
         for name in &options.env_remove {
             command = command.env_remove(name);
         }

@@ -35,6 +35,7 @@ impl Tmux {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("tmux.sock");
         let mut new = Command::new("tmux");
+        new.env_remove(super::NESTED_ENV);
         new.arg("-S")
             .arg(&socket)
             .args(["-f", "/dev/null", "new-session", "-d"]);
