@@ -84,6 +84,12 @@ pub enum Event {
     LeftToUser {
         rule: String,
     },
+    /// Nothing is typed for the user now: the child reads hidden input, or the user's own line
+    /// is unsubmitted; `rule` names the prompt that was not answered, if one was.
+    InputWithheld {
+        why: &'static str,
+        rule: Option<String>,
+    },
     DangerousCommand {
         category: String,
         reason: String,
@@ -115,6 +121,7 @@ impl Event {
             Self::StateChanged { .. } => "STATE_TRANSITION",
             Self::DangerousCommand { .. } => "DANGEROUS_COMMAND",
             Self::LeftToUser { .. } => "LEFT_TO_USER",
+            Self::InputWithheld { .. } => "INPUT_WITHHELD",
             Self::SignalForwarded { .. } => "SIGNAL_FORWARDED",
             Self::Resized { .. } => "RESIZED",
             Self::ChildExited { .. } => "CHILD_EXITED",
@@ -124,7 +131,9 @@ impl Event {
     pub fn level(&self) -> Level {
         match self {
             Self::AnswerDeferred { .. } | Self::Resized { .. } => Level::Debug,
-            Self::DangerousCommand { .. } | Self::LeftToUser { .. } => Level::Warn,
+            Self::DangerousCommand { .. }
+            | Self::LeftToUser { .. }
+            | Self::InputWithheld { .. } => Level::Warn,
             Self::StateChanged { to, .. } if *to == State::Manual => Level::Warn,
             _ => Level::Info,
         }
@@ -206,6 +215,13 @@ impl Event {
             ],
             Self::SignalForwarded { signal } => vec![("signal", s(signal))],
             Self::LeftToUser { rule } => vec![("rule", s(rule))],
+            Self::InputWithheld { why, rule } => {
+                let mut f = vec![("why", s(why))];
+                if let Some(r) = rule {
+                    f.push(("rule", s(r)));
+                }
+                f
+            }
             Self::Resized { cols, rows } => {
                 vec![("cols", Value::from(*cols)), ("rows", Value::from(*rows))]
             }

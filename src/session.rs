@@ -229,6 +229,7 @@ impl Session {
                     if self.detect_at().is_some_and(|d| now >= d) {
                         self.ask_watcher();
                     }
+                    self.check_hidden_input();
                     let actions = self.engine.handle(now.into_std(), Input::Tick);
                     self.apply(actions);
                 },
@@ -283,10 +284,10 @@ impl Session {
     /// Takes in what the relay and the keyboard did since the last look. While the settle timer
     /// follows output the relay does not tell the session; once it does not, the session listens.
     fn catch_up(&mut self) {
-        if self.typing.take() {
+        if let Some(pending) = self.typing.take() {
             let actions = self
                 .engine
-                .handle(Instant::now().into_std(), Input::UserKey);
+                .handle(Instant::now().into_std(), Input::UserKey { pending });
             self.apply(actions);
         }
         self.take_in(self.relay.look());
@@ -335,11 +336,28 @@ impl Session {
         if self.settle_at.is_some() || upto != self.relayed {
             return;
         }
+        self.check_hidden_input();
         let settled = Input::Settled {
             prompt: seen.prompt,
             context: seen.context,
+            alternate: seen.alternate,
         };
         let actions = self.engine.handle(Instant::now().into_std(), settled);
+        self.apply(actions);
+    }
+
+    /// Tells the engine when the child's terminal starts or stops reading hidden input: lines
+    /// with echo off (canonical mode without ECHO), the way `getpass`, sudo, ssh-keygen and
+    /// `read -s` read secrets. Raw and cbreak modes (full-screen programs) are not hidden input.
+    /// Read before every decision, since a program can turn echo off without writing anything.
+    fn check_hidden_input(&mut self) {
+        use rustix::termios::LocalModes;
+        let hidden = rustix::termios::tcgetattr(&self.control).is_ok_and(|t| {
+            t.local_modes.contains(LocalModes::ICANON) && !t.local_modes.contains(LocalModes::ECHO)
+        });
+        let actions = self
+            .engine
+            .handle(Instant::now().into_std(), Input::Hidden(hidden));
         self.apply(actions);
     }
 
@@ -436,6 +454,9 @@ impl Session {
                 format!("{}: left to you, answer it yourself", escape_str(rule)),
                 true,
             ),
+            Notice::Withheld { why } => {
+                (format!("Nothing is typed for you: {}", why.as_str()), false)
+            }
             Notice::State {
                 from,
                 to,

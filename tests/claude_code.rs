@@ -6,9 +6,9 @@
 mod support;
 
 use serde_json::{Value, json};
+use support::Term;
 use support::claude::{self, World};
 use support::mock_api::{MockApi, tool_results};
-use support::{DEADLINE, Term};
 
 /// Starts `claude "please do the task"` under autoapprove with the built-in rules (fast settle).
 fn start(world: &World, api: &MockApi) -> Option<Term> {
@@ -32,23 +32,6 @@ fn tool_result(api: &MockApi, turn: usize) -> Value {
         .find(|b| b["tool_use_id"] == id.as_str())
         .unwrap()
         .clone()
-}
-
-/// Waits until the event log holds `needle`.
-fn expect_log(t: &Term, needle: &str) -> String {
-    let deadline = std::time::Instant::now() + DEADLINE;
-    loop {
-        let log = t.log();
-        if log.contains(needle) {
-            return log;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no {needle:?} in the log:\n{log}\nscreen:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
 }
 
 fn stop(t: &Term) {
@@ -158,7 +141,7 @@ fn a_dangerous_command_is_left_on_screen_for_the_user() {
         json!({"command": "rm -rf ~", "description": "Clean up the home directory"}),
     )]);
     let Some(t) = start(&world, &api) else { return };
-    let log = expect_log(&t, r#"to="MANUAL_MODE""#);
+    let log = t.expect_log(r#"to="MANUAL_MODE""#);
     assert!(
         log.contains(r#"DANGEROUS_COMMAND: category="recursive-delete""#)
             && log.contains(r#"excerpt="rm -rf ~""#),
@@ -179,7 +162,7 @@ fn the_folder_trust_question_is_left_to_the_user() {
     let world = World::new(false);
     let api = MockApi::start(&[("Bash", json!({"command": "touch ./marker"}))]);
     let Some(t) = start(&world, &api) else { return };
-    let log = expect_log(&t, r#"LEFT_TO_USER: rule="Claude Code: folder trust""#);
+    let log = t.expect_log(r#"LEFT_TO_USER: rule="Claude Code: folder trust""#);
     assert!(!log.contains("SEND_INPUT"), "{log}");
     t.expect_screen("Is this a project you created or one you trust?");
     // Not answered "No, exit": Claude Code is still there, asking.

@@ -3,26 +3,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
-
-use support::{DEADLINE, Options, Term, fast_config};
-
-/// Waits until the event log contains `needle` (the log file is the readiness marker).
-fn expect_log(t: &Term, needle: &str) -> String {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let log = t.log();
-        if log.contains(needle) {
-            return log;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {needle:?} in the log:\n{log}\nterminal:\n{}",
-            t.output()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use support::{Options, Term, fast_config};
 
 #[test]
 fn a_yes_no_prompt_is_answered_with_y() {
@@ -104,12 +85,14 @@ nudge_sequence:
     after: 100ms
 prompt_rules: []
 ";
+    // No echo, so the nudges' echo does not end the round; and not canonical, since a line read
+    // with echo off is hidden input (a password), which is never nudged.
     let t = Term::with_config(
         config,
         &[
             "bash",
             "-c",
-            r#"stty -echo; echo ready; read a; read b; read c; echo "got:[$a][$b][$c]""#,
+            r#"stty -echo -icanon; echo ready; read a; read b; read c; echo "got:[$a][$b][$c]""#,
         ],
     );
     t.expect("got:[][y][continue]");
@@ -143,13 +126,13 @@ prompt_rules:
         &[
             "bash",
             "-c",
-            r#"stty -echo; echo ready; read a; echo "nudged:[$a]"; read b; printf 'GO?'; read c; echo "c=[$c]""#,
+            r#"stty -echo -icanon; echo ready; read a; echo "nudged:[$a]"; read b; printf 'GO?'; read c; echo "c=[$c]""#,
         ],
     );
     t.expect("nudged:[x]");
     // Round 1 was used up; the next silence hands control over.
     t.expect("MANUAL_MODE");
-    let log = expect_log(&t, "still idle after 1 nudge rounds");
+    let log = t.expect_log("still idle after 1 nudge rounds");
     assert_eq!(log.matches("SEND_INPUT").count(), 1, "{log}");
     // The human types a line; then hands control back with Ctrl-] (which the child never sees).
     t.send(b"mine\r\x1d");
@@ -310,7 +293,7 @@ fn a_cursor_painted_dangerous_tui_prompt_is_refused() {
         "prompt_rules:\n  - description: tui permission\n    match_regex: 'Do you want to proceed\\?'\n    send: '1'\n",
     );
     let mut t = Term::with_config(&config, &["python3", tui, "rm -rf ~"]);
-    expect_log(&t, "DANGEROUS_COMMAND");
+    t.expect_log("DANGEROUS_COMMAND");
     t.send(b"4");
     t.expect("tui-got:b'4'");
     assert_eq!(t.wait(), 0);

@@ -75,7 +75,7 @@ proptest! {
 
     #[test]
     fn the_engine_never_sends_in_manual_mode_nor_faster_than_the_interval(
-        steps in proptest::collection::vec((0u64..3000, 0u8..8, 0u64..4), 1..80),
+        steps in proptest::collection::vec((0u64..3000, 0u8..11, 0u64..4), 1..80),
     ) {
         let config = config::from_yaml(
             "idle_timeout: 2s\nmin_send_interval: 500ms\nnudge_max_retries: 2\n",
@@ -89,6 +89,8 @@ proptest! {
         // The prompt instance answered last: the engine does not judge it again while it stays.
         let mut answered: Option<u64> = None;
         let mut offered: Option<u64> = None;
+        // The child reads hidden input; the user's line is unsubmitted: nothing may be typed.
+        let (mut hidden, mut user_line) = (false, false);
         for (advance, kind, identity) in steps {
             now += Duration::from_millis(advance);
             let prompt = |context: &str| Prompt {
@@ -103,14 +105,24 @@ proptest! {
             };
             let input = match kind {
                 0 => Input::Output,
-                1 => Input::Settled { prompt: None, context: String::new() },
-                2 => Input::Settled { prompt: Some(prompt("Go? [y/n]")), context: String::new() },
-                3 => Input::Settled { prompt: Some(prompt("rm -rf / ? [y/n]")), context: "rm -rf /".into() },
+                1 => Input::Settled { prompt: None, context: String::new(), alternate: false },
+                2 => Input::Settled { prompt: Some(prompt("Go? [y/n]")), context: String::new(), alternate: false },
+                3 => Input::Settled { prompt: Some(prompt("rm -rf / ? [y/n]")), context: "rm -rf /".into(), alternate: false },
                 4 => Input::Interrupt,
                 5 => Input::Toggle,
-                6 => Input::UserKey,
+                6 => Input::UserKey { pending: true },
+                7 => Input::UserKey { pending: false },
+                8 => Input::Hidden(true),
+                9 => Input::Hidden(false),
                 _ => Input::Tick,
             };
+            match kind {
+                6 | 7 => user_line = kind == 6,
+                8 | 9 => hidden = kind == 8,
+                // Resuming automation is the user saying it may type again.
+                5 if engine.state() == State::Manual => user_line = false,
+                _ => {}
+            }
             let manual_before = engine.state() == State::Manual && input != Input::Toggle;
             let actions = engine.handle(now, input);
             let sends = actions.iter().filter(|a| matches!(a, Action::Send(_))).count();
@@ -139,6 +151,8 @@ proptest! {
                 _ => {}
             }
             if sends == 1 {
+                prop_assert!(!hidden, "typed into hidden input");
+                prop_assert!(!user_line, "typed over the user's unsubmitted line");
                 prop_assert!(!manual_before, "sent in MANUAL_MODE");
                 prop_assert!(engine.state() != State::Manual);
                 if let Some(prev) = last_send {

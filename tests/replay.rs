@@ -52,6 +52,7 @@ fn decision(config: &Config, seen: &Seen) -> String {
         Input::Settled {
             prompt: seen.prompt.clone(),
             context: seen.context.clone(),
+            alternate: seen.alternate,
         },
     );
     for action in &actions {

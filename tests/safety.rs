@@ -20,3 +20,198 @@ fn an_autoapprove_inside_autoapprove_refuses_unless_asked() {
     assert_eq!(t.wait(), 0);
     t.expect("inner-ran");
 }
+
+/// Fast timings, the built-in nudge sequence, and nudges 300 ms into a quiet spell.
+const NUDGING: &str =
+    "settle: 50ms\nsettle_max: 500ms\nmin_send_interval: 0s\nkey_gap: 0s\nidle_timeout: 300ms\n";
+
+/// The log line of a nudge that was due and not typed, for `why`.
+fn nudge_withheld(why: &str) -> String {
+    format!(r#"INPUT_WITHHELD: why="{why}" rule="idle nudge""#)
+}
+
+const HIDDEN: &str = "the program reads hidden input (a password or passphrase)";
+const USER_LINE: &str = "you have typed a line that is not submitted";
+const FULL_SCREEN: &str = "a full-screen program is showing (nudge_alternate_screen is off)";
+
+#[test]
+fn nothing_is_typed_into_read_s() {
+    let mut t = Term::with_config(
+        NUDGING,
+        &[
+            "bash",
+            "-c",
+            r#"read -r -s -p "Secret: " x; echo; echo "got:[$x]""#,
+        ],
+    );
+    t.expect("Secret: ");
+    t.expect_log(&nudge_withheld(HIDDEN));
+    // The nudge was due and nothing was typed: what the program reads is what we type now.
+    t.send(b"hunter2\r");
+    t.expect("got:[hunter2]");
+    assert_eq!(t.wait(), 0);
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn ssh_keygen_gets_no_empty_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("id_test");
+    let key_arg = key.to_str().unwrap();
+    let mut t = Term::with_config_in(
+        dir,
+        NUDGING,
+        &[
+            "ssh-keygen",
+            "-q",
+            "-t",
+            "ed25519",
+            "-C",
+            "test",
+            "-f",
+            key_arg,
+        ],
+        &support::Options::default(),
+    );
+    t.expect("Enter passphrase");
+    t.expect_log(&nudge_withheld(HIDDEN));
+    assert!(
+        !key.exists(),
+        "a key was written with nothing typed by the user"
+    );
+    t.send(b"correct horse\r");
+    t.expect("Enter same passphrase again");
+    t.send(b"correct horse\r");
+    assert_eq!(t.wait(), 0);
+    // The key has the passphrase we typed, not an empty one.
+    let empty = std::process::Command::new("ssh-keygen")
+        .args(["-y", "-P", "", "-f", key_arg])
+        .output()
+        .unwrap();
+    assert!(
+        !empty.status.success(),
+        "the key opens with an empty passphrase"
+    );
+    let ours = std::process::Command::new("ssh-keygen")
+        .args(["-y", "-P", "correct horse", "-f", key_arg])
+        .output()
+        .unwrap();
+    assert!(ours.status.success(), "{ours:?}");
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+/// `su` asking a user for root's password (as root, su asks nothing; the tests run as root in CI).
+#[test]
+fn su_gets_nothing_typed_into_its_password_prompt() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "the su test needs root (to become a user who is asked a password), and CI=true"
+        );
+        eprintln!("SKIPPED: not root");
+        return;
+    }
+    let mut t = Term::with_config(
+        NUDGING,
+        &[
+            "su",
+            "nobody",
+            "-s",
+            "/bin/sh",
+            "-c",
+            "su -c 'echo became-root' root",
+        ],
+    );
+    t.expect("Password:");
+    t.expect_log(&nudge_withheld(HIDDEN));
+    // Ctrl-C: su ends without an attempt counted against the account.
+    t.send(b"\x03");
+    t.wait();
+    let out = t.output();
+    assert!(!out.contains("Authentication failure"), "{out}");
+    assert!(!out.contains("became-root"), "{out}");
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn a_half_typed_shell_line_is_not_submitted() {
+    let options = support::Options {
+        env: vec![("PS1".into(), "ready$ ".into())],
+        ..support::Options::default()
+    };
+    let mut t = Term::with_config_in(
+        tempfile::tempdir().unwrap(),
+        NUDGING,
+        &["bash", "--norc", "--noprofile", "-i"],
+        &options,
+    );
+    t.expect("ready$ ");
+    t.send(b"echo ran-$((6*7))");
+    t.expect("echo ran-$((6*7))");
+    t.expect_log(&nudge_withheld(USER_LINE));
+    assert!(
+        !t.output().contains("ran-42"),
+        "the line was submitted:\n{}",
+        t.output()
+    );
+    // Enter is the user's: the line runs, and the shell is theirs again.
+    t.send(b"\r");
+    t.expect("ran-42");
+    t.send(b"exit 5\r");
+    assert_eq!(t.wait(), 5);
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn a_full_screen_editor_gets_no_nudge_and_its_file_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "first line\n").unwrap();
+    let mut t = Term::with_config_in(
+        dir,
+        NUDGING,
+        &["vim", "-u", "NONE", "-N", "-n", file.to_str().unwrap()],
+        &support::Options::default(),
+    );
+    t.expect_screen("first line");
+    t.expect_log(&nudge_withheld(FULL_SCREEN));
+    // Insert mode, text typed: the user's line keeps every nudge away too.
+    t.send(b"Go");
+    t.send(b"second");
+    t.expect_screen("second");
+    t.expect_log(&nudge_withheld(USER_LINE));
+    t.send(b"\x1b:wq\r");
+    assert_eq!(t.wait(), 0);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "first line\nsecond\n"
+    );
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn less_is_not_nudged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.txt");
+    let lines: Vec<String> = (1..200).map(|i| format!("line {i}")).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let mut t = Term::with_config_in(
+        dir,
+        NUDGING,
+        &["less", file.to_str().unwrap()],
+        &support::Options::default(),
+    );
+    t.expect_screen("line 1");
+    t.expect_log(&nudge_withheld(FULL_SCREEN));
+    t.send(b"q");
+    assert_eq!(t.wait(), 0);
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn a_quiet_line_prompt_with_echo_on_is_still_nudged() {
+    let t = Term::with_config(NUDGING, &["bash", "-c", r#"read -r x; echo "got:[$x]""#]);
+    t.expect("got:[]");
+    assert_eq!(t.wait(), 0);
+    t.expect_log(r#"SEND_INPUT: reason="idle_nudge_1.1" input="\r""#);
+}

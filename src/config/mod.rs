@@ -42,6 +42,11 @@ pub struct Config {
     pub whole_screen: bool,
     pub nudge_max_retries: u32,
     pub nudge_sequence: Vec<NudgeStep>,
+    /// Nudge a full-screen program on its alternate screen too (off: there an Enter edits a file).
+    pub nudge_alternate_screen: bool,
+    /// With nobody to hand over to (no terminal), how long `MANUAL_MODE` waits before ending the
+    /// program.
+    pub manual_timeout: Duration,
     /// The control byte that hands control between the user and the automation.
     pub toggle_key: u8,
     pub toggle_key_name: String,
@@ -138,6 +143,10 @@ pub struct Rule {
     pub source: Source,
     /// The `command` group may wrap over rows: strip a `│` gutter and join rows with spaces.
     pub unwrap_command: bool,
+    /// It answers prompts that read hidden input (passwords): the user opted in, knowing the risk.
+    pub secret: bool,
+    /// It answers even a confirmation that defaults to No or whose wording is destructive.
+    pub destructive: bool,
 }
 
 /// What a rule does with its prompt.

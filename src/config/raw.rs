@@ -26,6 +26,8 @@ pub struct RawConfig {
     whole_screen: Option<bool>,
     nudge_max_retries: Option<u32>,
     nudge_sequence: Option<Vec<RawNudge>>,
+    nudge_alternate_screen: Option<bool>,
+    manual_timeout: Option<Spanned<String>>,
     toggle_key: Option<Spanned<String>>,
     prompt_rules: Option<Vec<RawRule>>,
     denylist: Option<RawDenylist>,
@@ -57,6 +59,8 @@ struct RawRule {
     cooldown: Option<Spanned<String>>,
     source: Option<Source>,
     unwrap_command: Option<bool>,
+    secret: Option<bool>,
+    destructive: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +197,8 @@ impl Ctx<'_> {
             whole_screen: raw.whole_screen,
             nudge_max_retries: raw.nudge_max_retries,
             nudge_sequence,
+            nudge_alternate_screen: raw.nudge_alternate_screen,
+            manual_timeout: self.opt_duration(raw.manual_timeout.as_ref())?,
             toggle_key,
             rules: raw.prompt_rules.map(|r| self.rules(&r)).transpose()?,
             denylist: raw
@@ -265,6 +271,8 @@ impl Ctx<'_> {
                 cooldown: self.opt_duration(r.cooldown.as_ref())?.unwrap_or_default(),
                 source: r.source.unwrap_or(Source::Any),
                 unwrap_command: r.unwrap_command.unwrap_or(false),
+                secret: r.secret.unwrap_or(false),
+                destructive: r.destructive.unwrap_or(false),
             });
         }
         Ok(rules)

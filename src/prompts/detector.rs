@@ -57,6 +57,8 @@ pub struct Seen {
     /// The live text (the prompt's context, or what would be one): the denylist reads it before
     /// an idle nudge types into whatever is waiting there.
     pub context: String,
+    /// The alternate screen (a full-screen program) is showing.
+    pub alternate: bool,
 }
 
 /// Runs the rules over the live screen, then the tail.
@@ -88,7 +90,11 @@ pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail) -> Seen {
             .map(|r| r.text)
             .unwrap_or_default(),
     };
-    Seen { prompt, context }
+    Seen {
+        prompt,
+        context,
+        alternate: screen.alternate,
+    }
 }
 
 /// Text to match, the offset where the live part starts, and how to turn a match's end offset

@@ -18,17 +18,22 @@ use crate::prompts::keys::Key;
 pub enum Input {
     /// The child wrote something.
     Output,
-    /// Output settled: the prompt it shows, if any, and the live text around the cursor.
+    /// Output settled: the prompt it shows, if any, the live text around the cursor, and
+    /// whether a full-screen program's alternate screen is showing.
     Settled {
         prompt: Option<Prompt>,
         context: String,
+        alternate: bool,
     },
+    /// Whether the child's terminal reads lines with echo off — a password or passphrase prompt.
+    /// Sent before every decision; only a change does anything.
+    Hidden(bool),
     /// The user pressed Ctrl-C (or SIGINT arrived): the human takes over.
     Interrupt,
     /// The user pressed the toggle hotkey.
     Toggle,
-    /// The user typed something else.
-    UserKey,
+    /// The user typed something else; `pending` when it leaves a line of theirs unsubmitted.
+    UserKey { pending: bool },
     /// A deadline the engine asked for has come.
     Tick,
 }
@@ -55,6 +60,40 @@ pub enum Notice {
     },
     /// A recognised prompt is the user's to answer.
     LeftToUser { rule: String },
+    /// Nothing is typed for the user now, for this reason.
+    Withheld { why: Withheld },
+}
+
+/// Why nothing may be typed into the child right now, though the automation is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    /// The child reads hidden input: a password, a passphrase.
+    HiddenInput,
+    /// The user has typed a line they have not submitted.
+    UserLine,
+    /// A full-screen program is showing, and nudges there are off (`nudge_alternate_screen`).
+    FullScreen,
+}
+
+impl Withheld {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HiddenInput => "the program reads hidden input (a password or passphrase)",
+            Self::UserLine => "you have typed a line that is not submitted",
+            Self::FullScreen => "a full-screen program is showing (nudge_alternate_screen is off)",
+        }
+    }
+}
+
+/// What the engine knows of the child's terminal besides the prompt on it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Terminal {
+    /// It reads hidden input.
+    hidden: bool,
+    /// The user's last keys left a line unsubmitted.
+    user_line: bool,
+    /// The alternate screen was showing when output last settled.
+    alternate: bool,
 }
 
 /// An answer allowed by the rules but waiting for the rate limits.
@@ -89,6 +128,11 @@ pub struct Engine {
     live_context: String,
     /// A prompt left to the user is on screen: nothing automatic may be typed into it.
     holding: bool,
+    terminal: Terminal,
+    /// The reason last told to the user, so it is told once.
+    told: Option<Withheld>,
+    /// This quiet spell's withheld nudge is logged: the idle timer need not fire again.
+    idle_logged: bool,
 }
 
 impl Engine {
@@ -108,6 +152,9 @@ impl Engine {
             rounds: 0,
             live_context: String::new(),
             holding: false,
+            terminal: Terminal::default(),
+            told: None,
+            idle_logged: false,
         }
     }
 
@@ -120,6 +167,7 @@ impl Engine {
         match input {
             Input::Output => {
                 self.last_output = now;
+                self.idle_logged = false;
                 // Whatever was pending is judged again once the new output settles.
                 self.pending = None;
                 if self.state == State::IdleNudge {
@@ -127,8 +175,13 @@ impl Engine {
                     self.transition(State::Running, "output from the child", &mut out);
                 }
             }
-            Input::Settled { prompt, context } => {
+            Input::Settled {
+                prompt,
+                context,
+                alternate,
+            } => {
                 self.live_context = context;
+                self.terminal.alternate = alternate;
                 self.holding = false;
                 if let Some(prompt) = prompt {
                     self.on_prompt(now, prompt, &mut out);
@@ -146,12 +199,33 @@ impl Engine {
                     self.last_output = now;
                     self.rounds = 0;
                     self.seen = None;
+                    // Resuming is the user saying the automation may type again.
+                    self.terminal.user_line = false;
+                    self.told = None;
                     self.transition(State::Running, "hotkey: automation resumed", &mut out);
                 } else {
                     self.take_manual("hotkey: the user took control", &mut out);
                 }
             }
-            Input::UserKey => self.rounds = 0,
+            Input::UserKey { pending } => {
+                self.rounds = 0;
+                self.terminal.user_line = pending;
+                if pending {
+                    self.stop_nudging(&mut out);
+                } else if self.told == Some(Withheld::UserLine) {
+                    self.told = None;
+                }
+            }
+            Input::Hidden(hidden) if hidden == self.terminal.hidden => {}
+            Input::Hidden(hidden) => {
+                self.terminal.hidden = hidden;
+                if hidden {
+                    self.stop_nudging(&mut out);
+                    self.tell(Withheld::HiddenInput, None, &mut out);
+                } else if self.told == Some(Withheld::HiddenInput) {
+                    self.told = None;
+                }
+            }
             Input::Tick => self.on_tick(now, &mut out),
         }
         out
@@ -159,7 +233,9 @@ impl Engine {
 
     /// When the engine next needs a [`Input::Tick`], if ever.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let idle_off = self.holding || self.config.nudge_sequence.is_empty();
+        let idle_off = self.holding
+            || self.config.nudge_sequence.is_empty()
+            || (self.idle_logged && self.nudge_withheld().is_some());
         let timer = match self.state {
             State::Manual => return None,
             State::Running if idle_off => return self.pending.as_ref().map(|p| p.at),
@@ -213,6 +289,11 @@ impl Engine {
         if self.refuse_if_dangerous(subject, &rule, out) {
             return;
         }
+        if let Some(why) = self.withheld(Some(prompt.rule)) {
+            self.pending = None;
+            self.tell(why, Some(rule), out);
+            return;
+        }
         let at = self.allowed_at(now, prompt.rule);
         if at <= now {
             self.answer(now, &prompt, out);
@@ -239,6 +320,22 @@ impl Engine {
             }
         }
         if self.holding || self.config.nudge_sequence.is_empty() {
+            return;
+        }
+        if let Some(why) = self.nudge_withheld() {
+            // The moment a nudge would have been typed, logged once per quiet spell.
+            let idle = now - self.last_output;
+            if !self.idle_logged && idle >= self.config.idle_timeout {
+                self.idle_logged = true;
+                out.push(Action::Emit(Event::IdleDetected {
+                    idle,
+                    threshold: self.config.idle_timeout,
+                }));
+                out.push(Action::Emit(Event::InputWithheld {
+                    why: why.as_str(),
+                    rule: Some("idle nudge".to_owned()),
+                }));
+            }
             return;
         }
         match self.state {
@@ -335,6 +432,12 @@ impl Engine {
     }
 
     fn answer(&mut self, now: Instant, prompt: &Prompt, out: &mut Vec<Action>) {
+        // Deferred answers come here from a tick: the terminal may have changed since.
+        if let Some(why) = self.withheld(Some(prompt.rule)) {
+            let rule = self.config.rules[prompt.rule].name.clone();
+            self.tell(why, Some(rule), out);
+            return;
+        }
         let rule = &self.config.rules[prompt.rule];
         let Answer::Send(keys) = &rule.answer else {
             return;
@@ -358,6 +461,53 @@ impl Engine {
         out.push(Action::Emit(Event::InputSent { reason, input }));
         out.push(Action::Send(keys));
         self.last_send = Some(now);
+    }
+
+    /// Why nothing may be typed now, if so: for an answer by `rule` (which may say it answers
+    /// secret prompts), or for a nudge (`None`).
+    fn withheld(&self, rule: Option<usize>) -> Option<Withheld> {
+        let secret_ok = rule.is_some_and(|r| self.config.rules[r].secret);
+        if self.terminal.hidden && !secret_ok {
+            Some(Withheld::HiddenInput)
+        } else if self.terminal.user_line {
+            Some(Withheld::UserLine)
+        } else {
+            None
+        }
+    }
+
+    /// Why an idle child may not be nudged now, if so: what withholds all typing, or a
+    /// full-screen program's screen (unless the profile asks for nudges there: an Enter in an
+    /// editor is a new line in a file).
+    fn nudge_withheld(&self) -> Option<Withheld> {
+        self.withheld(None).or_else(|| {
+            (self.terminal.alternate && !self.config.nudge_alternate_screen)
+                .then_some(Withheld::FullScreen)
+        })
+    }
+
+    /// Ends a nudge round under way: something came up that nothing may be typed into.
+    fn stop_nudging(&mut self, out: &mut Vec<Action>) {
+        self.pending = None;
+        if self.nudging.take().is_some() || self.state == State::IdleNudge {
+            out.push(Action::StopTyping);
+            if self.state == State::IdleNudge {
+                self.transition(State::Running, "nothing may be typed now", out);
+            }
+        }
+    }
+
+    /// Logs and shows why nothing is typed, once per reason; `rule` names the prompt withheld.
+    fn tell(&mut self, why: Withheld, rule: Option<String>, out: &mut Vec<Action>) {
+        if self.told == Some(why) || self.state == State::Manual {
+            return;
+        }
+        self.told = Some(why);
+        out.push(Action::Emit(Event::InputWithheld {
+            why: why.as_str(),
+            rule,
+        }));
+        out.push(Action::Notify(Notice::Withheld { why }));
     }
 
     /// The earliest time this rule may answer: after the global interval and its own cooldown.
@@ -470,6 +620,7 @@ prompt_rules:
         Input::Settled {
             context: p.context.clone(),
             prompt: Some(p),
+            alternate: false,
         }
     }
 
@@ -477,6 +628,7 @@ prompt_rules:
         Input::Settled {
             prompt: None,
             context: String::new(),
+            alternate: false,
         }
     }
 
@@ -633,6 +785,7 @@ prompt_rules:
             Input::Settled {
                 prompt: None,
                 context: "Wipe the disk with mkfs.ext4 /dev/sda? (type yes)".into(),
+                alternate: false,
             },
         );
         let a = e.handle(t0 + ms(10_000), Input::Tick);
@@ -738,5 +891,94 @@ prompt_rules:
         assert_eq!(e.state(), State::Manual);
         let a = e.handle(t0 + ms(3), shows(prompt(0, 9, "[y/n]")));
         assert!(sent(&a).is_empty());
+    }
+
+    /// At `idle` the nudge that would come is logged as withheld, nothing is typed, and the
+    /// idle timer is not armed again until something changes.
+    fn assert_idle_is_withheld(e: &mut Engine, idle: Instant) {
+        assert!(e.next_deadline().is_some_and(|d| d <= idle));
+        let a = e.handle(idle, Input::Tick);
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert_eq!(events(&a), ["IDLE_DETECTED", "INPUT_WITHHELD"]);
+        assert_eq!(e.next_deadline(), None);
+    }
+
+    #[test]
+    fn hidden_input_gets_neither_an_answer_nor_a_nudge() {
+        let (mut e, t0) = setup();
+        let a = e.handle(t0, Input::Hidden(true));
+        assert_eq!(events(&a), ["INPUT_WITHHELD"]);
+        assert!(a.contains(&Action::Notify(Notice::Withheld {
+            why: Withheld::HiddenInput
+        })));
+        let a = e.handle(t0 + ms(1), shows(prompt(0, 1, "Passphrase [y/n]")));
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert_idle_is_withheld(&mut e, t0 + ms(10_001));
+        // Echo back on: the same prompt is answered, the idle timer runs again.
+        e.handle(t0 + ms(60_001), Input::Hidden(false));
+        let a = e.handle(t0 + ms(60_002), shows(prompt(0, 1, "Go on [y/n]")));
+        assert_eq!(sent(&a), [b"y\r".to_vec()]);
+        assert!(e.next_deadline().is_some());
+    }
+
+    #[test]
+    fn a_secret_rule_answers_hidden_input() {
+        let config = config::from_yaml(
+            "idle_timeout: 10s\nprompt_rules:\n  - description: pin\n    match_regex: 'PIN:'\n    send: '1234<Enter>'\n    secret: true\n",
+            "test.yaml",
+        )
+        .unwrap();
+        let t0 = Instant::now();
+        let mut e = Engine::new(config, t0);
+        e.handle(t0, Input::Hidden(true));
+        let a = e.handle(t0 + ms(1), shows(prompt(0, 1, "PIN:")));
+        assert_eq!(sent(&a).concat(), b"1234\r");
+    }
+
+    #[test]
+    fn a_line_the_user_has_not_submitted_is_never_submitted_for_them() {
+        let (mut e, t0) = setup();
+        e.handle(t0, blank());
+        e.handle(t0 + ms(1), Input::UserKey { pending: true });
+        let a = e.handle(t0 + ms(2), shows(prompt(0, 1, "Continue? [y/n]")));
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert!(events(&a).contains(&"INPUT_WITHHELD"));
+        assert_idle_is_withheld(&mut e, t0 + ms(60_000));
+        // Enter submits their line; the next prompt is answered.
+        e.handle(t0 + ms(60_001), Input::UserKey { pending: false });
+        let a = e.handle(t0 + ms(60_002), shows(prompt(0, 2, "Continue? [y/n]")));
+        assert_eq!(sent(&a), [b"y\r".to_vec()]);
+    }
+
+    #[test]
+    fn a_round_under_way_stops_when_the_user_starts_a_line() {
+        let (mut e, t0) = setup();
+        e.handle(t0, blank());
+        let a = e.handle(t0 + ms(10_000), Input::Tick);
+        assert_eq!(sent(&a), [b"\r".to_vec()]);
+        let a = e.handle(t0 + ms(10_100), Input::UserKey { pending: true });
+        assert!(a.contains(&Action::StopTyping), "{a:?}");
+        assert_eq!(e.state(), State::Running);
+        assert!(sent(&e.handle(t0 + ms(11_000), Input::Tick)).is_empty());
+    }
+
+    #[test]
+    fn a_full_screen_program_is_not_nudged_unless_the_profile_asks() {
+        let (mut e, t0) = setup();
+        let full_screen = Input::Settled {
+            prompt: None,
+            context: "-- INSERT --".into(),
+            alternate: true,
+        };
+        e.handle(t0, full_screen.clone());
+        assert_idle_is_withheld(&mut e, t0 + ms(10_000));
+
+        let yaml = format!("{CONFIG}nudge_alternate_screen: true\n");
+        let mut e = Engine::new(config::from_yaml(&yaml, "test.yaml").unwrap(), t0);
+        e.handle(t0, full_screen);
+        assert_eq!(
+            sent(&e.handle(t0 + ms(10_000), Input::Tick)),
+            [b"\r".to_vec()]
+        );
     }
 }

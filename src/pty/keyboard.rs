@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::Write as _;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::Relaxed};
 
 use crate::inbox::{self, Message};
 use crate::prompts::keys;
@@ -20,15 +20,42 @@ use crate::pty::typist::Stop;
 /// Ctrl-C as the terminal sends it in raw mode.
 const CTRL_C: u8 = 0x03;
 
-/// Whether the user typed anything for the child since the session last asked. Ordinary keys
-/// only matter to the engine's next decision, so they set a flag instead of waking the session.
-pub struct Typing(Arc<AtomicBool>);
+/// Whether the user typed anything for the child since the session last asked, and whether it
+/// left a line unsubmitted. Ordinary keys only matter to the engine's next decision, so they set
+/// flags instead of waking the session.
+pub struct Typing(Arc<AtomicU8>);
+
+/// [`Typing`]'s flags: the user typed; their last keys did not end a line.
+const TYPED: u8 = 1;
+const PENDING: u8 = 2;
 
 impl Typing {
-    /// True once after the user typed; false until they type again.
-    pub fn take(&self) -> bool {
-        self.0.swap(false, Relaxed)
+    /// Once after the user typed: `Some(pending)`, where `pending` says the line they typed is
+    /// not submitted yet (their last key was not Enter, Ctrl-C, Ctrl-D or Ctrl-U). `None` until
+    /// they type again.
+    pub fn take(&self) -> Option<bool> {
+        let flags = self.0.fetch_and(!TYPED, Relaxed);
+        (flags & TYPED != 0).then_some(flags & PENDING != 0)
     }
+}
+
+/// Whether `keys` (what the user just typed) leave a line of theirs waiting: their last key is not
+/// one that submits the line (Enter) or discards it (Ctrl-C, Ctrl-D, Ctrl-U), in the legacy or
+/// the kitty keyboard form.
+fn leaves_line_pending(keys: &[u8]) -> bool {
+    const LAST_KEYS: [&[u8]; 10] = [
+        b"\r",
+        b"\n",
+        b"\x03",
+        b"\x04",
+        b"\x15",
+        b"\x1b[13u",
+        b"\x1b[13;1u",
+        b"\x1b[99;5u",
+        b"\x1b[100;5u",
+        b"\x1b[117;5u",
+    ];
+    !LAST_KEYS.iter().any(|k| keys.ends_with(k))
 }
 
 /// Where the user's keys go: to the child, or to the overlay.
@@ -61,7 +88,7 @@ pub fn spawn(
     inbox: inbox::Sender,
     stop: Stop,
 ) -> std::io::Result<(Typing, Route)> {
-    let typed = Arc::new(AtomicBool::new(false));
+    let typed = Arc::new(AtomicU8::new(0));
     let typing = Typing(Arc::clone(&typed));
     let route = Route(Arc::new(AtomicBool::new(false)));
     let overlay = route.clone();
@@ -95,7 +122,12 @@ pub fn spawn(
                         // The child's side may be gone; the session notices through the relay.
                         let _ = pty.write_all(&bytes);
                         if !bytes.is_empty() {
-                            typed.store(true, Relaxed);
+                            let pending = if leaves_line_pending(&bytes) {
+                                PENDING
+                            } else {
+                                0
+                            };
+                            typed.store(TYPED | pending, Relaxed);
                         }
                         if (toggles > 0 || interrupt || test_box)
                             && !inbox.send(Message::Keys {

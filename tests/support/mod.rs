@@ -250,6 +250,24 @@ impl Term {
             .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
     }
 
+    /// Waits until the event log holds `needle` (the log file is the readiness marker); returns
+    /// the log.
+    pub fn expect_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needle:?} in the log:\n{log}\nterminal:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// The event log (`--log-file events.log`), read now.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.path("events.log")).unwrap_or_default()
