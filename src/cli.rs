@@ -271,13 +271,7 @@ impl Parsed {
             // `explain sh -c 'rm -rf /'` judges what `sh` would be given.
             match words.as_slice() {
                 [line] => Action::Explain(line.clone()),
-                _ => Action::Explain(
-                    words
-                        .iter()
-                        .map(|w| crate::policy::shell::quote(w))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                ),
+                _ => Action::Explain(crate::policy::shell::join(&words)),
             }
         } else {
             match self.command {

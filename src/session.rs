@@ -113,6 +113,12 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         rows,
     });
     session.show_title();
+    // The command itself first: if it is dangerous, none of its prompts is answered.
+    let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
+    let actions = session
+        .engine
+        .judge_program(&crate::policy::shell::join(&argv));
+    session.apply(actions);
 
     let code = session.run(child, signals, messages).await?;
     session.overlay.finish(&session.watcher);

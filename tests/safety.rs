@@ -215,3 +215,36 @@ fn a_quiet_line_prompt_with_echo_on_is_still_nudged() {
     assert_eq!(t.wait(), 0);
     t.expect_log(r#"SEND_INPUT: reason="idle_nudge_1.1" input="\r""#);
 }
+
+#[test]
+fn a_dangerous_wrapped_command_has_none_of_its_prompts_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(home.join("keep"), "precious").unwrap();
+    let options = support::Options {
+        env: vec![("HOME".into(), home.to_str().unwrap().into())],
+        ..support::Options::default()
+    };
+    let mut t = Term::with_config_in(
+        dir,
+        &support::fast_config(""),
+        &[
+            "sh",
+            "-c",
+            r#"printf 'Clean up? (y/n) '; read a; echo "got:[$a]"; [ "$a" = y ] && rm -rf "$HOME""#,
+        ],
+        &options,
+    );
+    let log = t.expect_log(r#"DANGEROUS_COMMAND: category="recursive-delete""#);
+    assert!(log.contains(r#"rule="the wrapped command""#), "{log}");
+    t.expect("DANGEROUS COMMAND, not approved");
+    t.expect("Clean up? (y/n) ");
+    t.expect_log(r#"PROMPT_DETECTED: rule="Yes/No prompt""#);
+    // The person answers; the program got exactly that.
+    t.send(b"n\r");
+    t.expect("got:[n]");
+    t.wait();
+    assert!(home.join("keep").exists());
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}

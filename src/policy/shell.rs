@@ -602,6 +602,15 @@ impl<'a> Lexer<'a> {
 }
 
 /// `text` as one shell word: as it is when nothing in it is special, else single-quoted.
+/// The command line a shell would read as exactly these arguments.
+pub fn join<S: AsRef<str>>(words: &[S]) -> String {
+    words
+        .iter()
+        .map(|w| quote(w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn quote(text: &str) -> String {
     if text
         .chars()

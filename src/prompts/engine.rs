@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::config::{Answer, Config};
 use crate::events::{Event, State};
-use crate::policy::Subject;
+use crate::policy::{Subject, Verdict};
 use crate::prompts::detector::Prompt;
 use crate::prompts::keys::Key;
 
@@ -133,6 +133,8 @@ pub struct Engine {
     told: Option<Withheld>,
     /// This quiet spell's withheld nudge is logged: the idle timer need not fire again.
     idle_logged: bool,
+    /// Why the wrapped command itself is dangerous, if it is: then nothing it asks is answered.
+    program_danger: Option<Verdict>,
 }
 
 impl Engine {
@@ -155,7 +157,20 @@ impl Engine {
             terminal: Terminal::default(),
             told: None,
             idle_logged: false,
+            program_danger: None,
         }
+    }
+
+    /// Judges the wrapped command itself (its argv as one command line), once, at start. If it
+    /// is dangerous, it is part of the context of every prompt it shows: none is answered and
+    /// no nudge is typed; the person answers.
+    pub fn judge_program(&mut self, command_line: &str) -> Vec<Action> {
+        let mut out = Vec::new();
+        self.program_danger = self.config.denylist.check(Subject::Command(command_line));
+        if let Some(verdict) = self.program_danger.clone() {
+            self.refuse(verdict, "the wrapped command", &mut out);
+        }
+        out
     }
 
     pub fn state(&self) -> State {
@@ -417,9 +432,19 @@ impl Engine {
         rule: &str,
         out: &mut Vec<Action>,
     ) -> bool {
-        let Some(verdict) = self.config.denylist.check(subject) else {
+        let verdict = self
+            .program_danger
+            .clone()
+            .or_else(|| self.config.denylist.check(subject));
+        let Some(verdict) = verdict else {
             return false;
         };
+        self.refuse(verdict, rule, out);
+        true
+    }
+
+    /// Reports a dangerous command and hands control to the user.
+    fn refuse(&mut self, verdict: Verdict, rule: &str, out: &mut Vec<Action>) {
         let what = format!("{}: {}", verdict.id, verdict.excerpt);
         out.push(Action::Emit(Event::DangerousCommand {
             category: verdict.id,
@@ -428,7 +453,6 @@ impl Engine {
             rule: rule.to_owned(),
         }));
         self.enter_manual("dangerous command: left to the user", Some(what), out);
-        true
     }
 
     fn answer(&mut self, now: Instant, prompt: &Prompt, out: &mut Vec<Action>) {
@@ -980,5 +1004,23 @@ prompt_rules:
             sent(&e.handle(t0 + ms(10_000), Input::Tick)),
             [b"\r".to_vec()]
         );
+    }
+
+    #[test]
+    fn a_dangerous_program_has_no_prompt_answered_even_after_resuming() {
+        let (mut e, t0) = setup();
+        let a = e.judge_program("sh -c 'rm -rf \"$HOME\"'");
+        assert!(events(&a).contains(&"DANGEROUS_COMMAND"), "{a:?}");
+        assert_eq!(e.state(), State::Manual);
+        e.handle(t0, Input::Toggle);
+        assert_eq!(e.state(), State::Running);
+        let a = e.handle(t0 + ms(1), shows(prompt(0, 1, "Go on? [y/n]")));
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert_eq!(e.state(), State::Manual);
+
+        let (mut e, t0) = setup();
+        assert!(e.judge_program("claude --model opus").is_empty());
+        let a = e.handle(t0, shows(prompt(0, 1, "Go on? [y/n]")));
+        assert_eq!(sent(&a), [b"y\r".to_vec()]);
     }
 }
