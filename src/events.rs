@@ -96,6 +96,10 @@ pub enum Event {
         excerpt: String,
         rule: String,
     },
+    /// MANUAL_MODE waited `waited` with nobody to hand over to: the program is ended.
+    Abandoned {
+        waited: Duration,
+    },
     SignalForwarded {
         signal: &'static str,
     },
@@ -122,6 +126,7 @@ impl Event {
             Self::DangerousCommand { .. } => "DANGEROUS_COMMAND",
             Self::LeftToUser { .. } => "LEFT_TO_USER",
             Self::InputWithheld { .. } => "INPUT_WITHHELD",
+            Self::Abandoned { .. } => "STOPPED",
             Self::SignalForwarded { .. } => "SIGNAL_FORWARDED",
             Self::Resized { .. } => "RESIZED",
             Self::ChildExited { .. } => "CHILD_EXITED",
@@ -133,7 +138,8 @@ impl Event {
             Self::AnswerDeferred { .. } | Self::Resized { .. } => Level::Debug,
             Self::DangerousCommand { .. }
             | Self::LeftToUser { .. }
-            | Self::InputWithheld { .. } => Level::Warn,
+            | Self::InputWithheld { .. }
+            | Self::Abandoned { .. } => Level::Warn,
             Self::StateChanged { to, .. } if *to == State::Manual => Level::Warn,
             _ => Level::Info,
         }
@@ -212,6 +218,10 @@ impl Event {
                 ("reason", s(reason)),
                 ("excerpt", s(excerpt)),
                 ("rule", s(rule)),
+            ],
+            Self::Abandoned { waited } => vec![
+                ("why", s("nobody to hand over to")),
+                ("waited_ms", ms(*waited)),
             ],
             Self::SignalForwarded { signal } => vec![("signal", s(signal))],
             Self::LeftToUser { rule } => vec![("rule", s(rule))],

@@ -79,8 +79,12 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let gate = Arc::new(Gate::default());
     let relay = relay::start(pty, feed, Arc::clone(&gate), inbox, term::write_output)
         .context("cannot start the relay thread")?;
+    let mut engine = Engine::new(Arc::clone(&config), now.into_std());
+    if !term::stdin_is_tty() {
+        engine.set_unattended();
+    }
     let mut session = Session {
-        engine: Engine::new(Arc::clone(&config), now.into_std()),
+        engine,
         watcher,
         relay,
         typing,
@@ -97,6 +101,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         pid,
         child_running: true,
         kill_at: None,
+        exit_code: None,
         settle_at: None,
         unsettled_since: None,
     };
@@ -117,7 +122,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
     let actions = session
         .engine
-        .judge_program(&crate::policy::shell::join(&argv));
+        .judge_program(now.into_std(), &crate::policy::shell::join(&argv));
     session.apply(actions);
 
     let code = session.run(child, signals, messages).await?;
@@ -170,6 +175,8 @@ struct Session {
     child_running: bool,
     /// When to SIGKILL the child's group, after a forwarded SIGTERM/SIGHUP.
     kill_at: Option<Instant>,
+    /// autoapprove's exit code instead of the child's: it ended the program.
+    exit_code: Option<i32>,
     /// When to run the detector: output has been quiet for `settle`…
     settle_at: Option<Instant>,
     /// …or has not stopped for `settle_max`.
@@ -253,7 +260,7 @@ impl Session {
         let status = status.expect("the loop ends only after the child exited");
         let (code, signal) = crate::exit::of_child(status);
         self.log.emit(&Event::ChildExited { code, signal });
-        Ok(code)
+        Ok(self.exit_code.unwrap_or(code))
     }
 
     /// The one place the session hears from its threads.
@@ -447,6 +454,10 @@ impl Session {
                 Action::StopTyping => self.typist.stop().drop_queued(),
                 Action::Emit(event) => self.log.emit(&event),
                 Action::Notify(notice) => self.notify(&notice),
+                Action::EndProgram => {
+                    self.exit_code = Some(crate::exit::ABANDONED);
+                    self.hang_up(Signal::TERM, "SIGTERM");
+                }
             }
         }
     }

@@ -65,7 +65,7 @@ fn decision(config: &Config, seen: &Seen) -> String {
                 return format!("dangerous: {category}");
             }
             Action::Emit(Event::LeftToUser { .. }) => return "left to the user".into(),
-            Action::Emit(_) | Action::StopTyping | Action::Notify(_) => {}
+            Action::Emit(_) | Action::StopTyping | Action::Notify(_) | Action::EndProgram => {}
         }
     }
     "-".into()

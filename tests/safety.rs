@@ -248,3 +248,44 @@ fn a_dangerous_wrapped_command_has_none_of_its_prompts_answered() {
     assert!(home.join("keep").exists());
     assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
 }
+
+#[test]
+fn with_nobody_at_a_terminal_manual_mode_ends_after_manual_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rules.yaml");
+    std::fs::write(&config, support::fast_config("manual_timeout: 1s\n")).unwrap();
+    let log = dir.path().join("events.log");
+    // It ignores SIGTERM too: SIGKILL follows.
+    let script = r#"trap '' TERM; printf 'Run rm -rf / now? [y/n] '; read x; echo "got:[$x]""#;
+    let out = support::run_piped([
+        "--config",
+        config.to_str().unwrap(),
+        "--log-file",
+        log.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains(r#"DANGEROUS_COMMAND: category="recursive-delete""#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"STOPPED: why="nobody to hand over to""#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"SIGNAL_FORWARDED: signal="SIGTERM""#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"SIGNAL_FORWARDED: signal="SIGKILL""#),
+        "{log}"
+    );
+    assert!(log.contains("CHILD_EXITED: code=137 signal=9"), "{log}");
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("got:["));
+}

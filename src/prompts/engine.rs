@@ -47,6 +47,8 @@ pub enum Action {
     Emit(Event),
     /// Tell the person at the terminal (the overlay draws it).
     Notify(Notice),
+    /// End the program: it waits for a person, and nobody is there to hand over to.
+    EndProgram,
 }
 
 /// What the person at the terminal is told.
@@ -135,6 +137,13 @@ pub struct Engine {
     idle_logged: bool,
     /// Why the wrapped command itself is dangerous, if it is: then nothing it asks is answered.
     program_danger: Option<Verdict>,
+    /// A person at a terminal can take over; without one, MANUAL_MODE ends the program after
+    /// `manual_timeout`.
+    attended: bool,
+    /// When MANUAL_MODE was last entered.
+    manual_since: Instant,
+    /// The time of the input being handled.
+    clock: Instant,
 }
 
 impl Engine {
@@ -158,13 +167,23 @@ impl Engine {
             told: None,
             idle_logged: false,
             program_danger: None,
+            attended: true,
+            manual_since: now,
+            clock: now,
         }
+    }
+
+    /// Nobody can take over (stdin is not a terminal): what waits for a person enters
+    /// MANUAL_MODE, and MANUAL_MODE ends the program after `manual_timeout`.
+    pub fn set_unattended(&mut self) {
+        self.attended = false;
     }
 
     /// Judges the wrapped command itself (its argv as one command line), once, at start. If it
     /// is dangerous, it is part of the context of every prompt it shows: none is answered and
     /// no nudge is typed; the person answers.
-    pub fn judge_program(&mut self, command_line: &str) -> Vec<Action> {
+    pub fn judge_program(&mut self, now: Instant, command_line: &str) -> Vec<Action> {
+        self.clock = now;
         let mut out = Vec::new();
         self.program_danger = self.config.denylist.check(Subject::Command(command_line));
         if let Some(verdict) = self.program_danger.clone() {
@@ -178,6 +197,7 @@ impl Engine {
     }
 
     pub fn handle(&mut self, now: Instant, input: Input) -> Vec<Action> {
+        self.clock = now;
         let mut out = Vec::new();
         match input {
             Input::Output => {
@@ -252,7 +272,8 @@ impl Engine {
             || self.config.nudge_sequence.is_empty()
             || (self.idle_logged && self.nudge_withheld().is_some());
         let timer = match self.state {
-            State::Manual => return None,
+            State::Manual if self.attended => return None,
+            State::Manual => return Some(self.manual_since + self.config.manual_timeout),
             State::Running if idle_off => return self.pending.as_ref().map(|p| p.at),
             State::Running => self.last_output + self.config.idle_timeout,
             State::IdleNudge => match &self.nudging {
@@ -288,6 +309,13 @@ impl Engine {
             self.holding = true;
             self.pending = None;
             self.nudging = None;
+            if !self.attended {
+                self.take_manual(
+                    "a prompt left to the user, and nobody is at a terminal",
+                    out,
+                );
+                return;
+            }
             if self.state == State::IdleNudge {
                 self.transition(State::Running, "a prompt is left to the user", out);
             }
@@ -323,6 +351,14 @@ impl Engine {
 
     fn on_tick(&mut self, now: Instant, out: &mut Vec<Action>) {
         if self.state == State::Manual {
+            if !self.attended && now >= self.manual_since + self.config.manual_timeout {
+                out.push(Action::Emit(Event::Abandoned {
+                    waited: now - self.manual_since,
+                }));
+                out.push(Action::EndProgram);
+                // Once: the program is being ended.
+                self.attended = true;
+            }
             return;
         }
         if let Some(p) = self.pending.take_if(|p| p.at <= now) {
@@ -526,6 +562,11 @@ impl Engine {
         if self.told == Some(why) || self.state == State::Manual {
             return;
         }
+        if !self.attended {
+            let because = format!("{}, and nobody is at a terminal", why.as_str());
+            self.take_manual(&because, out);
+            return;
+        }
         self.told = Some(why);
         out.push(Action::Emit(Event::InputWithheld {
             why: why.as_str(),
@@ -578,6 +619,9 @@ impl Engine {
         out: &mut Vec<Action>,
     ) {
         let from = std::mem::replace(&mut self.state, to);
+        if to == State::Manual {
+            self.manual_since = self.clock;
+        }
         out.push(Action::Emit(Event::StateChanged {
             from,
             to,
@@ -661,7 +705,9 @@ prompt_rules:
             .iter()
             .filter_map(|a| match a {
                 Action::Send(keys) => Some(keys.iter().flat_map(|k| k.0.clone()).collect()),
-                Action::Emit(_) | Action::StopTyping | Action::Notify(_) => None,
+                Action::Emit(_) | Action::StopTyping | Action::Notify(_) | Action::EndProgram => {
+                    None
+                }
             })
             .collect()
     }
@@ -671,7 +717,9 @@ prompt_rules:
             .iter()
             .filter_map(|a| match a {
                 Action::Emit(e) => Some(e.name()),
-                Action::Send(_) | Action::StopTyping | Action::Notify(_) => None,
+                Action::Send(_) | Action::StopTyping | Action::Notify(_) | Action::EndProgram => {
+                    None
+                }
             })
             .collect()
     }
@@ -1009,7 +1057,7 @@ prompt_rules:
     #[test]
     fn a_dangerous_program_has_no_prompt_answered_even_after_resuming() {
         let (mut e, t0) = setup();
-        let a = e.judge_program("sh -c 'rm -rf \"$HOME\"'");
+        let a = e.judge_program(t0, "sh -c 'rm -rf \"$HOME\"'");
         assert!(events(&a).contains(&"DANGEROUS_COMMAND"), "{a:?}");
         assert_eq!(e.state(), State::Manual);
         e.handle(t0, Input::Toggle);
@@ -1019,8 +1067,41 @@ prompt_rules:
         assert_eq!(e.state(), State::Manual);
 
         let (mut e, t0) = setup();
-        assert!(e.judge_program("claude --model opus").is_empty());
+        assert!(e.judge_program(t0, "claude --model opus").is_empty());
         let a = e.handle(t0, shows(prompt(0, 1, "Go on? [y/n]")));
         assert_eq!(sent(&a), [b"y\r".to_vec()]);
+    }
+
+    #[test]
+    fn with_nobody_at_a_terminal_manual_mode_ends_the_program_after_the_timeout() {
+        let (mut e, t0) = setup();
+        e.set_unattended();
+        let a = e.handle(t0, shows(prompt(0, 1, "rm -rf / [y/n]")));
+        assert_eq!(e.state(), State::Manual, "{a:?}");
+        let timeout = e.config.manual_timeout;
+        assert_eq!(e.next_deadline(), Some(t0 + timeout));
+        assert!(e.handle(t0 + timeout - ms(1), Input::Tick).is_empty());
+        let a = e.handle(t0 + timeout, Input::Tick);
+        assert_eq!(events(&a), ["STOPPED"]);
+        assert!(a.contains(&Action::EndProgram));
+        assert!(
+            !e.handle(t0 + timeout + ms(1), Input::Tick)
+                .contains(&Action::EndProgram)
+        );
+
+        // A person at a terminal is never timed out.
+        let (mut e, t0) = setup();
+        e.handle(t0, shows(prompt(0, 1, "rm -rf / [y/n]")));
+        assert_eq!(e.state(), State::Manual);
+        assert_eq!(e.next_deadline(), None);
+    }
+
+    #[test]
+    fn with_nobody_at_a_terminal_hidden_input_hands_over_and_times_out() {
+        let (mut e, t0) = setup();
+        e.set_unattended();
+        e.handle(t0, Input::Hidden(true));
+        assert_eq!(e.state(), State::Manual);
+        assert_eq!(e.next_deadline(), Some(t0 + e.config.manual_timeout));
     }
 }
