@@ -96,7 +96,7 @@ pub enum Event {
         excerpt: String,
         rule: String,
     },
-    /// MANUAL_MODE waited `waited` with nobody to hand over to: the program is ended.
+    /// `MANUAL_MODE` waited `waited` with nobody to hand over to: the program is ended.
     Abandoned {
         waited: Duration,
     },
