@@ -137,10 +137,10 @@ pub struct Engine {
     idle_logged: bool,
     /// Why the wrapped command itself is dangerous, if it is: then nothing it asks is answered.
     program_danger: Option<Verdict>,
-    /// A person at a terminal can take over; without one, MANUAL_MODE ends the program after
+    /// A person at a terminal can take over; without one, `MANUAL_MODE` ends the program after
     /// `manual_timeout`.
     attended: bool,
-    /// When MANUAL_MODE was last entered.
+    /// When `MANUAL_MODE` was last entered.
     manual_since: Instant,
     /// The time of the input being handled.
     clock: Instant,
@@ -174,7 +174,7 @@ impl Engine {
     }
 
     /// Nobody can take over (stdin is not a terminal): what waits for a person enters
-    /// MANUAL_MODE, and MANUAL_MODE ends the program after `manual_timeout`.
+    /// `MANUAL_MODE`, and `MANUAL_MODE` ends the program after `manual_timeout`.
     pub fn set_unattended(&mut self) {
         self.attended = false;
     }
