@@ -1080,7 +1080,7 @@ prompt_rules:
         assert_eq!(e.state(), State::Manual, "{a:?}");
         let timeout = e.config.manual_timeout;
         assert_eq!(e.next_deadline(), Some(t0 + timeout));
-        assert!(e.handle(t0 + timeout - ms(1), Input::Tick).is_empty());
+        assert!(e.handle(t0 + timeout.saturating_sub(ms(1)), Input::Tick).is_empty());
         let a = e.handle(t0 + timeout, Input::Tick);
         assert_eq!(events(&a), ["STOPPED"]);
         assert!(a.contains(&Action::EndProgram));
