@@ -80,9 +80,10 @@ pub enum Event {
         to: State,
         why: String,
     },
-    /// A recognised prompt that the rules leave to the user.
+    /// A recognised prompt left to the user, `why`.
     LeftToUser {
         rule: String,
+        why: String,
     },
     /// Nothing is typed for the user now: the child reads hidden input, or the user's own line
     /// is unsubmitted; `rule` names the prompt that was not answered, if one was.
@@ -224,7 +225,7 @@ impl Event {
                 ("waited_ms", ms(*waited)),
             ],
             Self::SignalForwarded { signal } => vec![("signal", s(signal))],
-            Self::LeftToUser { rule } => vec![("rule", s(rule))],
+            Self::LeftToUser { rule, why } => vec![("rule", s(rule)), ("why", s(why))],
             Self::InputWithheld { why, rule } => {
                 let mut f = vec![("why", s(why))];
                 if let Some(r) = rule {

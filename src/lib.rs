@@ -15,6 +15,7 @@ pub mod exit;
 pub mod inbox;
 pub mod log;
 pub mod policy;
+pub mod project;
 pub mod prompts;
 pub mod pty;
 pub mod session;

@@ -24,6 +24,7 @@ use crate::escape::escape_str;
 use crate::events::{Event, State};
 use crate::inbox::{self, Message};
 use crate::log::Log;
+use crate::project::Project;
 use crate::prompts::engine::{Action, Engine, Input, Notice};
 use crate::prompts::keys;
 use crate::prompts::watcher::{Answer, Watcher};
@@ -102,6 +103,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         child_running: true,
         kill_at: None,
         exit_code: None,
+        project: Project::here(),
         settle_at: None,
         unsettled_since: None,
     };
@@ -177,6 +179,8 @@ struct Session {
     kill_at: Option<Instant>,
     /// autoapprove's exit code instead of the child's: it ended the program.
     exit_code: Option<i32>,
+    /// Where files a prompt names count as the project's.
+    project: Option<Project>,
     /// When to run the detector: output has been quiet for `settle`…
     settle_at: Option<Instant>,
     /// …or has not stopped for `settle_max`.
@@ -344,10 +348,16 @@ impl Session {
     /// The watcher's answer. One about a screen that has changed since the question, or that
     /// saw output the session has not taken in, is dropped: the new output re-armed the settle
     /// timer, and the next question sees it.
-    fn on_answer(&mut self, Answer { seen, upto }: Answer) {
+    fn on_answer(&mut self, Answer { mut seen, upto }: Answer) {
         self.asking = false;
         if self.settle_at.is_some() || upto != self.relayed {
             return;
+        }
+        if let Some(prompt) = seen.prompt.as_mut()
+            && let (Some(path), Some(project)) = (&prompt.path, &self.project)
+        {
+            let cwd = child::foreground_cwd(&self.control);
+            prompt.in_project = project.contains(cwd.as_deref(), path);
         }
         self.check_hidden_input();
         let settled = Input::Settled {
@@ -467,8 +477,12 @@ impl Session {
     fn notify(&mut self, notice: &Notice) {
         let key = keys::display_name(&self.config.toggle_key_name);
         let (text, bell) = match notice {
-            Notice::LeftToUser { rule } => (
-                format!("{}: left to you, answer it yourself", escape_str(rule)),
+            Notice::LeftToUser { rule, why } => (
+                format!(
+                    "{}: left to you ({}), answer it yourself",
+                    escape_str(rule),
+                    escape_str(why)
+                ),
                 true,
             ),
             Notice::Withheld { why } => {

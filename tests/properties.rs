@@ -102,6 +102,7 @@ proptest! {
                 command: None,
                 tool: None,
                 path: None,
+                in_project: false,
             };
             let input = match kind {
                 0 => Input::Output,

@@ -13,6 +13,7 @@
 
 pub mod argv;
 pub mod category;
+pub mod confirm;
 pub mod paths;
 mod runners;
 pub mod shell;

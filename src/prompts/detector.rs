@@ -47,6 +47,10 @@ pub struct Prompt {
     pub tool: Option<String>,
     /// The file the prompt asks to write, from the rule's `path` group.
     pub path: Option<String>,
+    /// `path` lies inside the project: resolved against the asking process's working directory,
+    /// it is under the directory autoapprove started in. Set by the session, which can look at
+    /// the file system; false until then.
+    pub in_project: bool,
 }
 
 /// What the live part of the output shows once it settled.
@@ -139,6 +143,7 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         origin,
         identity: hasher.finish(),
         matched,
+        in_project: false,
         // A rule may say which part of the screen is the prompt's context.
         context: caps
             .name("context")
@@ -248,7 +253,7 @@ mod tests {
     #[test]
     fn a_line_prompt_at_the_cursor_is_found() {
         let p = run(b"Installing...\r\nContinue? [y/n] ").unwrap();
-        assert_eq!(p.rule, 0);
+        assert_eq!(config::defaults().rules[p.rule].name, "Yes/No prompt");
         assert_eq!(p.origin, Origin::Screen);
         assert_eq!(p.matched, "[y/n]");
         assert_eq!(p.context, "Installing...\nContinue? [y/n]");

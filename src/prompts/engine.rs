@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::config::{Answer, Config};
 use crate::events::{Event, State};
-use crate::policy::{Subject, Verdict};
+use crate::policy::{Subject, Verdict, confirm};
 use crate::prompts::detector::Prompt;
 use crate::prompts::keys::Key;
 
@@ -60,8 +60,8 @@ pub enum Notice {
         to: State,
         dangerous: Option<String>,
     },
-    /// A recognised prompt is the user's to answer.
-    LeftToUser { rule: String },
+    /// A recognised prompt is the user's to answer, `why`.
+    LeftToUser { rule: String, why: String },
     /// Nothing is typed for the user now, for this reason.
     Withheld { why: Withheld },
 }
@@ -289,8 +289,8 @@ impl Engine {
             return;
         }
         let rule = self.config.rules[prompt.rule].name.clone();
-        let leave = self.config.rules[prompt.rule].answer == Answer::Leave;
-        if self.seen != Some(prompt.identity) {
+        let first_sight = self.seen != Some(prompt.identity);
+        if first_sight {
             self.seen = Some(prompt.identity);
             out.push(Action::Emit(Event::PromptDetected {
                 rule: rule.clone(),
@@ -300,25 +300,9 @@ impl Engine {
                 command: prompt.command.clone(),
                 path: prompt.path.clone(),
             }));
-            if leave {
-                out.push(Action::Emit(Event::LeftToUser { rule: rule.clone() }));
-                out.push(Action::Notify(Notice::LeftToUser { rule: rule.clone() }));
-            }
         }
-        if leave {
-            self.holding = true;
-            self.pending = None;
-            self.nudging = None;
-            if !self.attended {
-                self.take_manual(
-                    "a prompt left to the user, and nobody is at a terminal",
-                    out,
-                );
-                return;
-            }
-            if self.state == State::IdleNudge {
-                self.transition(State::Running, "a prompt is left to the user", out);
-            }
+        if self.config.rules[prompt.rule].answer == Answer::Leave {
+            self.leave(rule, "its rule leaves it to you".into(), first_sight, out);
             return;
         }
         if self.state == State::Manual {
@@ -330,6 +314,10 @@ impl Engine {
             (None, None) => Subject::Text(&prompt.context),
         };
         if self.refuse_if_dangerous(subject, &rule, out) {
+            return;
+        }
+        if let Some(why) = self.risky(&prompt) {
+            self.leave(rule, why, first_sight, out);
             return;
         }
         if let Some(why) = self.withheld(Some(prompt.rule)) {
@@ -523,6 +511,41 @@ impl Engine {
         self.last_send = Some(now);
     }
 
+    /// Why this confirmation is the person's to answer although its rule would answer it: it
+    /// defaults to No or is worded as destruction — unless the rule opts in (`destructive`), or
+    /// what it concerns was judged safe: a command (the denylist passed it), or a file inside
+    /// the project.
+    fn risky(&self, prompt: &Prompt) -> Option<String> {
+        let judged_safe = prompt.command.is_some() || (prompt.path.is_some() && prompt.in_project);
+        if self.config.rules[prompt.rule].destructive || judged_safe {
+            return None;
+        }
+        confirm::risky(&prompt.context)
+    }
+
+    /// Leaves a recognised prompt to the person, `why`; says so on its first sight. Nothing
+    /// automatic is typed while it is on screen.
+    fn leave(&mut self, rule: String, why: String, first_sight: bool, out: &mut Vec<Action>) {
+        if first_sight {
+            out.push(Action::Emit(Event::LeftToUser {
+                rule: rule.clone(),
+                why: why.clone(),
+            }));
+            out.push(Action::Notify(Notice::LeftToUser { rule, why }));
+        }
+        self.holding = true;
+        self.pending = None;
+        self.nudging = None;
+        if !self.attended {
+            self.take_manual(
+                "a prompt left to the user, and nobody is at a terminal",
+                out,
+            );
+        } else if self.state == State::IdleNudge {
+            self.transition(State::Running, "a prompt is left to the user", out);
+        }
+    }
+
     /// Why nothing may be typed now, if so: for an answer by `rule` (which may say it answers
     /// secret prompts), or for a nudge (`None`).
     fn withheld(&self, rule: Option<usize>) -> Option<Withheld> {
@@ -681,6 +704,7 @@ prompt_rules:
             command: None,
             tool: None,
             path: None,
+            in_project: false,
         }
     }
 
@@ -1080,7 +1104,10 @@ prompt_rules:
         assert_eq!(e.state(), State::Manual, "{a:?}");
         let timeout = e.config.manual_timeout;
         assert_eq!(e.next_deadline(), Some(t0 + timeout));
-        assert!(e.handle(t0 + timeout.saturating_sub(ms(1)), Input::Tick).is_empty());
+        assert!(
+            e.handle(t0 + timeout.saturating_sub(ms(1)), Input::Tick)
+                .is_empty()
+        );
         let a = e.handle(t0 + timeout, Input::Tick);
         assert_eq!(events(&a), ["STOPPED"]);
         assert!(a.contains(&Action::EndProgram));

@@ -44,6 +44,13 @@ pub struct Spawned {
 /// is nested, and refuses (both layers would answer every prompt) unless given `--nested`.
 pub const NESTED_ENV: &str = "AUTOAPPROVE_PID";
 
+/// The working directory of the process in the foreground of the PTY `control` (the one a
+/// prompt on screen is most likely from), if it can be read.
+pub fn foreground_cwd(control: &impl std::os::fd::AsFd) -> Option<PathBuf> {
+    let group = rustix::termios::tcgetpgrp(control).ok()?;
+    std::fs::read_link(format!("/proc/{}/cwd", group.as_raw_nonzero())).ok()
+}
+
 /// Starts `command` on a new PTY of `cols`×`rows`.
 pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, SpawnError> {
     let program = command
