@@ -116,3 +116,132 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
         false_positives.join("\n")
     );
 }
+
+/// How programs frame a command in a question.
+const FRAMES: [&str; 8] = [
+    "Run {}? [y/n]",
+    "Run '{}'? [y/n]",
+    "Allow command \"{}\"? [y/n]",
+    "Run `{}`, ok? [y/n]",
+    "Command: {}⏎Proceed? [y/n]",
+    "{\"command\": \"{}\"}⏎Proceed? [y/n]",
+    "• {}⏎Approve? (y/n)",
+    "execute_command(command: \"{}\")",
+];
+
+/// A prompt screen as the detector hands it over ("⏎" is a newline).
+fn prompts(name: &str) -> Vec<String> {
+    lines(name)
+}
+
+/// Prompt text, judged as prose (no rule names the command): every dangerous screen in the
+/// corpus is blocked, and at most 5% of the harmless ones. Then the command corpus again, framed
+/// the ways programs frame a command in a question: every dangerous command blocked in every
+/// framing, and at most 2% of the harmless ones in any.
+#[test]
+fn prompt_text_is_read_as_a_person_reads_it() {
+    let denylist = Denylist::default();
+    let dangerous = prompts("prompts-dangerous.txt");
+    let harmless = prompts("prompts-harmless.txt");
+    assert!(dangerous.len() >= 40 && harmless.len() >= 50);
+    let missed: Vec<&String> = dangerous
+        .iter()
+        .filter(|t| denylist.check(Subject::Text(t)).is_none())
+        .collect();
+    let blocked: Vec<String> = harmless
+        .iter()
+        .filter_map(|t| {
+            denylist
+                .check(Subject::Text(t))
+                .map(|v| format!("{t}  →  {}: {}", v.id, v.excerpt))
+        })
+        .collect();
+
+    let framed = |command: &str| {
+        FRAMES
+            .iter()
+            // A frame whose quote the command itself uses reads differently to a person too.
+            .filter(|f| !(f.contains('"') && command.contains('"')))
+            .filter(|f| !(f.contains('\'') && command.contains('\'')))
+            .filter(|f| !(f.contains('`') && command.contains('`')))
+            .map(|f| f.replace("{}", command).replace('⏎', "\n"))
+            .collect::<Vec<_>>()
+    };
+    let mut framed_missed = Vec::new();
+    let mut framings = 0;
+    let (readable, opaque_only): (Vec<_>, Vec<_>) = dangerous_commands_on_one_line()
+        .into_iter()
+        .partition(|(_, c)| !opaque_by_construction(c));
+    for (_, command) in readable {
+        for text in framed(&command) {
+            framings += 1;
+            if denylist.check(Subject::Text(&text)).is_none() {
+                framed_missed.push(text);
+            }
+        }
+    }
+    let mut framed_blocked = Vec::new();
+    let mut harmless_framings = 0;
+    for command in lines("harmless.txt").iter().filter(|c| !c.contains('\n')) {
+        for text in framed(command) {
+            harmless_framings += 1;
+            if let Some(v) = denylist.check(Subject::Text(&text)) {
+                framed_blocked.push(format!("{text}  →  {}: {}", v.id, v.excerpt));
+            }
+        }
+    }
+    let pct = |n: usize, of: usize| {
+        100.0 * f64::from(u32::try_from(n).unwrap()) / f64::from(u32::try_from(of).unwrap())
+    };
+    println!(
+        "prompt corpus: dangerous {}/{} blocked, harmless {}/{} blocked ({:.1}%)\n\
+         framed commands: dangerous {}/{framings} blocked, harmless {}/{harmless_framings} blocked ({:.1}%)\n\
+         not framed (opaque only as a command line): {}",
+        dangerous.len() - missed.len(),
+        dangerous.len(),
+        blocked.len(),
+        harmless.len(),
+        pct(blocked.len(), harmless.len()),
+        framings - framed_missed.len(),
+        framed_blocked.len(),
+        pct(framed_blocked.len(), harmless_framings),
+        opaque_only.len(),
+    );
+    assert!(missed.is_empty(), "dangerous prompts allowed:\n{missed:#?}");
+    assert!(
+        pct(blocked.len(), harmless.len()) <= 5.0,
+        "harmless prompts blocked:\n{}",
+        blocked.join("\n")
+    );
+    assert!(
+        framed_missed.is_empty(),
+        "framed dangerous commands allowed:\n{}",
+        framed_missed.join("\n")
+    );
+    assert!(
+        pct(framed_blocked.len(), harmless_framings) <= 2.0,
+        "framed harmless commands blocked:\n{}",
+        framed_blocked.join("\n")
+    );
+}
+
+/// Commands dangerous only because a command line that reads like this cannot be seen through:
+/// a bare variable as the command, text cut with `…`, an unclosed quote. In prose such text is
+/// everywhere (`$5`, `Installing…`, an apostrophe), so prose does not count it as opaque; a rule
+/// that names the command (`command` group) judges it strictly.
+fn opaque_by_construction(command: &str) -> bool {
+    let unclosed = |q: char| command.matches(q).count() % 2 == 1;
+    command.starts_with('$')
+        || command.starts_with("\"$")
+        || command.ends_with('…')
+        || unclosed('"')
+        || unclosed('\'')
+}
+
+/// The dangerous commands that fit on one screen line.
+fn dangerous_commands_on_one_line() -> Vec<(String, String)> {
+    dangerous()
+        .into_iter()
+        .filter(|(_, c)| !c.contains('\n'))
+        .collect()
+}

@@ -15,6 +15,7 @@ pub mod argv;
 pub mod category;
 pub mod confirm;
 pub mod paths;
+mod prose;
 mod runners;
 pub mod shell;
 mod tools;

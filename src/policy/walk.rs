@@ -11,10 +11,14 @@ use regex::Regex;
 
 use crate::policy::Denylist;
 use crate::policy::argv;
-use crate::policy::category::{Category, FORK_BOMB, OPAQUE, PIPE_TO_SHELL, RECURSIVE_DELETE};
+use crate::policy::category::{
+    Category, DATABASE_DROP, FORK_BOMB, OPAQUE, PIPE_TO_SHELL, RECURSIVE_DELETE,
+};
 use crate::policy::paths::is_protected_tree;
+use crate::policy::prose;
 use crate::policy::runners::{INTERPRETERS, SHELLS, SSH, SU, code_spec, program_name, unwrap};
 use crate::policy::shell::{self, Command, RedirectKind, Script, Word};
+use crate::policy::tools::database;
 
 /// One judgement in progress.
 pub struct Judge<'a> {
@@ -40,6 +44,13 @@ pub const DOWNLOADERS: &[&str] = &[
     "ncat",
     "socat",
 ];
+
+/// Programs that turn encoded or compressed text back into what it hides.
+const DECODERS: &[&str] = &[
+    "base64", "base32", "basenc", "xxd", "od", "uudecode", "gunzip", "zcat", "gzip", "bzcat",
+    "bzip2", "xzcat", "xz", "unxz", "zstdcat", "zstd", "openssl", "gpg", "rev", "tr",
+];
+
 impl Judge<'_> {
     pub fn found(&mut self, category: Category, excerpt: impl Into<String>) {
         if self.list.enabled(category) {
@@ -71,11 +82,18 @@ impl Judge<'_> {
         }
     }
 
-    /// Prose with commands in it: every word may start a command; nothing is opaque.
+    /// Prose with commands in it: every word of every reading a person may make of it
+    /// ([`prose::readings`]) may start a command. What a person cannot see through there is opaque
+    /// too (`$CMD`, code piped or fed by a here-doc into a shell), but not text that does not parse.
     pub fn text(&mut self, text: &str) {
         fork_bomb(self, text);
-        for line in text.lines() {
+        for line in prose::readings(text) {
             let line = line.trim();
+            // SQL on screen is no shell command, yet a person reads `DROP DATABASE prod` as one.
+            if let Some(statement) = database::drop_statement(line) {
+                self.found(DATABASE_DROP, statement.to_owned());
+                return;
+            }
             let mut starts = vec![0];
             starts.extend(
                 line.char_indices()
@@ -191,7 +209,7 @@ impl Judge<'_> {
             code_options.iter().find_map(|o| parsed.value_word(o))
         };
         if let Some(code) = &inline {
-            if is_pure_variable(code) && !prose {
+            if is_pure_variable(code) && (!prose || is_named_variable(code)) {
                 self.found(OPAQUE, format!("{text} (the code is a variable)"));
             } else if let Some(body) = pure_substitution(code) {
                 self.generated(body, text);
@@ -218,7 +236,6 @@ impl Judge<'_> {
         }
         if let Some(here) = here {
             match (&here.body, shell) {
-                (_, true) if prose => {}
                 (_, true) => self.found(
                     OPAQUE,
                     format!("{text} <<{} (a here-doc run by a shell)", here.target.text),
@@ -261,7 +278,9 @@ impl Judge<'_> {
                 }
             }
             "cat" | "git" | "head" | "tail" if producer_words[1..].iter().all(|w| !w.expands) => {}
-            _ if prose => {}
+            // In prose a pipe into a shell is opaque only from a decoder: there is no doubt the
+            // shell runs hidden code. From anything else it may be a program's own wording.
+            name if prose && !DECODERS.contains(&name) => {}
             _ => self.found(
                 OPAQUE,
                 format!(
@@ -413,6 +432,15 @@ pub fn is_pure_variable(word: &Word) -> bool {
     static VARIABLE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\$(\w+|\{[^}]*\})$").expect("variable regex"));
     word.expands && VARIABLE.is_match(&word.text)
+}
+
+/// A variable with a name (`$CODE`, `${PAYLOAD}`), not a positional one (`$5`): in prose, `$5` is
+/// a price, while code that is `$CODE` hides what it runs.
+fn is_named_variable(word: &Word) -> bool {
+    word.text
+        .trim_start_matches("${")
+        .trim_start_matches('$')
+        .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
 }
 
 /// The body of a word that is nothing but one command substitution: `"$(curl …)"`.

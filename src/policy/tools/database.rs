@@ -9,6 +9,17 @@ use crate::policy::category::DATABASE_DROP;
 use crate::policy::shell::{Command, RedirectKind, Script, Word};
 use crate::policy::walk::Judge;
 
+/// Statements that drop or empty a database, in SQL and the usual other query languages.
+static DROP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bdrop\s+(database|schema|table|keyspace|collection|owned)\b|\btruncate\s+(table\s+)?\w|dropDatabase\s*\(|\.drop\s*\(\s*\)|\bflushall\b|\bflushdb\b")
+        .expect("drop regex")
+});
+
+/// The statement in `text` (prose, a migration's summary) that drops or empties a database.
+pub fn drop_statement(text: &str) -> Option<&str> {
+    DROP.find(text).map(|m| m.as_str())
+}
+
 impl Judge<'_> {
     pub(super) fn database(
         &mut self,
@@ -18,10 +29,6 @@ impl Judge<'_> {
         args: &[Word],
         text: &str,
     ) {
-        static DROP: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?i)\bdrop\s+(database|schema|table|keyspace|collection|owned)\b|\btruncate\s+(table\s+)?\w|dropDatabase\s*\(|\.drop\s*\(\s*\)|\bflushall\b|\bflushdb\b")
-                .expect("drop regex")
-        });
         let client = matches!(
             name,
             "psql"

@@ -3,7 +3,7 @@
 //! command, its wrappers looked through, to [`Judge::tool`].
 
 mod cloud;
-mod database;
+pub(super) mod database;
 mod files;
 mod git;
 mod publish;
