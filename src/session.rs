@@ -104,6 +104,7 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         kill_at: None,
         exit_code: None,
         project: Project::here(),
+        banner_until: None,
         settle_at: None,
         unsettled_since: None,
     };
@@ -181,6 +182,8 @@ struct Session {
     exit_code: Option<i32>,
     /// Where files a prompt names count as the project's.
     project: Option<Project>,
+    /// When to put back the row under the banner.
+    banner_until: Option<Instant>,
     /// When to run the detector: output has been quiet for `settle`…
     settle_at: Option<Instant>,
     /// …or has not stopped for `settle_max`.
@@ -216,6 +219,7 @@ impl Session {
                 self.engine.next_deadline().map(Instant::from_std),
                 drain_until,
                 self.kill_at,
+                self.banner_until,
             ]
             .into_iter()
             .flatten()
@@ -242,6 +246,10 @@ impl Session {
                         child::signal_group(self.pid, Signal::KILL);
                         self.log.emit(&Event::SignalForwarded { signal: "SIGKILL" });
                         self.kill_at = None;
+                    }
+                    if self.banner_until.is_some_and(|b| now >= b) {
+                        self.banner_until = None;
+                        self.overlay.clear_banner(&self.watcher);
                     }
                     if self.detect_at().is_some_and(|d| now >= d) {
                         self.ask_watcher();
@@ -516,7 +524,9 @@ impl Session {
                 }
             }
         };
-        self.overlay.banner(&self.watcher, &text, bell);
+        if self.overlay.banner(&self.watcher, &text, bell) {
+            self.banner_until = Some(Instant::now() + overlay::BANNER_SHOWN);
+        }
     }
 
     fn show_title(&mut self) {

@@ -104,3 +104,27 @@ fn a_banner_leaves_the_saved_cursor_alone_and_is_gone_at_exit() {
     assert!(text.starts_with("bold red"), "the top row is back:\n{text}");
     assert!(!text.contains("autoapprove:"), "{text}");
 }
+
+#[test]
+fn a_banner_is_cut_at_a_word_within_the_width_and_its_row_comes_back() {
+    let Some(p) = painter(false) else { return };
+    let t = &p.tmux;
+    let (before, text_before) = (t.capture(), t.text());
+    let top_before = before.lines().next().unwrap_or_default().to_owned();
+
+    t.send(&[0x1d]); // Ctrl-]: MANUAL_MODE, with its banner over the top row
+    t.expect("MANUAL_MODE");
+    let top = t.text().lines().next().unwrap_or_default().to_owned();
+    assert!(top.chars().count() <= 80, "{top:?}");
+    // The whole notice is wider than 80 columns: cut after a whole word, and said so.
+    assert!(top.trim_end().ends_with("resumes…"), "{top:?}");
+
+    // A few seconds later the row is the child's again: text, colours and attributes.
+    t.wait_for("the banner to go", |text| !text.contains("autoapprove:"));
+    assert_eq!(t.capture().lines().next().unwrap_or_default(), top_before);
+    // (The rows below are compared as text: tmux encodes the next row's first colours against
+    // the end of this one, which is now written blanks where it was never-written cells.)
+    assert_eq!(t.text(), text_before);
+    t.send(b"q");
+    t.expect("EXITED");
+}

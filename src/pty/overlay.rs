@@ -9,7 +9,7 @@
 //!   it asks the screen model for a [`View`] — cursor, pen, modes, the cells it covers — and
 //!   puts each back explicitly;
 //! - what it drew over is redrawn from the model's cells, colours and attributes included, when
-//!   the drawing goes away (the box when answered, the banner at exit).
+//!   the drawing goes away (the box when answered, the banner after a few seconds or at exit).
 //!
 //! It draws only when stderr is a terminal. A hidden test box (`AUTOAPPROVE_TEST_BOX=1`, key
 //! Ctrl-^) exercises the pause, draw, read-keys and restore path end to end.
@@ -29,6 +29,8 @@ use crate::pty::term;
 const SEQUENCE_WAIT: Duration = Duration::from_millis(500);
 /// How long drawing waits for the screen model to catch up.
 const MODEL_WAIT: Duration = Duration::from_secs(2);
+/// How long a banner stays before the row under it is put back.
+pub const BANNER_SHOWN: Duration = Duration::from_secs(6);
 
 /// The environment variable that enables the test box, and its key (Ctrl-^).
 pub const TEST_BOX_ENV: &str = "AUTOAPPROVE_TEST_BOX";
@@ -60,17 +62,18 @@ impl Overlay {
         }
     }
 
-    /// A one-line notice over the top row, in reverse video, cut to the width; the child's
-    /// cursor, pen and modes are left as they were. `text` must already be escaped.
-    pub fn banner(&mut self, watcher: &Watcher, text: &str, bell: bool) {
+    /// A one-line notice over the top row, in reverse video, cut to the width at a word; the
+    /// child's cursor, pen and modes are left as they were. `text` must already be escaped.
+    /// True if it was drawn: [`Overlay::clear_banner`] puts the row back.
+    pub fn banner(&mut self, watcher: &Watcher, text: &str, bell: bool) -> bool {
         if !self.enabled {
-            return;
+            return false;
         }
         let Some(_paused) = self.gate.pause(SEQUENCE_WAIT) else {
-            return;
+            return false;
         };
         let Some(view) = watcher.view(0..0, MODEL_WAIT) else {
-            return;
+            return false;
         };
         let mut out = String::new();
         begin(&view, &mut out);
@@ -82,6 +85,22 @@ impl Overlay {
         }
         term::write_overlay(out.as_bytes());
         self.banner = true;
+        true
+    }
+
+    /// Puts back the row under the banner, as the child has it now (what it wrote there meanwhile
+    /// included).
+    pub fn clear_banner(&mut self, watcher: &Watcher) {
+        if !self.banner {
+            return;
+        }
+        let Some(_paused) = self.gate.pause(SEQUENCE_WAIT) else {
+            return;
+        };
+        if let Some(view) = watcher.view(0..1, MODEL_WAIT) {
+            term::write_overlay(restore(&view).as_bytes());
+            self.banner = false;
+        }
     }
 
     /// Sets the window title, saving the user's title first so [`Overlay::finish`] can put it
@@ -156,17 +175,41 @@ impl Overlay {
     }
 }
 
-/// `text` cut or padded to exactly `cols` columns of display width.
+/// `text` padded to exactly `cols` columns of display width, or, if wider, cut after the last
+/// word that fits with `…` to say so.
 fn fit(text: &str, cols: usize) -> String {
+    let width_of = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
     let mut out = String::new();
-    let mut width = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if width + w > cols {
-            break;
+    if width_of(text) <= cols {
+        out.push_str(text);
+    } else {
+        // Room for `…` and a space after it.
+        let room = cols.saturating_sub(2);
+        let mut width = 0;
+        let mut last_space = None;
+        let mut cut_in_word = false;
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if width + w > room {
+                cut_in_word = c != ' ';
+                break;
+            }
+            if c == ' ' {
+                last_space = Some(out.len());
+            }
+            width += w;
+            out.push(c);
         }
-        width += w;
-        out.push(c);
+        // Back to the last space, unless that leaves too little of the text.
+        if let Some(at) = last_space.filter(|&at| cut_in_word && at > out.len() / 2) {
+            out.truncate(at);
+        }
+        out.push('…');
+    }
+    let width = width_of(&out);
+    if width > cols {
+        // Narrower than `…` itself.
+        return " ".repeat(cols);
     }
     out.extend(std::iter::repeat_n(' ', cols - width));
     out
@@ -342,9 +385,21 @@ mod tests {
     }
 
     #[test]
-    fn a_banner_fits_the_width_exactly() {
-        assert_eq!(fit("日本語", 5), "日本 ");
+    fn a_banner_fits_the_width_exactly_and_is_cut_at_a_word() {
         assert_eq!(fit("ab", 4), "ab  ");
-        assert_eq!(fit("abcdef", 3), "abc");
+        assert_eq!(fit("日本語", 6), "日本語");
+        assert_eq!(fit("日本語です", 7), "日本…  ");
+        assert_eq!(fit("abcdef", 4), "ab… ");
+        assert_eq!(
+            fit(" autoapprove: Ctrl-] resumes automation ", 30),
+            " autoapprove: Ctrl-] resumes… "
+        );
+        for cols in 0..50 {
+            let line = fit(" MANUAL_MODE: nothing is answered for you ", cols);
+            assert_eq!(
+                line.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>(),
+                cols
+            );
+        }
     }
 }
