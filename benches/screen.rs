@@ -64,7 +64,7 @@ fn detection_full_screen(bencher: Bencher) {
     let config = config::defaults().with_profile("claude", None).unwrap();
     let mut screen = Screen::new(120, 40);
     screen.feed(&tui(4096));
-    bencher.bench_local(|| detector::detect(&config, &screen.snapshot(), screen.tail()));
+    bencher.bench_local(|| detector::detect(&config, &screen.snapshot(), screen.tail(), 0));
 }
 
 /// What the engine does for every chunk of output.

@@ -349,7 +349,7 @@ impl Session {
         self.unsettled_since = None;
         if !self.asking {
             self.asking = true;
-            self.watcher.detect();
+            self.watcher.detect(self.engine.answered_upto());
         }
     }
 

@@ -28,7 +28,7 @@ fn detect_in_chunks(config: &Config, stream: &[u8], cuts: &[usize]) -> (String, 
         screen.feed(&stream[start..cut.max(start)]);
         start = cut.max(start);
     }
-    let seen = detector::detect(config, &screen.snapshot(), screen.tail());
+    let seen = detector::detect(config, &screen.snapshot(), screen.tail(), 0);
     (screen.text(), seen.prompt)
 }
 
@@ -103,6 +103,8 @@ proptest! {
                 tool: None,
                 path: None,
                 in_project: false,
+            tail_end: 0,
+            shown_since: Some(context.into()),
             };
             let input = match kind {
                 0 => Input::Output,

@@ -41,7 +41,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn seen(config: &Config, screen: &Screen) -> Seen {
-    detector::detect(config, &screen.snapshot(), screen.tail())
+    detector::detect(config, &screen.snapshot(), screen.tail(), 0)
 }
 
 /// What the engine does with it: "send 1", "left to the user", "dangerous: <category>", or "-".

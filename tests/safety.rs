@@ -289,3 +289,61 @@ fn with_nobody_at_a_terminal_manual_mode_ends_after_manual_timeout() {
     assert!(!log.contains("SEND_INPUT"), "{log}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("got:["));
 }
+
+/// Runs `sh -c SCRIPT` under the built-in rules; the script ends by asking `(y/n)` and printing
+/// what it read.
+fn asks(script: &str) -> Term {
+    Term::with_config(&support::fast_config(""), &["sh", "-c", script])
+}
+
+#[test]
+fn a_dangerous_command_anywhere_since_the_last_answer_keeps_the_prompt_from_being_answered() {
+    for (case, script) in [
+        (
+            "six blank lines above",
+            r"printf 'This will run: rm -rf ~\n\n\n\n\n\n\n'",
+        ),
+        (
+            "scrolled off the screen",
+            r"printf 'This will run: rm -rf ~\n'; seq 1 60",
+        ),
+        (
+            "at the top, the prompt at the bottom",
+            r"printf '\033[2J\033[1;1HThis will run: rm -rf ~\033[24;1H'",
+        ),
+        (
+            "on the alternate screen before the prompt on the main one",
+            r"printf '\033[?1049hThis will run: rm -rf ~\n'; printf '\033[?1049l'",
+        ),
+    ] {
+        let script = format!(r#"{script}; printf 'Continue? (y/n) '; read a; echo "got:[$a]""#);
+        let mut t = asks(&script);
+        let log = t.expect_log(r#"DANGEROUS_COMMAND: category="recursive-delete""#);
+        assert!(!log.contains("SEND_INPUT"), "{case}: {log}");
+        t.send(b"n\r");
+        t.expect("got:[n]");
+        assert_eq!(t.wait(), 0, "{case}");
+    }
+}
+
+#[test]
+fn what_came_before_the_last_answer_does_not_count_again() {
+    // The first prompt is answered; the second is judged only against what came after it.
+    let t = asks(
+        r#"printf 'Step one? (y/n) '; read a; printf 'Step two? (y/n) '; read b; echo "got:[$a$b]""#,
+    );
+    t.expect("got:[yy]");
+    assert_eq!(t.wait(), 0);
+}
+
+#[test]
+fn more_output_since_the_last_answer_than_is_kept_leaves_the_prompt() {
+    let mut t = asks(r#"seq 100000 120000; printf 'Continue? (y/n) '; read a; echo "got:[$a]""#);
+    let log = t.expect_log(
+        r#"why="more was shown since the last answer than autoapprove keeps (64 KiB)""#,
+    );
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    t.send(b"y\r");
+    t.expect("got:[y]");
+    assert_eq!(t.wait(), 0);
+}

@@ -49,13 +49,15 @@ pub fn readings(text: &str) -> Vec<String> {
         .map(as_space)
         .collect();
     let mut out = Vec::new();
+    // A line shown again (a spinner, a redraw) is read once.
+    let mut seen = std::collections::HashSet::new();
     for line in cleaned.lines() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
         let mut add = |reading: String| {
-            if !reading.trim().is_empty() && !out.contains(&reading) {
+            if !reading.trim().is_empty() && seen.insert(reading.clone()) {
                 out.push(reading);
             }
         };

@@ -51,6 +51,12 @@ pub struct Prompt {
     /// it is under the directory autoapprove started in. Set by the session, which can look at
     /// the file system; false until then.
     pub in_project: bool,
+    /// Where the text tail ended when it was seen: answering it moves the start of what the next
+    /// prompt is judged against here.
+    pub tail_end: u64,
+    /// Everything the program showed since the previous answered prompt (or since start), as
+    /// text; `None` when that is more than the tail keeps.
+    pub shown_since: Option<String>,
 }
 
 /// What the live part of the output shows once it settled.
@@ -65,8 +71,9 @@ pub struct Seen {
     pub alternate: bool,
 }
 
-/// Runs the rules over the live screen, then the tail.
-pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail) -> Seen {
+/// Runs the rules over the live screen, then the tail. A prompt found carries the text shown
+/// since tail offset `since` (the previous answered prompt's `tail_end`).
+pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail, since: u64) -> Seen {
     let whole = screen.alternate || config.whole_screen;
     let screen_region = screen_region(screen, whole, config.context_lines);
     let tail_region = tail_region(tail, config.context_lines);
@@ -86,6 +93,11 @@ pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail) -> Seen {
             Source::Screen => on_screen(),
             Source::Tail => in_tail(),
         }
+    });
+    let prompt = prompt.map(|p| Prompt {
+        tail_end: tail.end(),
+        shown_since: tail.since(since).map(str::to_owned),
+        ..p
     });
     let context = match &prompt {
         Some(p) => p.context.clone(),
@@ -144,6 +156,8 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         identity: hasher.finish(),
         matched,
         in_project: false,
+        tail_end: 0,
+        shown_since: None,
         // A rule may say which part of the screen is the prompt's context.
         context: caps
             .name("context")
@@ -247,7 +261,7 @@ mod tests {
         let config = config::defaults();
         let mut s = Screen::new(40, 10);
         s.feed(bytes);
-        detect(&config, &s.snapshot(), s.tail()).prompt
+        detect(&config, &s.snapshot(), s.tail(), 0).prompt
     }
 
     #[test]
@@ -286,7 +300,7 @@ mod tests {
         let mut s = Screen::new(40, 10);
         // The prompt is printed, then the line is wiped while the program waits.
         s.feed(b"Continue? [y/n] \r\x1b[K");
-        let p = detect(&config, &s.snapshot(), s.tail()).prompt.unwrap();
+        let p = detect(&config, &s.snapshot(), s.tail(), 0).prompt.unwrap();
         assert_eq!(p.origin, Origin::Tail);
     }
 
@@ -296,7 +310,7 @@ mod tests {
         config.context_lines = 1;
         let mut s = Screen::new(40, 10);
         s.feed(b"old\r\nType DELETE to wipe /dev/sda: ");
-        let seen = detect(&config, &s.snapshot(), s.tail());
+        let seen = detect(&config, &s.snapshot(), s.tail(), 0);
         assert_eq!(seen.prompt, None);
         assert_eq!(seen.context, "Type DELETE to wipe /dev/sda:");
     }
@@ -310,7 +324,7 @@ mod tests {
         .unwrap();
         let mut s = Screen::new(40, 10);
         s.feed(b"\x1b[?1049hold rm -rf /\r\nBOX\r\nfetch example.com\r\nOK?");
-        let seen = detect(&config, &s.snapshot(), s.tail());
+        let seen = detect(&config, &s.snapshot(), s.tail(), 0);
         assert_eq!(seen.context, "fetch example.com");
     }
 
@@ -331,7 +345,7 @@ mod tests {
         config.whole_screen = true;
         let mut s = Screen::new(40, 10);
         s.feed(bytes);
-        assert!(detect(&config, &s.snapshot(), s.tail()).prompt.is_some());
+        assert!(detect(&config, &s.snapshot(), s.tail(), 0).prompt.is_some());
     }
 
     #[test]
@@ -350,7 +364,7 @@ mod tests {
         .unwrap();
         let mut s = Screen::new(40, 10);
         s.feed(b"Run ls -la? [y/n] ");
-        let p = detect(&config, &s.snapshot(), s.tail()).prompt.unwrap();
+        let p = detect(&config, &s.snapshot(), s.tail(), 0).prompt.unwrap();
         assert_eq!(p.command.as_deref(), Some("ls -la"));
     }
 }

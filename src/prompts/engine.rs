@@ -12,6 +12,7 @@ use crate::events::{Event, State};
 use crate::policy::{Subject, Verdict, confirm};
 use crate::prompts::detector::Prompt;
 use crate::prompts::keys::Key;
+use crate::prompts::tail::HISTORY_BYTES;
 
 /// What happened, as far as the engine is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +141,9 @@ pub struct Engine {
     /// A person at a terminal can take over; without one, `MANUAL_MODE` ends the program after
     /// `manual_timeout`.
     attended: bool,
+    /// Where the text tail ended when the last answered prompt was seen: the next prompt is
+    /// judged against everything shown after it.
+    answered_upto: u64,
     /// When `MANUAL_MODE` was last entered.
     manual_since: Instant,
     /// The time of the input being handled.
@@ -168,9 +172,15 @@ impl Engine {
             idle_logged: false,
             program_danger: None,
             attended: true,
+            answered_upto: 0,
             manual_since: now,
             clock: now,
         }
+    }
+
+    /// Where what the next prompt is judged against begins (see [`Prompt::shown_since`]).
+    pub fn answered_upto(&self) -> u64 {
+        self.answered_upto
     }
 
     /// Nobody can take over (stdin is not a terminal): what waits for a person enters
@@ -315,6 +325,28 @@ impl Engine {
         };
         if self.refuse_if_dangerous(subject, &rule, out) {
             return;
+        }
+        // A prompt whose rule does not say what it is about (a `command`, `path` or `context`
+        // group) is about what the program showed before it: all of it since the last answer,
+        // wherever it was drawn or however far it scrolled.
+        let scoped = prompt.command.is_some()
+            || prompt.path.is_some()
+            || self.config.rules[prompt.rule]
+                .regex
+                .capture_names()
+                .any(|n| n == Some("context"));
+        if !scoped {
+            let Some(shown) = &prompt.shown_since else {
+                let why = format!(
+                    "more was shown since the last answer than autoapprove keeps ({} KiB)",
+                    HISTORY_BYTES / 1024
+                );
+                self.leave(rule, why, first_sight, out);
+                return;
+            };
+            if self.refuse_if_dangerous(Subject::Text(shown), &rule, out) {
+                return;
+            }
         }
         if let Some(why) = self.risky(&prompt) {
             self.leave(rule, why, first_sight, out);
@@ -496,6 +528,7 @@ impl Engine {
         self.pending = None;
         self.rule_last_send[prompt.rule] = Some(now);
         self.answered = Some(prompt.identity);
+        self.answered_upto = prompt.tail_end;
         self.rounds = 0;
         if self.state == State::IdleNudge {
             self.nudging = None;
@@ -705,6 +738,8 @@ prompt_rules:
             tool: None,
             path: None,
             in_project: false,
+            tail_end: 0,
+            shown_since: Some(context.into()),
         }
     }
 
@@ -1130,5 +1165,30 @@ prompt_rules:
         e.handle(t0, Input::Hidden(true));
         assert_eq!(e.state(), State::Manual);
         assert_eq!(e.next_deadline(), Some(t0 + e.config.manual_timeout));
+    }
+
+    #[test]
+    fn a_prompt_is_judged_against_everything_shown_since_the_last_answer() {
+        let (mut e, t0) = setup();
+        let mut p = prompt(0, 1, "Continue? [y/n]");
+        p.shown_since = Some("This will run: rm -rf ~\n\n\n\n\n\n\nContinue? [y/n]".into());
+        let a = e.handle(t0, shows(p));
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert_eq!(e.state(), State::Manual);
+
+        let (mut e, t0) = setup();
+        let mut p = prompt(0, 1, "Continue? [y/n]");
+        p.tail_end = 4242;
+        assert_eq!(sent(&e.handle(t0, shows(p))).len(), 1);
+        assert_eq!(
+            e.answered_upto(),
+            4242,
+            "the next prompt is judged from here"
+        );
+        let mut p = prompt(0, 2, "Continue? [y/n]");
+        p.shown_since = None;
+        let a = e.handle(t0 + ms(3000), shows(p));
+        assert!(sent(&a).is_empty(), "{a:?}");
+        assert!(events(&a).contains(&"LEFT_TO_USER"), "{a:?}");
     }
 }

@@ -1,11 +1,14 @@
-//! The text tail: the last 4 KiB of printable text the child wrote, escape sequences removed, for
-//! plain line-based prompts. Positions in it are absolute stream offsets, so the same prompt seen
-//! twice is known to be the same one.
+//! The text tail: the printable text the child wrote, escape sequences removed. Its last 4 KiB are
+//! matched for plain line-based prompts; its last 64 KiB are what a prompt is judged against
+//! besides its own lines — everything shown since the previous answered prompt. Positions in it
+//! are absolute stream offsets, so the same prompt seen twice is known to be the same one.
 //!
 //! It is fed by the screen's parser (one parse per byte); it never parses bytes itself.
 
 /// How much text the tail keeps for matching.
 pub const TAIL_BYTES: usize = 4096;
+/// How much text it keeps for [`Tail::since`].
+pub const HISTORY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Default)]
 pub struct Tail {
@@ -20,15 +23,15 @@ impl Tail {
     #[inline(always)]
     pub fn push(&mut self, c: char) {
         self.buf.push(c);
-        // Compact rarely: keep twice the window, then drop the older half at once.
-        if self.buf.len() > 2 * TAIL_BYTES {
+        // Compact rarely: keep twice the history, then drop the older half at once.
+        if self.buf.len() > 2 * HISTORY_BYTES {
             self.compact();
         }
     }
 
     #[cold]
     fn compact(&mut self) {
-        let mut cut = self.buf.len() - TAIL_BYTES;
+        let mut cut = self.buf.len() - HISTORY_BYTES;
         while !self.buf.is_char_boundary(cut) {
             cut += 1;
         }
@@ -36,11 +39,36 @@ impl Tail {
         self.base += cut as u64;
     }
 
+    /// The text goes on at another row: a line break, unless there is one already.
+    pub fn line_break(&mut self) {
+        if !self.buf.is_empty() && !self.buf.ends_with('\n') {
+            self.push('\n');
+        }
+    }
+
+    /// The text goes on further along the row: a space, unless there is a gap already.
+    pub fn gap(&mut self) {
+        if !self.buf.is_empty() && !self.buf.ends_with([' ', '\n']) {
+            self.push(' ');
+        }
+    }
+
     /// A backspace takes back the last character of the current line.
     pub fn backspace(&mut self) {
         if !self.buf.ends_with('\n') {
             self.buf.pop();
         }
+    }
+
+    /// The absolute offset just past the last text.
+    pub fn end(&self) -> u64 {
+        self.base + self.buf.len() as u64
+    }
+
+    /// The text from absolute offset `from` on, if the tail still holds all of it.
+    pub fn since(&self, from: u64) -> Option<&str> {
+        let start = usize::try_from(from.checked_sub(self.base)?).ok()?;
+        self.buf.get(start.min(self.buf.len())..)
     }
 
     /// The last (at most) [`TAIL_BYTES`] of text and the absolute offset of its first byte.
@@ -68,6 +96,21 @@ mod tests {
         assert!(text.len() <= TAIL_BYTES);
         assert!(text.ends_with('é'));
         assert_eq!(base + text.len() as u64, 3 * TAIL_BYTES as u64 + 2);
+    }
+
+    #[test]
+    fn text_since_an_offset_is_there_until_it_is_dropped() {
+        let mut t = Tail::default();
+        for c in "first\nsecond\n".chars() {
+            t.push(c);
+        }
+        assert_eq!(t.since(6), Some("second\n"));
+        assert_eq!(t.since(t.end()), Some(""));
+        for _ in 0..3 * HISTORY_BYTES {
+            t.push('x');
+        }
+        assert_eq!(t.since(6), None, "dropped");
+        assert!(t.since(t.end() - 10).is_some_and(|s| s.len() == 10));
     }
 
     #[test]

@@ -24,12 +24,9 @@ enum Message {
     /// A batch of output is waiting in the backlog.
     Output,
     /// The terminal is now `cols`×`rows`, as of `at` bytes of output.
-    Resize {
-        cols: u16,
-        rows: u16,
-        at: u64,
-    },
-    Detect,
+    Resize { cols: u16, rows: u16, at: u64 },
+    /// What the screen shows; a prompt carries the text shown since tail offset `since`.
+    Detect { since: u64 },
     /// What some rows and the terminal state are, once all output so far is parsed.
     View {
         rows: std::ops::Range<usize>,
@@ -118,9 +115,10 @@ impl Watcher {
         answer.recv_timeout(wait).ok()
     }
 
-    /// Asks what the screen shows once all output appended so far is parsed.
-    pub fn detect(&self) {
-        let _ = self.to.send(Message::Detect);
+    /// Asks what the screen shows once all output appended so far is parsed; a prompt found
+    /// carries the text shown since tail offset `since`.
+    pub fn detect(&self, since: u64) {
+        let _ = self.to.send(Message::Detect { since });
     }
 }
 
@@ -168,9 +166,9 @@ fn run(
                 parse(shared, &mut screen, &mut taken, u64::MAX);
                 let _ = reply.send(screen.view(rows));
             }
-            Message::Detect => {
+            Message::Detect { since } => {
                 let upto = parse(shared, &mut screen, &mut taken, u64::MAX);
-                let seen = detector::detect(config, &screen.snapshot(), screen.tail());
+                let seen = detector::detect(config, &screen.snapshot(), screen.tail(), since);
                 if !inbox.send(Report::Seen(Answer { seen, upto })) {
                     return;
                 }

@@ -68,9 +68,24 @@ impl vte::Perform for Performer<'_> {
         if ignore {
             return;
         }
-        let g = &mut *self.grid;
         let n = usize::from(param(params, 0, 1));
-        let (row, col) = g.cursor;
+        let (row, col) = self.grid.cursor;
+        if matches!(
+            action,
+            'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'a' | 'd' | 'e' | 'f' | '`'
+        ) && intermediates.is_empty()
+        {
+            cursor_move(self.grid, params, action, n);
+            // Text drawn elsewhere is not joined to what was before it: a person sees it apart.
+            let moved = self.grid.cursor;
+            if moved.0 != row {
+                self.tail.line_break();
+            } else if moved.1 != col {
+                self.tail.gap();
+            }
+            return;
+        }
+        let g = &mut *self.grid;
         if let [b'?'] = intermediates {
             if matches!(action, 'h' | 'l') {
                 let on = action == 'h';
@@ -91,21 +106,6 @@ impl vte::Perform for Performer<'_> {
             return; // kitty keyboard (CSI > u), DECSCUSR (CSI SP q) and the like draw nothing
         }
         match action {
-            'A' => g.goto(row.saturating_sub(n), col),
-            'B' | 'e' => g.goto(row + n, col),
-            'C' | 'a' => g.goto(row, col + n),
-            'D' => g.goto(row, col.saturating_sub(n)),
-            'E' => g.goto(row + n, 0),
-            'F' => g.goto(row.saturating_sub(n), 0),
-            'G' | '`' => g.goto(row, n - 1),
-            'd' => {
-                let col = g.cursor.1;
-                g.goto_origin(n - 1, col);
-            }
-            'H' | 'f' => g.goto_origin(
-                usize::from(param(params, 0, 1)) - 1,
-                usize::from(param(params, 1, 1)) - 1,
-            ),
             'J' => g.erase_display(params.iter().next().map_or(0, |p| p[0])),
             'K' => match params.iter().next().map_or(0, |p| p[0]) {
                 0 => g.erase_cells(row, col, g.cols),
@@ -166,5 +166,24 @@ impl vte::Perform for Performer<'_> {
             },
             _ => {}
         }
+    }
+}
+
+/// The cursor movements: CUU, CUD, CUF, CUB, CNL, CPL, CHA, CUP, VPA and their aliases.
+fn cursor_move(g: &mut Grid, params: &vte::Params, action: char, n: usize) {
+    let (row, col) = g.cursor;
+    match action {
+        'A' => g.goto(row.saturating_sub(n), col),
+        'B' | 'e' => g.goto(row + n, col),
+        'C' | 'a' => g.goto(row, col + n),
+        'D' => g.goto(row, col.saturating_sub(n)),
+        'E' => g.goto(row + n, 0),
+        'F' => g.goto(row.saturating_sub(n), 0),
+        'G' | '`' => g.goto(row, n - 1),
+        'd' => g.goto_origin(n - 1, col),
+        _ => g.goto_origin(
+            usize::from(param(params, 0, 1)) - 1,
+            usize::from(param(params, 1, 1)) - 1,
+        ),
     }
 }
