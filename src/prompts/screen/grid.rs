@@ -299,7 +299,9 @@ impl Grid {
                 if col + 1 < cols {
                     self.cursor.1 = col + 1;
                 } else {
-                    self.pending_wrap = true;
+                    // Without autowrap the cursor stays on the last column, and the next
+                    // character overwrites it.
+                    self.pending_wrap = self.autowrap;
                 }
                 return;
             }
@@ -346,7 +348,7 @@ impl Grid {
         self.last_char = c;
         if col + width >= cols {
             self.cursor.1 = cols - 1;
-            self.pending_wrap = true;
+            self.pending_wrap = self.autowrap;
         } else {
             self.cursor.1 = col + width;
         }
