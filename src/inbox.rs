@@ -26,7 +26,7 @@ pub enum Message {
     /// Keyboard: stdin reached its end or failed; nothing more will come.
     StdinClosed,
     /// Watcher: what the screen showed when the session asked.
-    Seen(Answer),
+    Seen(Box<Answer>),
 }
 
 /// A thread's handle on the inbox.

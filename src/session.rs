@@ -301,7 +301,7 @@ impl Session {
             Message::OverlayKeys(_) => self.close_box(),
             Message::Seen(answer) => {
                 self.catch_up();
-                self.on_answer(answer);
+                self.on_answer(*answer);
             }
         }
     }

@@ -100,6 +100,7 @@ proptest! {
                 matched: "[y/n]".into(),
                 context: context.into(),
                 command: None,
+            command_readings: Vec::new(),
                 tool: None,
                 path: None,
                 in_project: false,

@@ -267,3 +267,74 @@ proptest! {
         prop_assert_eq!(outcome(&config, &split), outcome(&config, &whole));
     }
 }
+
+/// A Claude Code permission dialog as it draws one (rows as on screen), after `above`.
+fn dialog(above: &str, title: &str, body: &str, question: &str) -> Vec<u8> {
+    let rule = "─".repeat(60);
+    let dash = "╌".repeat(60);
+    let text = format!(
+        "{above}{rule}\n {title}\n\n{dash}\n{body}\n{dash}\n {question}\n ❯ 1. Yes\n   2. No\n"
+    );
+    text.replace('\n', "\r\n").into_bytes()
+}
+
+fn decide(bytes: &[u8]) -> (Option<String>, String) {
+    let config = claude();
+    let mut screen = Screen::new(120, 40);
+    screen.feed(bytes);
+    let seen = seen(&config, &screen);
+    (
+        seen.prompt.as_ref().and_then(|p| p.command.clone()),
+        decision(&config, &seen),
+    )
+}
+
+#[test]
+fn a_decoy_box_above_the_dialog_is_not_what_is_judged() {
+    let rule = "─".repeat(60);
+    let dash = "╌".repeat(60);
+    let decoy = format!("{rule}\n Bash command\n\n{dash}\n ls -la\n{dash}\n\n");
+    let bytes = dialog(
+        &decoy,
+        "Bash command",
+        " rm -rf ~",
+        "Do you want to proceed?",
+    );
+    let (command, decision) = decide(&bytes);
+    assert_eq!(command.as_deref(), Some("rm -rf ~"));
+    assert_eq!(decision, "dangerous: recursive-delete");
+    // The same dialog without a decoy, with a harmless command, is answered.
+    let (_, decision) = decide(&dialog(
+        "",
+        "Bash command",
+        " ls -la",
+        "Do you want to proceed?",
+    ));
+    assert_eq!(decision, "send 1");
+}
+
+#[test]
+fn a_token_wrapped_mid_way_is_judged_joined_too() {
+    let bytes = dialog(
+        "",
+        "Bash command",
+        " rm -rf ~/.ss\n h",
+        "Do you want to proceed?",
+    );
+    let (command, decision) = decide(&bytes);
+    assert_eq!(command.as_deref(), Some("rm -rf ~/.ss h"));
+    assert_eq!(decision, "dangerous: recursive-delete");
+}
+
+#[test]
+fn an_mcp_tool_call_has_its_arguments_judged() {
+    let rule = "─".repeat(60);
+    let text = format!(
+        "{rule}\n Tool use\n\n   shell - execute_command(command: \"rm -rf ~\") (MCP)\n\n Do you want to proceed?\n ❯ 1. Yes\n   2. No\n"
+    );
+    let (_, decision) = decide(text.replace('\n', "\r\n").as_bytes());
+    assert_eq!(decision, "dangerous: recursive-delete");
+    let text = text.replace("rm -rf ~", "ls ~/src");
+    let (_, decision) = decide(text.replace('\n', "\r\n").as_bytes());
+    assert_eq!(decision, "send 1");
+}

@@ -43,6 +43,9 @@ pub struct Prompt {
     pub context: String,
     /// The command the prompt asks about, from the rule's `command` group (never empty).
     pub command: Option<String>,
+    /// Other ways to read `command`, each judged too: a command a program wrapped over rows
+    /// itself, read with its rows joined without a space (a token broken mid-way).
+    pub command_readings: Vec<String>,
     /// What kind of request it is (`Bash command`, `Edit file`), from the rule's `tool` group.
     pub tool: Option<String>,
     /// The file the prompt asks to write, from the rule's `path` group.
@@ -162,12 +165,18 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         context: caps
             .name("context")
             .map_or_else(|| region.text.clone(), |m| m.as_str().trim().to_owned()),
+        command_readings: caps
+            .name("command")
+            .filter(|_| rule.unwrap_command)
+            .map(|m| unwrap_rows(m.as_str(), ""))
+            .into_iter()
+            .collect(),
         // An empty capture says nothing: the denylist then judges the whole context instead.
         command: caps
             .name("command")
             .map(|m| {
                 if rule.unwrap_command {
-                    unwrap_rows(m.as_str())
+                    unwrap_rows(m.as_str(), " ")
                 } else {
                     m.as_str().trim().to_owned()
                 }
@@ -182,8 +191,9 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
 }
 
 /// A command wrapped over rows, as Claude Code shows a long one (` │ first part` / ` │ rest`),
-/// read back as the one line the user reads: gutter and indentation removed, rows joined by a space.
-fn unwrap_rows(text: &str) -> String {
+/// read back as one line: gutter and indentation removed, rows joined by `joint` — a space where
+/// the program broke the line between words, nothing where it broke a long token.
+fn unwrap_rows(text: &str, joint: &str) -> String {
     text.lines()
         .map(|row| {
             let row = row.trim();
@@ -191,7 +201,7 @@ fn unwrap_rows(text: &str) -> String {
         })
         .filter(|row| !row.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(joint)
 }
 
 fn screen_region(screen: &Snapshot, whole: bool, context_lines: usize) -> Option<Region> {
@@ -331,10 +341,14 @@ mod tests {
     #[test]
     fn wrapped_commands_are_unwrapped() {
         assert_eq!(
-            unwrap_rows(" │ touch ./marker && echo a b\n │ c d >\n │ ./long.txt"),
+            unwrap_rows(
+                " │ touch ./marker && echo a b\n │ c d >\n │ ./long.txt",
+                " "
+            ),
             "touch ./marker && echo a b c d > ./long.txt"
         );
-        assert_eq!(unwrap_rows(" rm -rf /tmp/x\n"), "rm -rf /tmp/x");
+        assert_eq!(unwrap_rows(" rm -rf /tmp/x\n", " "), "rm -rf /tmp/x");
+        assert_eq!(unwrap_rows(" rm -rf ~/.ss\n h", ""), "rm -rf ~/.ssh");
     }
 
     #[test]

@@ -15,6 +15,8 @@ use crate::prompts::keys::Key;
 use crate::prompts::tail::HISTORY_BYTES;
 
 /// What happened, as far as the engine is concerned.
+// Inputs are handed over one at a time and never stored: the size of the largest is no cost.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// The child wrote something.
@@ -325,6 +327,11 @@ impl Engine {
         };
         if self.refuse_if_dangerous(subject, &rule, out) {
             return;
+        }
+        for reading in &prompt.command_readings {
+            if self.refuse_if_dangerous(Subject::Command(reading), &rule, out) {
+                return;
+            }
         }
         // A prompt whose rule does not say what it is about (a `command`, `path` or `context`
         // group) is about what the program showed before it: all of it since the last answer,
@@ -735,6 +742,7 @@ prompt_rules:
             matched: "[y/n]".into(),
             context: context.into(),
             command: None,
+            command_readings: Vec::new(),
             tool: None,
             path: None,
             in_project: false,

@@ -169,7 +169,7 @@ fn run(
             Message::Detect { since } => {
                 let upto = parse(shared, &mut screen, &mut taken, u64::MAX);
                 let seen = detector::detect(config, &screen.snapshot(), screen.tail(), since);
-                if !inbox.send(Report::Seen(Answer { seen, upto })) {
+                if !inbox.send(Report::Seen(Box::new(Answer { seen, upto }))) {
                     return;
                 }
             }
