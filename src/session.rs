@@ -25,7 +25,7 @@ use crate::events::{Event, State};
 use crate::inbox::{self, Message};
 use crate::log::Log;
 use crate::project::Project;
-use crate::prompts::engine::{Action, Engine, Input, Notice};
+use crate::prompts::engine::{Action, Engine, Input, Mode, Notice};
 use crate::prompts::keys;
 use crate::prompts::watcher::{Answer, Watcher};
 use crate::pty::child::{self, Spawned};
@@ -254,7 +254,7 @@ impl Session {
                     if self.detect_at().is_some_and(|d| now >= d) {
                         self.ask_watcher();
                     }
-                    self.check_hidden_input();
+                    self.check_input_mode();
                     let actions = self.engine.handle(now.into_std(), Input::Tick);
                     self.apply(actions);
                 },
@@ -367,7 +367,7 @@ impl Session {
             let cwd = child::foreground_cwd(&self.control);
             prompt.in_project = project.contains(cwd.as_deref(), path);
         }
-        self.check_hidden_input();
+        self.check_input_mode();
         let settled = Input::Settled {
             prompt: seen.prompt,
             context: seen.context,
@@ -377,18 +377,23 @@ impl Session {
         self.apply(actions);
     }
 
-    /// Tells the engine when the child's terminal starts or stops reading hidden input: lines
-    /// with echo off (canonical mode without ECHO), the way `getpass`, sudo, ssh-keygen and
-    /// `read -s` read secrets. Raw and cbreak modes (full-screen programs) are not hidden input.
-    /// Read before every decision, since a program can turn echo off without writing anything.
-    fn check_hidden_input(&mut self) {
+    /// Tells the engine how the child's terminal reads input: hidden input is lines with echo
+    /// off (canonical mode without ECHO), the way `getpass`, sudo, ssh-keygen and `read -s` read
+    /// secrets; raw and cbreak modes (keys one at a time) are full-screen programs and line
+    /// editors. Read before every decision: a program can change it without writing anything.
+    fn check_input_mode(&mut self) {
         use rustix::termios::LocalModes;
-        let hidden = rustix::termios::tcgetattr(&self.control).is_ok_and(|t| {
-            t.local_modes.contains(LocalModes::ICANON) && !t.local_modes.contains(LocalModes::ECHO)
-        });
+        let Ok(termios) = rustix::termios::tcgetattr(&self.control) else {
+            return;
+        };
+        let canonical = termios.local_modes.contains(LocalModes::ICANON);
+        let mode = Mode {
+            hidden: canonical && !termios.local_modes.contains(LocalModes::ECHO),
+            raw: !canonical,
+        };
         let actions = self
             .engine
-            .handle(Instant::now().into_std(), Input::Hidden(hidden));
+            .handle(Instant::now().into_std(), Input::Mode(mode));
         self.apply(actions);
     }
 

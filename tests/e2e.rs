@@ -77,6 +77,7 @@ idle_timeout: 300ms
 min_send_interval: 0s
 key_gap: 0s
 nudge_max_retries: 1
+nudge_full_screen: true
 nudge_sequence:
   - send: '<Enter>'
   - send: 'y<Enter>'
@@ -86,7 +87,8 @@ nudge_sequence:
 prompt_rules: []
 ";
     // No echo, so the nudges' echo does not end the round; and not canonical, since a line read
-    // with echo off is hidden input (a password), which is never nudged.
+    // with echo off is hidden input (a password), which is never nudged. Reading keys one at a
+    // time is a full-screen program's way: `nudge_full_screen` opts in.
     let t = Term::with_config(
         config,
         &[
@@ -114,6 +116,7 @@ idle_timeout: 200ms
 min_send_interval: 0s
 key_gap: 0s
 nudge_max_retries: 1
+nudge_full_screen: true
 nudge_sequence:
   - send: 'x<Enter>'
 prompt_rules:

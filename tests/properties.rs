@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use autoapprove::config::{self, Config};
 use autoapprove::events::{Event, State};
 use autoapprove::prompts::detector::{self, Origin, Prompt};
-use autoapprove::prompts::engine::{Action, Engine, Input};
+use autoapprove::prompts::engine::{Action, Engine, Input, Mode};
 use autoapprove::prompts::screen::Screen;
 use proptest::prelude::*;
 
@@ -116,8 +116,8 @@ proptest! {
                 5 => Input::Toggle,
                 6 => Input::UserKey { pending: true },
                 7 => Input::UserKey { pending: false },
-                8 => Input::Hidden(true),
-                9 => Input::Hidden(false),
+                8 => Input::Mode(Mode { hidden: true, raw: false }),
+                9 => Input::Mode(Mode::default()),
                 _ => Input::Tick,
             };
             match kind {

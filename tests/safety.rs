@@ -32,7 +32,7 @@ fn nudge_withheld(why: &str) -> String {
 
 const HIDDEN: &str = "the program reads hidden input (a password or passphrase)";
 const USER_LINE: &str = "you have typed a line that is not submitted";
-const FULL_SCREEN: &str = "a full-screen program is showing (nudge_alternate_screen is off)";
+const FULL_SCREEN: &str = "a full-screen program is running (nudge_full_screen is off)";
 
 #[test]
 fn nothing_is_typed_into_read_s() {
@@ -100,37 +100,44 @@ fn ssh_keygen_gets_no_empty_passphrase() {
     assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
 }
 
-/// `su` asking a user for root's password (as root, su asks nothing; the tests run as root in CI).
+/// Password prompts of `su` and `passwd`, as a user who is asked one (as root they ask nothing;
+/// the tests run as root in CI), and `openssl passwd`. (`sudo` is not among them: run by a user
+/// through `su`, it finds no terminal to ask on.)
 #[test]
-fn su_gets_nothing_typed_into_its_password_prompt() {
+fn password_prompts_get_nothing_typed() {
     if !rustix::process::geteuid().is_root() {
         assert!(
             std::env::var_os("CI").is_none_or(|v| v != "true"),
-            "the su test needs root (to become a user who is asked a password), and CI=true"
+            "the password tests need root (to become a user who is asked one), and CI=true"
         );
         eprintln!("SKIPPED: not root");
         return;
     }
-    let mut t = Term::with_config(
-        NUDGING,
-        &[
-            "su",
-            "nobody",
-            "-s",
-            "/bin/sh",
-            "-c",
-            "su -c 'echo became-root' root",
-        ],
-    );
-    t.expect("Password:");
-    t.expect_log(&nudge_withheld(HIDDEN));
-    // Ctrl-C: su ends without an attempt counted against the account.
-    t.send(b"\x03");
-    t.wait();
-    let out = t.output();
-    assert!(!out.contains("Authentication failure"), "{out}");
-    assert!(!out.contains("became-root"), "{out}");
-    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+    let as_nobody = |command: &str| {
+        ["su", "nobody", "-s", "/bin/sh", "-c", command]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    for (argv, asks) in [
+        (as_nobody("su -c 'echo became-root' root"), "Password:"),
+        (as_nobody("passwd"), "Current password:"),
+        (
+            ["openssl", "passwd", "-6"].map(str::to_owned).to_vec(),
+            "Password:",
+        ),
+    ] {
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let mut t = Term::with_config(NUDGING, &argv);
+        t.expect(asks);
+        t.expect_log(&nudge_withheld(HIDDEN));
+        // Ctrl-C: the program ends without an attempt counted against the account.
+        t.send(b"\x03");
+        t.wait();
+        let out = t.output();
+        assert!(!out.contains("Authentication failure"), "{argv:?}: {out}");
+        assert!(!out.contains("became-root"), "{argv:?}: {out}");
+        assert!(!t.log().contains("SEND_INPUT"), "{argv:?}: {}", t.log());
+    }
 }
 
 #[test]
@@ -206,6 +213,35 @@ fn less_is_not_nudged() {
     t.send(b"q");
     assert_eq!(t.wait(), 0);
     assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn top_is_not_nudged() {
+    let mut t = Term::with_config(NUDGING, &["top", "-d", "5"]);
+    t.expect_screen("PID");
+    t.expect_log(&nudge_withheld(FULL_SCREEN));
+    t.send(b"q");
+    assert_eq!(t.wait(), 0);
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
+#[test]
+fn a_dangerous_command_written_as_prose_is_not_answered() {
+    for question in [
+        r#"Allow command \"rm -rf ~\"? [y/n] "#,
+        r#"{\"command\": \"rm -rf ~\"}\nProceed? [y/n] "#,
+        "Run rm -rf ~, ok? [y/n] ",
+        "Run r\u{200b}m -rf ~ now? [y/n] ",
+        "Next: `sudo rm -rf /` [y/n] ",
+    ] {
+        let script = format!(r#"printf '%b' "{question}"; read a; echo "got:[$a]""#);
+        let mut t = Term::with_config(&support::fast_config(""), &["bash", "-c", &script]);
+        let log = t.expect_log("DANGEROUS_COMMAND");
+        assert!(!log.contains("SEND_INPUT"), "{question}: {log}");
+        t.send(b"n\r");
+        t.expect("got:[n]");
+        assert_eq!(t.wait(), 0, "{question}");
+    }
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub struct Partial {
     pub whole_screen: Option<bool>,
     pub nudge_max_retries: Option<u32>,
     pub nudge_sequence: Option<Vec<NudgeStep>>,
-    pub nudge_alternate_screen: Option<bool>,
+    pub nudge_full_screen: Option<bool>,
     pub manual_timeout: Option<Duration>,
     pub toggle_key: Option<(u8, String)>,
     pub rules: Option<Vec<Rule>>,
@@ -44,7 +44,7 @@ impl Partial {
             whole_screen: self.whole_screen.or(base.whole_screen),
             nudge_max_retries: self.nudge_max_retries.or(base.nudge_max_retries),
             nudge_sequence: self.nudge_sequence.or(base.nudge_sequence),
-            nudge_alternate_screen: self.nudge_alternate_screen.or(base.nudge_alternate_screen),
+            nudge_full_screen: self.nudge_full_screen.or(base.nudge_full_screen),
             manual_timeout: self.manual_timeout.or(base.manual_timeout),
             toggle_key: self.toggle_key.or(base.toggle_key),
             rules: self.rules.or(base.rules),
@@ -74,7 +74,7 @@ impl Partial {
             whole_screen: self.whole_screen.unwrap_or(false),
             nudge_max_retries: self.nudge_max_retries.unwrap_or(0),
             nudge_sequence: self.nudge_sequence.unwrap_or_default(),
-            nudge_alternate_screen: self.nudge_alternate_screen.unwrap_or(false),
+            nudge_full_screen: self.nudge_full_screen.unwrap_or(false),
             manual_timeout: self
                 .manual_timeout
                 .ok_or_else(|| missing(source, "manual_timeout"))?,

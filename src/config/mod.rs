@@ -42,8 +42,9 @@ pub struct Config {
     pub whole_screen: bool,
     pub nudge_max_retries: u32,
     pub nudge_sequence: Vec<NudgeStep>,
-    /// Nudge a full-screen program on its alternate screen too (off: there an Enter edits a file).
-    pub nudge_alternate_screen: bool,
+    /// Nudge a full-screen program too — on the alternate screen, or reading keys one at a time
+    /// (off: there an Enter edits a file).
+    pub nudge_full_screen: bool,
     /// With nobody to hand over to (no terminal), how long `MANUAL_MODE` waits before ending the
     /// program.
     pub manual_timeout: Duration,

@@ -28,9 +28,8 @@ pub enum Input {
         context: String,
         alternate: bool,
     },
-    /// Whether the child's terminal reads lines with echo off — a password or passphrase prompt.
-    /// Sent before every decision; only a change does anything.
-    Hidden(bool),
+    /// How the child's terminal reads input, sent before every decision.
+    Mode(Mode),
     /// The user pressed Ctrl-C (or SIGINT arrived): the human takes over.
     Interrupt,
     /// The user pressed the toggle hotkey.
@@ -69,6 +68,15 @@ pub enum Notice {
     Withheld { why: Withheld },
 }
 
+/// How the child's terminal reads input (its termios).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mode {
+    /// Lines with echo off (canonical mode without ECHO): a password or passphrase prompt.
+    pub hidden: bool,
+    /// Keys one at a time (canonical mode off): a full-screen program, an editor, a line editor.
+    pub raw: bool,
+}
+
 /// Why nothing may be typed into the child right now, though the automation is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Withheld {
@@ -76,7 +84,8 @@ pub enum Withheld {
     HiddenInput,
     /// The user has typed a line they have not submitted.
     UserLine,
-    /// A full-screen program is showing, and nudges there are off (`nudge_alternate_screen`).
+    /// A full-screen program is showing, or one reads keys one at a time, and nudges there are
+    /// off (`nudge_full_screen`).
     FullScreen,
 }
 
@@ -85,7 +94,7 @@ impl Withheld {
         match self {
             Self::HiddenInput => "the program reads hidden input (a password or passphrase)",
             Self::UserLine => "you have typed a line that is not submitted",
-            Self::FullScreen => "a full-screen program is showing (nudge_alternate_screen is off)",
+            Self::FullScreen => "a full-screen program is running (nudge_full_screen is off)",
         }
     }
 }
@@ -93,8 +102,8 @@ impl Withheld {
 /// What the engine knows of the child's terminal besides the prompt on it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Terminal {
-    /// It reads hidden input.
-    hidden: bool,
+    /// How it reads input.
+    mode: Mode,
     /// The user's last keys left a line unsubmitted.
     user_line: bool,
     /// The alternate screen was showing when output last settled.
@@ -263,10 +272,12 @@ impl Engine {
                     self.told = None;
                 }
             }
-            Input::Hidden(hidden) if hidden == self.terminal.hidden => {}
-            Input::Hidden(hidden) => {
-                self.terminal.hidden = hidden;
-                if hidden {
+            Input::Mode(mode) => {
+                let was_hidden = std::mem::replace(&mut self.terminal.mode, mode).hidden;
+                if mode.hidden == was_hidden {
+                    return out;
+                }
+                if mode.hidden {
                     self.stop_nudging(&mut out);
                     self.tell(Withheld::HiddenInput, None, &mut out);
                 } else if self.told == Some(Withheld::HiddenInput) {
@@ -590,7 +601,7 @@ impl Engine {
     /// secret prompts), or for a nudge (`None`).
     fn withheld(&self, rule: Option<usize>) -> Option<Withheld> {
         let secret_ok = rule.is_some_and(|r| self.config.rules[r].secret);
-        if self.terminal.hidden && !secret_ok {
+        if self.terminal.mode.hidden && !secret_ok {
             Some(Withheld::HiddenInput)
         } else if self.terminal.user_line {
             Some(Withheld::UserLine)
@@ -604,8 +615,8 @@ impl Engine {
     /// editor is a new line in a file).
     fn nudge_withheld(&self) -> Option<Withheld> {
         self.withheld(None).or_else(|| {
-            (self.terminal.alternate && !self.config.nudge_alternate_screen)
-                .then_some(Withheld::FullScreen)
+            let full_screen = self.terminal.alternate || self.terminal.mode.raw;
+            (full_screen && !self.config.nudge_full_screen).then_some(Withheld::FullScreen)
         })
     }
 
@@ -1045,7 +1056,13 @@ prompt_rules:
     #[test]
     fn hidden_input_gets_neither_an_answer_nor_a_nudge() {
         let (mut e, t0) = setup();
-        let a = e.handle(t0, Input::Hidden(true));
+        let a = e.handle(
+            t0,
+            Input::Mode(Mode {
+                hidden: true,
+                raw: false,
+            }),
+        );
         assert_eq!(events(&a), ["INPUT_WITHHELD"]);
         assert!(a.contains(&Action::Notify(Notice::Withheld {
             why: Withheld::HiddenInput
@@ -1054,7 +1071,7 @@ prompt_rules:
         assert!(sent(&a).is_empty(), "{a:?}");
         assert_idle_is_withheld(&mut e, t0 + ms(10_001));
         // Echo back on: the same prompt is answered, the idle timer runs again.
-        e.handle(t0 + ms(60_001), Input::Hidden(false));
+        e.handle(t0 + ms(60_001), Input::Mode(Mode::default()));
         let a = e.handle(t0 + ms(60_002), shows(prompt(0, 1, "Go on [y/n]")));
         assert_eq!(sent(&a), [b"y\r".to_vec()]);
         assert!(e.next_deadline().is_some());
@@ -1069,7 +1086,13 @@ prompt_rules:
         .unwrap();
         let t0 = Instant::now();
         let mut e = Engine::new(config, t0);
-        e.handle(t0, Input::Hidden(true));
+        e.handle(
+            t0,
+            Input::Mode(Mode {
+                hidden: true,
+                raw: false,
+            }),
+        );
         let a = e.handle(t0 + ms(1), shows(prompt(0, 1, "PIN:")));
         assert_eq!(sent(&a).concat(), b"1234\r");
     }
@@ -1112,7 +1135,7 @@ prompt_rules:
         e.handle(t0, full_screen.clone());
         assert_idle_is_withheld(&mut e, t0 + ms(10_000));
 
-        let yaml = format!("{CONFIG}nudge_alternate_screen: true\n");
+        let yaml = format!("{CONFIG}nudge_full_screen: true\n");
         let mut e = Engine::new(config::from_yaml(&yaml, "test.yaml").unwrap(), t0);
         e.handle(t0, full_screen);
         assert_eq!(
@@ -1170,7 +1193,13 @@ prompt_rules:
     fn with_nobody_at_a_terminal_hidden_input_hands_over_and_times_out() {
         let (mut e, t0) = setup();
         e.set_unattended();
-        e.handle(t0, Input::Hidden(true));
+        e.handle(
+            t0,
+            Input::Mode(Mode {
+                hidden: true,
+                raw: false,
+            }),
+        );
         assert_eq!(e.state(), State::Manual);
         assert_eq!(e.next_deadline(), Some(t0 + e.config.manual_timeout));
     }
