@@ -215,6 +215,39 @@ fn less_is_not_nudged() {
     assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
 }
 
+/// `sudo` asking a user for their password. `su` gives the command a terminal of its own only
+/// with `--pty`, and relays it in raw mode: to autoapprove the program reads keys one at a time.
+#[test]
+fn sudo_as_a_user_gets_nothing_typed() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "the sudo test needs root (to become a user who is asked a password), and CI=true"
+        );
+        eprintln!("SKIPPED: not root");
+        return;
+    }
+    let mut t = Term::with_config(
+        NUDGING,
+        &[
+            "su",
+            "--pty",
+            "nobody",
+            "-s",
+            "/bin/sh",
+            "-c",
+            "sudo -k true && echo became-root",
+        ],
+    );
+    t.expect("[sudo] password for nobody:");
+    t.expect_log(&nudge_withheld(FULL_SCREEN));
+    t.send(b"\x03");
+    t.wait();
+    assert!(!t.output().contains("became-root"), "{}", t.output());
+    assert!(!t.output().contains("incorrect password"), "{}", t.output());
+    assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
+}
+
 #[test]
 fn top_is_not_nudged() {
     let mut t = Term::with_config(NUDGING, &["top", "-d", "5"]);

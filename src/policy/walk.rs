@@ -408,7 +408,9 @@ impl Judge<'_> {
 /// Fork bombs are recognised on the raw text: they are functions calling themselves twice.
 pub fn fork_bomb(judge: &mut Judge<'_>, text: &str) {
     static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"([A-Za-z_:][\w:]*)\s*\(\s*\)\s*\{([^}]*)\}").expect("function regex")
+        // No Unicode classes: `\w` would compile to a large automaton held for the whole run.
+        Regex::new(r"([^ \t\n(){}|&;<>'\x22\x60$]+)[ \t]*\([ \t]*\)[ \t\n]*\{([^}]*)\}")
+            .expect("function regex")
     });
     static PERL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\bfork\s+while\s+fork\b|while\s*\(\s*1\s*\)\s*\{?\s*fork\b|while\s+True\s*:\s*os\.fork\(\)")
@@ -430,7 +432,7 @@ pub fn fork_bomb(judge: &mut Judge<'_>, text: &str) {
 /// A word that is only a variable (`$CMD`, `${CMD}`): what runs is not known.
 pub fn is_pure_variable(word: &Word) -> bool {
     static VARIABLE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^\$(\w+|\{[^}]*\})$").expect("variable regex"));
+        LazyLock::new(|| Regex::new(r"^\$([A-Za-z0-9_]+|\{[^}]*\})$").expect("variable regex"));
     word.expands && VARIABLE.is_match(&word.text)
 }
 
