@@ -110,6 +110,17 @@ struct Terminal {
     alternate: bool,
 }
 
+/// Who can take over when the automation hands control over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attendance {
+    /// A person at a terminal: never timed out.
+    Person,
+    /// Nobody (stdin is not a terminal): `MANUAL_MODE` ends the program after `manual_timeout`.
+    Nobody,
+    /// Nobody, and the program is being ended.
+    Ending,
+}
+
 /// An answer allowed by the rules but waiting for the rate limits.
 #[derive(Debug, Clone)]
 struct Pending {
@@ -149,9 +160,8 @@ pub struct Engine {
     idle_logged: bool,
     /// Why the wrapped command itself is dangerous, if it is: then nothing it asks is answered.
     program_danger: Option<Verdict>,
-    /// A person at a terminal can take over; without one, `MANUAL_MODE` ends the program after
-    /// `manual_timeout`.
-    attended: bool,
+    /// Who can take over in `MANUAL_MODE`.
+    attendance: Attendance,
     /// Where the text tail ended when the last answered prompt was seen: the next prompt is
     /// judged against everything shown after it.
     answered_upto: u64,
@@ -182,7 +192,7 @@ impl Engine {
             told: None,
             idle_logged: false,
             program_danger: None,
-            attended: true,
+            attendance: Attendance::Person,
             answered_upto: 0,
             manual_since: now,
             clock: now,
@@ -197,7 +207,7 @@ impl Engine {
     /// Nobody can take over (stdin is not a terminal): what waits for a person enters
     /// `MANUAL_MODE`, and `MANUAL_MODE` ends the program after `manual_timeout`.
     pub fn set_unattended(&mut self) {
-        self.attended = false;
+        self.attendance = Attendance::Nobody;
     }
 
     /// Judges the wrapped command itself (its argv as one command line), once, at start. If it
@@ -295,8 +305,10 @@ impl Engine {
             || self.config.nudge_sequence.is_empty()
             || (self.idle_logged && self.nudge_withheld().is_some());
         let timer = match self.state {
-            State::Manual if self.attended => return None,
-            State::Manual => return Some(self.manual_since + self.config.manual_timeout),
+            State::Manual if self.attendance == Attendance::Nobody => {
+                return Some(self.manual_since + self.config.manual_timeout);
+            }
+            State::Manual => return None,
             State::Running if idle_off => return self.pending.as_ref().map(|p| p.at),
             State::Running => self.last_output + self.config.idle_timeout,
             State::IdleNudge => match &self.nudging {
@@ -389,13 +401,14 @@ impl Engine {
 
     fn on_tick(&mut self, now: Instant, out: &mut Vec<Action>) {
         if self.state == State::Manual {
-            if !self.attended && now >= self.manual_since + self.config.manual_timeout {
+            if self.attendance == Attendance::Nobody
+                && now >= self.manual_since + self.config.manual_timeout
+            {
                 out.push(Action::Emit(Event::Abandoned {
                     waited: now - self.manual_since,
                 }));
                 out.push(Action::EndProgram);
-                // Once: the program is being ended.
-                self.attended = true;
+                self.attendance = Attendance::Ending;
             }
             return;
         }
@@ -587,7 +600,7 @@ impl Engine {
         self.holding = true;
         self.pending = None;
         self.nudging = None;
-        if !self.attended {
+        if self.attendance != Attendance::Person {
             self.take_manual(
                 "a prompt left to the user, and nobody is at a terminal",
                 out,
@@ -636,7 +649,7 @@ impl Engine {
         if self.told == Some(why) || self.state == State::Manual {
             return;
         }
-        if !self.attended {
+        if self.attendance != Attendance::Person {
             let because = format!("{}, and nobody is at a terminal", why.as_str());
             self.take_manual(&because, out);
             return;
