@@ -30,32 +30,64 @@ const TYPED: u8 = 1;
 const PENDING: u8 = 2;
 
 impl Typing {
-    /// Once after the user typed: `Some(pending)`, where `pending` says the line they typed is
-    /// not submitted yet (their last key was not Enter, Ctrl-C, Ctrl-D or Ctrl-U). `None` until
-    /// they type again.
+    /// Once after the user typed: `Some(pending)`, where `pending` says they have typed text
+    /// and not submitted it yet (see `line_pending_after`). `None` until they type again.
     pub fn take(&self) -> Option<bool> {
         let flags = self.0.fetch_and(!TYPED, Relaxed);
         (flags & TYPED != 0).then_some(flags & PENDING != 0)
     }
 }
 
-/// Whether `keys` (what the user just typed) leave a line of theirs waiting: their last key is not
-/// one that submits the line (Enter) or discards it (Ctrl-C, Ctrl-D, Ctrl-U), in the legacy or
-/// the kitty keyboard form.
-fn leaves_line_pending(keys: &[u8]) -> bool {
-    const LAST_KEYS: [&[u8]; 10] = [
-        b"\r",
-        b"\n",
-        b"\x03",
-        b"\x04",
-        b"\x15",
+/// Whether the user has a line of theirs waiting after typing `keys`, given whether they had one
+/// before. A key that submits the line (Enter) or discards it (Ctrl-C, Ctrl-D, Ctrl-U) ends it;
+/// text typed after the last such key starts one; keys that type no text (arrows, Escape,
+/// function keys: escape sequences and other control keys) change nothing. Enter and the
+/// control keys are recognised in the legacy and the kitty keyboard form.
+fn line_pending_after(keys: &[u8], before: bool) -> bool {
+    let mut pending = before;
+    let mut i = 0;
+    while i < keys.len() {
+        match keys[i] {
+            b'\r' | b'\n' | 0x03 | 0x04 | 0x15 => pending = false,
+            0x1b => {
+                let (len, ends_line) = escape_sequence(&keys[i..]);
+                if ends_line {
+                    pending = false;
+                }
+                i += len;
+                continue;
+            }
+            0x00..=0x1f | 0x7f => {}
+            _ => pending = true,
+        }
+        i += 1;
+    }
+    pending
+}
+
+/// The length of the escape sequence at the start of `keys`, and whether it is a key that ends
+/// the line (kitty's Enter, Ctrl-C, Ctrl-D, Ctrl-U).
+fn escape_sequence(keys: &[u8]) -> (usize, bool) {
+    const ENDS_LINE: [&[u8]; 5] = [
         b"\x1b[13u",
         b"\x1b[13;1u",
         b"\x1b[99;5u",
         b"\x1b[100;5u",
         b"\x1b[117;5u",
     ];
-    !LAST_KEYS.iter().any(|k| keys.ends_with(k))
+    let len = match keys.get(1) {
+        // CSI: parameters and intermediates, then one final byte.
+        Some(b'[') => keys[2..]
+            .iter()
+            .position(|b| (0x40..=0x7e).contains(b))
+            .map_or(keys.len(), |end| end + 3),
+        // SS3 (`ESC O A`) and Alt with a key (`ESC x`).
+        Some(b'O') => 3.min(keys.len()),
+        Some(_) => 2,
+        None => 1,
+    };
+    let sequence = &keys[..len];
+    (len, ENDS_LINE.contains(&sequence))
 }
 
 /// Where the user's keys go: to the child, or to the overlay.
@@ -97,6 +129,8 @@ pub fn spawn(
         .name("stdin".into())
         .spawn(move || {
             let mut buf = vec![0u8; 16 * 1024];
+            // The user has typed text they have not submitted (see `line_pending_after`).
+            let mut line_pending = false;
             loop {
                 match rustix::io::read(rustix::stdio::stdin(), &mut buf) {
                     Ok(0) => break,
@@ -122,11 +156,8 @@ pub fn spawn(
                         // The child's side may be gone; the session notices through the relay.
                         let _ = pty.write_all(&bytes);
                         if !bytes.is_empty() {
-                            let pending = if leaves_line_pending(&bytes) {
-                                PENDING
-                            } else {
-                                0
-                            };
+                            line_pending = line_pending_after(&bytes, line_pending);
+                            let pending = if line_pending { PENDING } else { 0 };
                             typed.store(TYPED | pending, Relaxed);
                         }
                         if (toggles > 0 || interrupt || test_box)
@@ -160,4 +191,34 @@ fn take_all(bytes: &mut Vec<u8>, control: u8) -> usize {
         count += 1;
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_starts_a_line_and_enter_or_ctrl_c_ends_it() {
+        assert!(line_pending_after(b"echo hi", false));
+        assert!(!line_pending_after(b"echo hi\r", false));
+        assert!(line_pending_after(b"ls\rgit st", false));
+        assert!(!line_pending_after(b"\x03", true));
+        assert!(!line_pending_after(b"\x1b[13u", true), "kitty Enter");
+        assert!(!line_pending_after(b"abc\x1b[99;5u", false), "kitty Ctrl-C");
+    }
+
+    #[test]
+    fn keys_that_type_no_text_change_nothing() {
+        for keys in [
+            &b"\x1b"[..],
+            b"\x1b[A",
+            b"\x1bOB",
+            b"\x1b[1;5C",
+            b"\x7f",
+            b"\x1b[200~",
+        ] {
+            assert!(!line_pending_after(keys, false), "{keys:?}");
+            assert!(line_pending_after(keys, true), "{keys:?}");
+        }
+    }
 }
