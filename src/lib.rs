@@ -12,6 +12,7 @@ pub mod config;
 pub mod escape;
 pub mod events;
 pub mod exit;
+pub mod guard;
 pub mod inbox;
 pub mod log;
 pub mod policy;
