@@ -1,5 +1,6 @@
 //! The guard: supervision of the filesystem changes a program really makes (issue 12). Built
-//! piece by piece; so far its pattern language ([`pattern`]), which decides which calls a rule
-//! or a remembered choice covers.
+//! piece by piece; so far how a supervised call is described ([`call`]) and the pattern language
+//! that decides which calls a rule or a remembered choice covers ([`pattern`]).
 
+pub mod call;
 pub mod pattern;
