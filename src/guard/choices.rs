@@ -194,6 +194,18 @@ fn error(path: &Path, message: String) -> ChoicesError {
 mod tests {
     use super::*;
 
+    fn add(path: &Path, program: &str, pattern: &str, deny: bool) -> Choices {
+        change(
+            path,
+            Change::Add {
+                program,
+                pattern,
+                deny,
+            },
+        )
+        .unwrap()
+    }
+
     #[test]
     fn choices_are_added_shown_cleared_and_imported() {
         let dir = tempfile::tempdir().unwrap();
@@ -207,24 +219,8 @@ mod tests {
             },
         )
         .unwrap();
-        change(
-            &path,
-            Change::Add {
-                program: "/usr/bin/app",
-                pattern: "delete(_)",
-                deny: true,
-            },
-        )
-        .unwrap();
-        let c = change(
-            &path,
-            Change::Add {
-                program: "/usr/bin/app",
-                pattern: "delete(_)",
-                deny: true,
-            },
-        )
-        .unwrap();
+        add(&path, "/usr/bin/app", "delete(_)", true);
+        let c = add(&path, "/usr/bin/app", "delete(_)", true);
         let (allow, deny) = c.of("/usr/bin/app");
         assert_eq!(
             (allow, deny),
@@ -234,15 +230,7 @@ mod tests {
             )
         );
         assert_eq!(c.programs(), ["/usr/bin/app"]);
-        let c = change(
-            &path,
-            Change::Add {
-                program: "/usr/bin/app-x",
-                pattern: "delete(_)",
-                deny: false,
-            },
-        )
-        .unwrap();
+        let c = add(&path, "/usr/bin/app-x", "delete(_)", false);
         assert_eq!(c.programs(), ["/usr/bin/app", "/usr/bin/app-x"]);
         let c = change(
             &path,
@@ -317,15 +305,7 @@ mod tests {
                 std::thread::spawn(move || {
                     for j in 0..10 {
                         let pattern = format!("open(/w/{i}/{j}, _)");
-                        change(
-                            &path,
-                            Change::Add {
-                                program: "/bin/a",
-                                pattern: &pattern,
-                                deny: false,
-                            },
-                        )
-                        .unwrap();
+                        add(&path, "/bin/a", &pattern, false);
                     }
                 })
             })
