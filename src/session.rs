@@ -1,8 +1,10 @@
 //! The session: the loop that decides. It starts the child and the threads that move bytes
 //! (relay, keyboard, typist, watcher), and reads what they report from one [`inbox`]: output
 //! happened, what the screen shows when output settled, the hotkey or Ctrl-C, keys for the
-//! overlay. It forwards window size and signals, and carries out the engine's actions — keys for
-//! the typist, events for the log, notices for the [`Overlay`]. It ends when the child has exited
+//! overlay. It forwards window size and signals, gives the engine the facts only it can read —
+//! the child's terminal mode, whether a file a prompt names is in the project — and carries out
+//! the engine's actions: keys for the typist, events for the log, notices for the [`Overlay`],
+//! ending the program. It ends when the child has exited
 //! and its PTY has drained.
 //!
 //! No byte of output passes through it: the relay thread writes it to the user and hands it to the
