@@ -4,8 +4,7 @@
 //! overlay. It forwards window size and signals, gives the engine the facts only it can read —
 //! the child's terminal mode, whether a file a prompt names is in the project — and carries out
 //! the engine's actions: keys for the typist, events for the log, notices for the [`Overlay`],
-//! ending the program. It ends when the child has exited
-//! and its PTY has drained.
+//! ending the program. It ends when the child has exited and its PTY has drained.
 //!
 //! No byte of output passes through it: the relay thread writes it to the user and hands it to the
 //! watcher. It is the only module that handles signals, and every byte sent to the child on the
