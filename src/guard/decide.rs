@@ -1,0 +1,213 @@
+//! The order in which a supervised call is decided: deny patterns first (this run's, the
+//! remembered ones, the built-in ones); then, for an `exec`, the denylist's verdict on the command
+//! line it runs — a dangerous one is refused even where an allow pattern matches; then allow
+//! patterns (this run's, remembered, built-in); then the mode: ask the person, deny, or log and
+//! allow.
+
+use crate::guard::call::Call;
+use crate::guard::pattern::Pattern;
+use crate::policy::{Denylist, Subject, shell};
+
+/// What the guard does with a call no pattern decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Ask the person (`--guard`, `--guard=ask`).
+    Ask,
+    /// Deny it (`--guard=deny`).
+    Deny,
+    /// Allow it, and log it (`--guard=log`).
+    Log,
+}
+
+/// The decision, and what made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow(Reason),
+    Deny(Reason),
+    /// Nothing decided it, and the mode asks the person.
+    Ask,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// A pattern: where it came from and its text.
+    Pattern { from: Source, pattern: String },
+    /// The denylist refused the command line an `exec` runs.
+    Dangerous { category: String, excerpt: String },
+    /// The mode decided (`deny`, or `log`).
+    Mode,
+}
+
+/// Where a pattern came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `--guard-allow` / `--guard-deny`.
+    Session,
+    /// The program's remembered choices.
+    Remembered,
+    /// The few built in (`--show-defaults`).
+    BuiltIn,
+}
+
+/// One source's patterns.
+#[derive(Debug, Default, Clone)]
+pub struct Patterns {
+    pub allow: Vec<Pattern>,
+    pub deny: Vec<Pattern>,
+}
+
+/// The calls allowed without asking: the terminal devices, `/dev/null`, the process's own
+/// `/proc/self`, and exec attempts of paths that do not exist (a `PATH` search trying each
+/// directory). The last is decided by the caller, which can look at the file system.
+pub const BUILT_IN_ALLOW: &[&str] = &[
+    "open(/dev/null, ...)",
+    "open(/dev/tty, ...)",
+    "open(/dev/pts/*, ...)",
+    "open(/dev/ptmx, ...)",
+    "open(/proc/self/**, ...)",
+    "open(/proc/thread-self/**, ...)",
+];
+
+/// Everything a decision reads.
+pub struct Rules<'a> {
+    pub session: &'a Patterns,
+    pub remembered: &'a Patterns,
+    pub built_in: &'a Patterns,
+    pub denylist: &'a Denylist,
+    pub mode: Mode,
+}
+
+impl Rules<'_> {
+    /// Decides `call`, whose description is `description` (`Call::describe`).
+    pub fn decide(&self, call: &Call, description: &str) -> Decision {
+        let sources = [
+            (Source::Session, self.session),
+            (Source::Remembered, self.remembered),
+            (Source::BuiltIn, self.built_in),
+        ];
+        let first = |deny: bool| {
+            sources.iter().find_map(|(from, patterns)| {
+                let list = if deny {
+                    &patterns.deny
+                } else {
+                    &patterns.allow
+                };
+                list.iter()
+                    .find(|p| p.matches(description))
+                    .map(|p| Reason::Pattern {
+                        from: *from,
+                        pattern: p.as_str().to_owned(),
+                    })
+            })
+        };
+        if let Some(reason) = first(true) {
+            return Decision::Deny(reason);
+        }
+        if let Call::Exec { argv, .. } = call {
+            let words: Vec<String> = argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            if let Some(v) = self.denylist.check(Subject::Command(&shell::join(&words))) {
+                return Decision::Deny(Reason::Dangerous {
+                    category: v.id,
+                    excerpt: v.excerpt,
+                });
+            }
+        }
+        if let Some(reason) = first(false) {
+            return Decision::Allow(reason);
+        }
+        match self.mode {
+            Mode::Ask => Decision::Ask,
+            Mode::Deny => Decision::Deny(Reason::Mode),
+            Mode::Log => Decision::Allow(Reason::Mode),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patterns(allow: &[&str], deny: &[&str]) -> Patterns {
+        let read = |list: &[&str]| list.iter().map(|p| Pattern::new(p).unwrap()).collect();
+        Patterns {
+            allow: read(allow),
+            deny: read(deny),
+        }
+    }
+
+    fn decide(session: &Patterns, mode: Mode, call: &Call) -> Decision {
+        let built_in = patterns(BUILT_IN_ALLOW, &[]);
+        let rules = Rules {
+            session,
+            remembered: &patterns(&["open(/w/**, _)"], &["delete(/w/keep)"]),
+            built_in: &built_in,
+            denylist: &Denylist::default(),
+            mode,
+        };
+        rules.decide(call, &call.describe())
+    }
+
+    fn exec(argv: &[&str]) -> Call {
+        Call::Exec {
+            path: b"/bin/sh".to_vec(),
+            argv: argv.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        }
+    }
+
+    #[test]
+    fn deny_beats_allow_and_the_mode_decides_the_rest() {
+        let none = Patterns::default();
+        let keep = Call::Delete(b"/w/keep".to_vec());
+        let allow_all = patterns(&["delete(_)", "exec(...)"], &[]);
+        assert!(matches!(
+            decide(&allow_all, Mode::Ask, &keep),
+            Decision::Deny(Reason::Pattern {
+                from: Source::Remembered,
+                ..
+            })
+        ));
+        let other = Call::Delete(b"/w/other".to_vec());
+        assert!(matches!(
+            decide(&allow_all, Mode::Deny, &other),
+            Decision::Allow(Reason::Pattern {
+                from: Source::Session,
+                ..
+            })
+        ));
+        assert_eq!(decide(&none, Mode::Ask, &other), Decision::Ask);
+        assert_eq!(
+            decide(&none, Mode::Deny, &other),
+            Decision::Deny(Reason::Mode)
+        );
+        assert_eq!(
+            decide(&none, Mode::Log, &other),
+            Decision::Allow(Reason::Mode)
+        );
+        let null = Call::Open {
+            path: b"/dev/null".to_vec(),
+            flags: crate::guard::call::OpenFlags::from_bits(1).unwrap(),
+        };
+        assert!(matches!(
+            decide(&none, Mode::Deny, &null),
+            Decision::Allow(Reason::Pattern {
+                from: Source::BuiltIn,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_dangerous_exec_is_refused_though_an_allow_pattern_matches() {
+        let allow_all = patterns(&["exec(...)"], &[]);
+        let d = decide(&allow_all, Mode::Log, &exec(&["sh", "-c", "rm -rf ~"]));
+        assert!(
+            matches!(d, Decision::Deny(Reason::Dangerous { ref category, .. }) if category == "recursive-delete"),
+            "{d:?}"
+        );
+        let d = decide(&allow_all, Mode::Deny, &exec(&["sh", "-c", "ls ~"]));
+        assert!(matches!(d, Decision::Allow(_)), "{d:?}");
+    }
+}
