@@ -19,6 +19,8 @@ dangerous ones, which it leaves to you.
 Usage: autoapprove [OPTIONS] -- <CMD>...
        autoapprove [--config FILE] explain <COMMAND>...
        autoapprove --show-defaults
+       autoapprove choices list | show PROGRAM | clear PROGRAM | allow PROGRAM PATTERN
+                           | deny PROGRAM PATTERN | import [FILE]
 
 Commands:
   explain <COMMAND>...   Judge a shell command with the denylist (and your --config's): prints
@@ -26,6 +28,9 @@ Commands:
                          command was read. One word is a command line ('rm -rf /'); several
                          are one command's exact arguments (sh -c 'rm -rf /').
                          Exits 0 when it would be allowed, 1 when blocked.
+  choices ...            The guard's remembered choices, per program (a path, or a name in
+                         PATH): list them, show or clear a program's, allow or deny a
+                         pattern, import ptrace-approve's profiles.json (default: its own).
 
 Options:
   -c, --config <FILE>        Prompt rules and settings (YAML); keys it leaves out keep their
@@ -73,6 +78,8 @@ pub enum Action {
     Run(Vec<OsString>),
     /// Judge this command with the denylist.
     Explain(String),
+    /// `choices WORDS…`: the guard's remembered choices.
+    Choices(Vec<String>),
     ShowDefaults,
     Help,
     Version,
@@ -137,6 +144,8 @@ struct Parsed {
     command: Option<Vec<OsString>>,
     /// `explain`'s words; `Some(empty)` right after `explain`.
     explain: Option<Vec<String>>,
+    /// `choices`' words: everything after `choices`.
+    choices: Option<Vec<String>>,
 }
 
 /// Parses the arguments after the program name.
@@ -144,6 +153,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError
     let mut parsed = Parsed::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
+        if let Some(words) = parsed.choices.as_mut() {
+            words.push(utf8(arg)?);
+            continue;
+        }
         // After `explain`'s first word, everything is the command being judged.
         if let Some(words) = parsed.explain.as_mut().filter(|w| !w.is_empty()) {
             words.push(utf8(arg)?);
@@ -192,6 +205,7 @@ impl Parsed {
         match self.explain.as_mut() {
             Some(words) => words.push(text),
             None if text == "explain" => self.explain = Some(Vec::new()),
+            None if text == "choices" => self.choices = Some(Vec::new()),
             None => {
                 return Err(usage(format!(
                     "unexpected argument `{text}`: put the program to run after `--`, \
@@ -262,6 +276,8 @@ impl Parsed {
         }
         let action = if let Some(answer) = self.answer {
             answer
+        } else if let Some(words) = self.choices {
+            Action::Choices(words)
         } else if let Some(words) = self.explain {
             if words.is_empty() {
                 return Err(usage(

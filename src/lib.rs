@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> i32 {
             return load_config(cli.config.as_deref())
                 .map_or_else(|code| code, |c| explain(&c, &command));
         }
+        Action::Choices(words) => return guard::command::run(&words),
         Action::Run(command) => command,
     };
     if let Some(outer) = std::env::var_os(pty::child::NESTED_ENV).filter(|_| !cli.nested) {

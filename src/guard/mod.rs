@@ -5,5 +5,6 @@
 
 pub mod call;
 pub mod choices;
+pub mod command;
 pub mod decide;
 pub mod pattern;

@@ -109,7 +109,7 @@ pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, Spaw
 
 /// Finds `program` the way a shell does: a name with a slash is a path, anything else is looked
 /// up in `PATH`.
-fn resolve(program: &OsStr) -> Option<PathBuf> {
+pub fn resolve(program: &OsStr) -> Option<PathBuf> {
     let as_path = Path::new(program);
     if program.as_encoded_bytes().contains(&b'/') {
         return as_path.exists().then(|| as_path.to_path_buf());

@@ -1,0 +1,154 @@
+//! `autoapprove choices …`: the guard's remembered choices from the command line — list them,
+//! show or clear a program's, add an allow or deny pattern, import ptrace-approve's
+//! `profiles.json`. A program is named by a path or a name looked up in `PATH`, and keyed by its
+//! absolute path.
+
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::exit;
+use crate::guard::choices::{Change, Choices, ChoicesError};
+
+/// The usage of `choices`, for errors.
+pub const USAGE: &str = "usage: autoapprove choices list | show PROGRAM | clear PROGRAM | \
+                         allow PROGRAM PATTERN | deny PROGRAM PATTERN | import [FILE]";
+
+/// Runs `choices WORDS…`; returns the exit code: 0, 2 for a bad request or file, 1 when the
+/// file cannot be written.
+pub fn run(words: &[String]) -> i32 {
+    let Some(path) = Choices::default_path() else {
+        eprintln!("error: choices: neither XDG_CONFIG_HOME nor HOME is set");
+        return exit::FAILURE;
+    };
+    match run_at(&path, words) {
+        Ok(out) => {
+            print!("{out}");
+            0
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: choices: {message}\n{USAGE}");
+            exit::USAGE
+        }
+        Err(Failure::File(e)) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    File(ChoicesError),
+}
+
+impl From<ChoicesError> for Failure {
+    fn from(e: ChoicesError) -> Self {
+        Self::File(e)
+    }
+}
+
+/// Does what `words` ask with the choices at `path`; returns what to print.
+fn run_at(path: &Path, words: &[String]) -> Result<String, Failure> {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    Ok(match words.as_slice() {
+        ["list"] => {
+            let choices = Choices::load(path)?;
+            let mut out = String::new();
+            for program in choices.programs() {
+                let (allow, deny) = choices.of(program);
+                let _ = writeln!(
+                    out,
+                    "{program}  {} allowed, {} denied",
+                    allow.len(),
+                    deny.len()
+                );
+            }
+            out
+        }
+        ["show", program] => show(&Choices::load(path)?, &key(program)?),
+        ["clear", program] => {
+            let program = key(program)?;
+            change(path, Change::Clear { program: &program })?;
+            format!("cleared {program}\n")
+        }
+        [verb @ ("allow" | "deny"), program, pattern] => {
+            let program = key(program)?;
+            let deny = *verb == "deny";
+            let choices = change(
+                path,
+                Change::Add {
+                    program: &program,
+                    pattern,
+                    deny,
+                },
+            )?;
+            show(&choices, &program)
+        }
+        ["import"] | ["import", _] => {
+            let from = match words.get(1) {
+                Some(file) => PathBuf::from(file),
+                None => ptrace_approve_profiles().ok_or_else(|| {
+                    Failure::Usage("HOME is not set: name the file to import".into())
+                })?,
+            };
+            let theirs = Choices::load(&from)?;
+            let count: usize = theirs
+                .programs()
+                .iter()
+                .map(|p| {
+                    let (a, d) = theirs.of(p);
+                    a.len() + d.len()
+                })
+                .sum();
+            change(path, Change::Import(theirs))?;
+            format!("imported {count} patterns from {}\n", from.display())
+        }
+        [] => return Err(Failure::Usage("what to do with the choices?".into())),
+        [other, ..] => {
+            return Err(Failure::Usage(format!(
+                "`{other}` is not a choices command, or its arguments are wrong"
+            )));
+        }
+    })
+}
+
+fn change(path: &Path, change: Change<'_>) -> Result<Choices, Failure> {
+    Ok(crate::guard::choices::change(path, change)?)
+}
+
+/// A program's patterns, one per line: `allow PATTERN` / `deny PATTERN`.
+fn show(choices: &Choices, program: &str) -> String {
+    let (allow, deny) = choices.of(program);
+    let mut out = String::new();
+    for p in allow {
+        let _ = writeln!(out, "allow {p}");
+    }
+    for p in deny {
+        let _ = writeln!(out, "deny {p}");
+    }
+    if out.is_empty() {
+        out = format!("no choices for {program}\n");
+    }
+    out
+}
+
+/// The key of a program: its absolute path — a path as given (it may be gone: its choices can
+/// still be shown and cleared), a name as `PATH` resolves it.
+fn key(program: &str) -> Result<String, Failure> {
+    let found = if program.contains('/') {
+        PathBuf::from(program)
+    } else {
+        crate::pty::child::resolve(OsStr::new(program))
+            .ok_or_else(|| Failure::Usage(format!("no program `{program}` in PATH")))?
+    };
+    let absolute =
+        std::path::absolute(&found).map_err(|e| Failure::Usage(format!("`{program}`: {e}")))?;
+    Ok(absolute.to_string_lossy().into_owned())
+}
+
+/// Where ptrace-approve keeps its choices.
+fn ptrace_approve_profiles() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    Some(PathBuf::from(home).join(".config/ptrace-approve/profiles.json"))
+}
