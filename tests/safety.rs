@@ -100,17 +100,27 @@ fn ssh_keygen_gets_no_empty_passphrase() {
     assert!(!t.log().contains("SEND_INPUT"), "{}", t.log());
 }
 
+/// Whether the tests run as root, which the password tests need: as root, `su`, `sudo` and
+/// `passwd` ask nothing, so the tests become a user who is asked. Under `CI=true` not being root
+/// fails; elsewhere the test is skipped, saying so.
+fn running_as_root() -> bool {
+    if rustix::process::geteuid().is_root() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none_or(|v| v != "true"),
+        "the password tests need root (to become a user who is asked one), and CI=true"
+    );
+    eprintln!("SKIPPED: not root");
+    false
+}
+
 /// Password prompts of `su` and `passwd`, as a user who is asked one (as root they ask nothing;
 /// the tests run as root in CI), and `openssl passwd`. (`sudo` is not among them: run by a user
 /// through `su`, it finds no terminal to ask on.)
 #[test]
 fn password_prompts_get_nothing_typed() {
-    if !rustix::process::geteuid().is_root() {
-        assert!(
-            std::env::var_os("CI").is_none_or(|v| v != "true"),
-            "the password tests need root (to become a user who is asked one), and CI=true"
-        );
-        eprintln!("SKIPPED: not root");
+    if !running_as_root() {
         return;
     }
     let as_nobody = |command: &str| {
@@ -219,12 +229,7 @@ fn less_is_not_nudged() {
 /// with `--pty`, and relays it in raw mode: to autoapprove the program reads keys one at a time.
 #[test]
 fn sudo_as_a_user_gets_nothing_typed() {
-    if !rustix::process::geteuid().is_root() {
-        assert!(
-            std::env::var_os("CI").is_none_or(|v| v != "true"),
-            "the sudo test needs root (to become a user who is asked a password), and CI=true"
-        );
-        eprintln!("SKIPPED: not root");
+    if !running_as_root() {
         return;
     }
     let mut t = Term::with_config(
