@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use autoapprove::config::{self, Config};
 use autoapprove::events::{Event, State};
-use autoapprove::prompts::detector::{self, Origin, Prompt};
+use autoapprove::prompts::detector::{self, Origin, Prompt, Shown};
 use autoapprove::prompts::engine::{Action, Engine, Input, Mode};
 use autoapprove::prompts::screen::Screen;
 use proptest::prelude::*;
@@ -105,7 +105,7 @@ proptest! {
                 path: None,
                 in_project: false,
             tail_end: 0,
-            shown_since: Some(context.into()),
+            shown: Shown::Since(context.into()),
             };
             let input = match kind {
                 0 => Input::Output,

@@ -73,6 +73,8 @@ fn run_at(path: &Path, words: &[String]) -> Result<String, Failure> {
             format!("cleared {program}\n")
         }
         [verb @ ("allow" | "deny"), program, pattern] => {
+            crate::guard::pattern::Pattern::new(pattern)
+                .map_err(|e| Failure::Usage(format!("the pattern `{pattern}`: {e}")))?;
             let program = key(program)?;
             let deny = *verb == "deny";
             let choices = change(

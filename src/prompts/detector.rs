@@ -57,9 +57,19 @@ pub struct Prompt {
     /// Where the text tail ended when it was seen: answering it moves the start of what the next
     /// prompt is judged against here.
     pub tail_end: u64,
-    /// Everything the program showed since the previous answered prompt (or since start), as
-    /// text; `None` when that is more than the tail keeps.
-    pub shown_since: Option<String>,
+    /// What the program showed before the prompt, for the denylist to read besides it.
+    pub shown: Shown,
+}
+
+/// What a prompt is judged against besides its own text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// Nothing more: its rule says what it is about (a `command`, `path` or `context` group).
+    Scoped,
+    /// Everything shown since the previous answered prompt (or since start).
+    Since(String),
+    /// More was shown since than the tail keeps.
+    Lost,
 }
 
 /// What the live part of the output shows once it settled.
@@ -97,10 +107,23 @@ pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail, since: u64) -> Se
             Source::Tail => in_tail(),
         }
     });
-    let prompt = prompt.map(|p| Prompt {
-        tail_end: tail.end(),
-        shown_since: tail.since(since).map(str::to_owned),
-        ..p
+    let prompt = prompt.map(|p| {
+        let rule = &config.rules[p.rule];
+        let scoped = p.command.is_some()
+            || p.path.is_some()
+            || rule.regex.capture_names().any(|n| n == Some("context"));
+        // Only an unscoped prompt needs the history: no copy of it otherwise.
+        let shown = if scoped {
+            Shown::Scoped
+        } else {
+            tail.since(since)
+                .map_or(Shown::Lost, |text| Shown::Since(text.to_owned()))
+        };
+        Prompt {
+            tail_end: tail.end(),
+            shown,
+            ..p
+        }
     });
     let context = match &prompt {
         Some(p) => p.context.clone(),
@@ -160,7 +183,7 @@ fn find(index: usize, rule: &Rule, region: &Region, origin: Origin) -> Option<Pr
         matched,
         in_project: false,
         tail_end: 0,
-        shown_since: None,
+        shown: Shown::Scoped,
         // A rule may say which part of the screen is the prompt's context.
         context: caps
             .name("context")
@@ -281,6 +304,15 @@ mod tests {
         assert_eq!(p.origin, Origin::Screen);
         assert_eq!(p.matched, "[y/n]");
         assert_eq!(p.context, "Installing...\nContinue? [y/n]");
+        // Its rule names nothing: it carries all that was shown since the start.
+        assert_eq!(
+            p.shown,
+            Shown::Since("Installing...\nContinue? [y/n] ".into())
+        );
+        // One whose rule names the file needs no history.
+        let p = run(b"lots of output\r\nrm: remove regular file 'a.txt'? ").unwrap();
+        assert_eq!(p.path.as_deref(), Some("a.txt"));
+        assert_eq!(p.shown, Shown::Scoped);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::config::{Answer, Config};
 use crate::events::{Event, State};
 use crate::policy::{Subject, Verdict, confirm};
-use crate::prompts::detector::Prompt;
+use crate::prompts::detector::{Prompt, Shown};
 use crate::prompts::keys::Key;
 use crate::prompts::tail::HISTORY_BYTES;
 
@@ -199,7 +199,7 @@ impl Engine {
         }
     }
 
-    /// Where what the next prompt is judged against begins (see [`Prompt::shown_since`]).
+    /// Where what the next prompt is judged against begins (see [`Prompt::shown`]).
     pub fn answered_upto(&self) -> u64 {
         self.answered_upto
     }
@@ -356,25 +356,22 @@ impl Engine {
                 return;
             }
         }
-        // A prompt whose rule does not say what it is about (a `command`, `path` or `context`
-        // group) is about what the program showed before it: all of it since the last answer,
-        // wherever it was drawn or however far it scrolled.
-        let scoped = prompt.command.is_some()
-            || prompt.path.is_some()
-            || self.config.rules[prompt.rule]
-                .regex
-                .capture_names()
-                .any(|n| n == Some("context"));
-        if !scoped {
-            let Some(shown) = &prompt.shown_since else {
+        // A prompt whose rule does not say what it is about is about what the program showed
+        // before it: all of it since the last answer, wherever it was drawn or however far it
+        // scrolled.
+        match &prompt.shown {
+            Shown::Scoped => {}
+            Shown::Since(shown) => {
+                if self.refuse_if_dangerous(Subject::Text(shown), &rule, out) {
+                    return;
+                }
+            }
+            Shown::Lost => {
                 let why = format!(
                     "more was shown since the last answer than autoapprove keeps ({} KiB)",
                     HISTORY_BYTES / 1024
                 );
                 self.leave(rule, why, first_sight, out);
-                return;
-            };
-            if self.refuse_if_dangerous(Subject::Text(shown), &rule, out) {
                 return;
             }
         }
@@ -771,7 +768,7 @@ prompt_rules:
             path: None,
             in_project: false,
             tail_end: 0,
-            shown_since: Some(context.into()),
+            shown: Shown::Since(context.into()),
         }
     }
 
@@ -910,6 +907,8 @@ prompt_rules:
         let (mut e, t0) = setup();
         let mut p = prompt(0, 1, "earlier: rm -rf / was refused\nRun ls? [y/n]");
         p.command = Some("ls".into());
+        // As the detector marks a prompt whose rule names its command.
+        p.shown = Shown::Scoped;
         assert_eq!(sent(&e.handle(t0, shows(p))).len(), 1);
         let mut p = prompt(0, 2, "Run it? [y/n]");
         p.command = Some("git push --force".into());
@@ -1221,7 +1220,7 @@ prompt_rules:
     fn a_prompt_is_judged_against_everything_shown_since_the_last_answer() {
         let (mut e, t0) = setup();
         let mut p = prompt(0, 1, "Continue? [y/n]");
-        p.shown_since = Some("This will run: rm -rf ~\n\n\n\n\n\n\nContinue? [y/n]".into());
+        p.shown = Shown::Since("This will run: rm -rf ~\n\n\n\n\n\n\nContinue? [y/n]".into());
         let a = e.handle(t0, shows(p));
         assert!(sent(&a).is_empty(), "{a:?}");
         assert_eq!(e.state(), State::Manual);
@@ -1236,7 +1235,7 @@ prompt_rules:
             "the next prompt is judged from here"
         );
         let mut p = prompt(0, 2, "Continue? [y/n]");
-        p.shown_since = None;
+        p.shown = Shown::Lost;
         let a = e.handle(t0 + ms(3000), shows(p));
         assert!(sent(&a).is_empty(), "{a:?}");
         assert!(events(&a).contains(&"LEFT_TO_USER"), "{a:?}");

@@ -41,14 +41,19 @@ impl Tail {
 
     /// The text goes on at another row: a line break, unless there is one already.
     pub fn line_break(&mut self) {
-        if !self.buf.is_empty() && !self.buf.ends_with('\n') {
+        if self.buf.as_bytes().last().is_some_and(|&b| b != b'\n') {
             self.push('\n');
         }
     }
 
     /// The text goes on further along the row: a space, unless there is a gap already.
     pub fn gap(&mut self) {
-        if !self.buf.is_empty() && !self.buf.ends_with([' ', '\n']) {
+        if self
+            .buf
+            .as_bytes()
+            .last()
+            .is_some_and(|&b| b != b' ' && b != b'\n')
+        {
             self.push(' ');
         }
     }
