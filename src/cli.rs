@@ -47,6 +47,13 @@ Options:
   -v, --verbose              Log more (rate-limit waits, resizes)
   -q, --quiet                Log only warnings (dangerous commands, manual mode)
       --nested               Run even inside another autoapprove (both would answer prompts)
+      --guard[=MODE]         Also supervise every change the program (and all it starts)
+                             makes to the file system: ask (default: you are asked, over the
+                             program's screen), deny (deny what no pattern allows), log (allow
+                             all, log each)
+      --guard-allow <PATTERN>  Allow the calls PATTERN covers, for this run (repeatable;
+                             implies --guard), e.g. 'open(/tmp/**, ...)'
+      --guard-deny <PATTERN>   Deny the calls PATTERN covers, for this run (repeatable)
   -h, --help                 Print this help
   -V, --version              Print the version
 
@@ -57,6 +64,8 @@ Examples:
   autoapprove --log-file aa.log --log-format json -- ./agent.sh
   autoapprove --show-defaults > rules.yaml     start your own rules from the built-in ones
   autoapprove explain 'sudo rm -r -f /'        would the denylist let this through?
+  autoapprove --guard -- make test             ask before each change make's processes make
+  autoapprove --guard=deny --guard-allow 'open(/tmp/**, ...)' -- ./build.sh
 
 While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
 Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
@@ -70,6 +79,14 @@ Usage: autoapprove [OPTIONS] -- <CMD>...
        autoapprove [--config FILE] explain <COMMAND>...
 
 For more information, try '--help'.";
+
+/// `--guard` and its patterns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardArgs {
+    pub mode: crate::guard::decide::Mode,
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
+}
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +114,8 @@ pub struct Cli {
     pub quiet: bool,
     /// Run even under another autoapprove (see [`crate::pty::child::NESTED_ENV`]).
     pub nested: bool,
+    /// Supervise the program's file-system changes.
+    pub guard: Option<GuardArgs>,
 }
 
 /// A command line that cannot be run; printed as `error: …` with [`USAGE`], exit status 2.
@@ -116,7 +135,15 @@ fn usage(message: impl Into<String>) -> UsageError {
 }
 
 /// Options that take a value; every other option is a flag.
-const VALUED: [&str; 5] = ["config", "idle", "profile", "log-file", "log-format"];
+const VALUED: [&str; 7] = [
+    "config",
+    "idle",
+    "profile",
+    "log-file",
+    "log-format",
+    "guard-allow",
+    "guard-deny",
+];
 const FLAGS: [&str; 6] = [
     "show-defaults",
     "verbose",
@@ -137,6 +164,10 @@ struct Parsed {
     verbose: u8,
     quiet: bool,
     nested: bool,
+    /// `--guard`'s mode, if given.
+    guard: Option<crate::guard::decide::Mode>,
+    guard_allow: Vec<String>,
+    guard_deny: Vec<String>,
     /// `--help`, `--version` or `--show-defaults`: answered without running anything; the
     /// first of them in that order wins.
     answer: Option<Action>,
@@ -223,6 +254,21 @@ impl Parsed {
         inline: Option<String>,
         args: &mut impl Iterator<Item = OsString>,
     ) -> Result<(), UsageError> {
+        if name == "guard" {
+            // Its value only ever comes inline: `--guard -- cmd` must not take `--`.
+            use crate::guard::decide::Mode;
+            self.guard = Some(match inline.as_deref() {
+                None | Some("ask") => Mode::Ask,
+                Some("deny") => Mode::Deny,
+                Some("log") => Mode::Log,
+                Some(other) => {
+                    return Err(usage(format!(
+                        "--guard: `{other}` is not a mode: expected ask, deny or log"
+                    )));
+                }
+            });
+            return Ok(());
+        }
         if VALUED.contains(&name) {
             let Some(value) = inline.map(OsString::from).or_else(|| args.next()) else {
                 return Err(usage(format!("--{name} needs a value")));
@@ -254,6 +300,17 @@ impl Parsed {
             "log-file" => self.log_file = Some(PathBuf::from(value)),
             "idle" => self.idle = Some(parse_idle(&utf8(value)?)?),
             "profile" => self.profile = Some(utf8(value)?),
+            "guard-allow" | "guard-deny" => {
+                let pattern = utf8(value)?;
+                if let Err(e) = crate::guard::pattern::Pattern::new(&pattern) {
+                    return Err(usage(format!("--{name} `{pattern}`: {e}")));
+                }
+                if name == "guard-allow" {
+                    self.guard_allow.push(pattern);
+                } else {
+                    self.guard_deny.push(pattern);
+                }
+            }
             _ => {
                 let value = utf8(value)?;
                 self.log_format = match value.as_str() {
@@ -300,6 +357,12 @@ impl Parsed {
                 }
             }
         };
+        let patterns = !self.guard_allow.is_empty() || !self.guard_deny.is_empty();
+        let guard = (self.guard.is_some() || patterns).then(|| GuardArgs {
+            mode: self.guard.unwrap_or(crate::guard::decide::Mode::Ask),
+            allow: self.guard_allow,
+            deny: self.guard_deny,
+        });
         Ok(Cli {
             action,
             config: self.config,
@@ -310,6 +373,7 @@ impl Parsed {
             verbose: self.verbose,
             quiet: self.quiet,
             nested: self.nested,
+            guard,
         })
     }
 }
@@ -414,6 +478,32 @@ mod tests {
     }
 
     #[test]
+    fn guard_takes_its_mode_inline_and_patterns_imply_it() {
+        use crate::guard::decide::Mode;
+        let cli = parse_str(&["--guard", "--", "ls"]).unwrap();
+        assert_eq!(cli.guard.map(|g| g.mode), Some(Mode::Ask));
+        assert_eq!(cli.action, Action::Run(vec![OsString::from("ls")]));
+        let cli = parse_str(&[
+            "--guard=deny",
+            "--guard-allow",
+            "open(/tmp/**, ...)",
+            "--",
+            "ls",
+        ]);
+        let guard = cli.unwrap().guard.unwrap();
+        assert_eq!(
+            (guard.mode, guard.allow),
+            (Mode::Deny, vec!["open(/tmp/**, ...)".to_owned()])
+        );
+        let guard = parse_str(&["--guard-deny=delete(_)", "--", "ls"])
+            .unwrap()
+            .guard
+            .unwrap();
+        assert_eq!((guard.mode, guard.deny.len()), (Mode::Ask, 1));
+        assert!(parse_str(&["--", "ls"]).unwrap().guard.is_none());
+    }
+
+    #[test]
     fn help_version_and_show_defaults_need_no_command() {
         assert_eq!(parse_str(&["--help"]).unwrap().action, Action::Help);
         assert_eq!(parse_str(&["-h", "--", "ls"]).unwrap().action, Action::Help);
@@ -449,6 +539,11 @@ mod tests {
             (&["--quiet=yes", "--", "ls"][..], "--quiet takes no value"),
             (&["-q", "-v", "--", "ls"][..], "cannot be used together"),
             (&["explain"][..], "explain needs the command"),
+            (&["--guard=maybe", "--", "ls"][..], "`maybe` is not a mode"),
+            (
+                &["--guard-allow", "open(/x", "--", "ls"][..],
+                "--guard-allow `open(/x`: column",
+            ),
             (
                 &["explain", "--idle", "1s", "ls"][..],
                 "`explain` takes only --config",

@@ -112,6 +112,37 @@ pub enum Event {
         code: i32,
         signal: Option<i32>,
     },
+    /// The guard supervises the program (`--guard`).
+    GuardStarted {
+        mode: &'static str,
+        program: String,
+        no_new_privs: bool,
+    },
+    /// A supervised call waits for the person.
+    GuardAsked {
+        call: String,
+        pid: i32,
+        chain: String,
+    },
+    /// The person answered: the key, and the pattern remembered, if any.
+    GuardAnswered {
+        call: String,
+        pid: i32,
+        key: &'static str,
+        answer: &'static str,
+        pattern: Option<String>,
+    },
+    /// A supervised call decided without the person.
+    GuardDecided {
+        call: String,
+        pid: i32,
+        allowed: bool,
+        why: String,
+    },
+    /// Something about the guard the person should know.
+    GuardNotice {
+        message: String,
+    },
 }
 
 impl Event {
@@ -131,6 +162,12 @@ impl Event {
             Self::SignalForwarded { .. } => "SIGNAL_FORWARDED",
             Self::Resized { .. } => "RESIZED",
             Self::ChildExited { .. } => "CHILD_EXITED",
+            Self::GuardStarted { .. } => "GUARD_STARTED",
+            Self::GuardAsked { .. } => "GUARD_ASKED",
+            Self::GuardAnswered { .. } => "GUARD_ANSWERED",
+            Self::GuardDecided { allowed: true, .. } => "GUARD_ALLOWED",
+            Self::GuardDecided { allowed: false, .. } => "GUARD_DENIED",
+            Self::GuardNotice { .. } => "GUARD_NOTICE",
         }
     }
 
@@ -140,13 +177,17 @@ impl Event {
             Self::DangerousCommand { .. }
             | Self::LeftToUser { .. }
             | Self::InputWithheld { .. }
-            | Self::Abandoned { .. } => Level::Warn,
+            | Self::Abandoned { .. }
+            | Self::GuardAsked { .. }
+            | Self::GuardNotice { .. }
+            | Self::GuardDecided { allowed: false, .. } => Level::Warn,
             Self::StateChanged { to, .. } if *to == State::Manual => Level::Warn,
             _ => Level::Info,
         }
     }
 
     /// The event's fields, in a fixed order.
+    #[allow(clippy::too_many_lines)] // one arm per event, each a few lines
     pub fn fields(&self) -> Vec<(&'static str, Value)> {
         fn s(v: &str) -> Value {
             Value::String(v.to_owned())
@@ -243,6 +284,44 @@ impl Event {
                 }
                 f
             }
+            Self::GuardStarted {
+                mode,
+                program,
+                no_new_privs,
+            } => vec![
+                ("mode", s(mode)),
+                ("program", s(program)),
+                ("no_new_privs", Value::from(*no_new_privs)),
+            ],
+            Self::GuardAsked { call, pid, chain } => vec![
+                ("call", s(call)),
+                ("pid", Value::from(*pid)),
+                ("chain", s(chain)),
+            ],
+            Self::GuardAnswered {
+                call,
+                pid,
+                key,
+                answer,
+                pattern,
+            } => {
+                let mut f = vec![
+                    ("call", s(call)),
+                    ("pid", Value::from(*pid)),
+                    ("key", s(key)),
+                    ("answer", s(answer)),
+                ];
+                if let Some(p) = pattern {
+                    f.push(("pattern", s(p)));
+                }
+                f
+            }
+            Self::GuardDecided { call, pid, why, .. } => vec![
+                ("call", s(call)),
+                ("pid", Value::from(*pid)),
+                ("why", s(why)),
+            ],
+            Self::GuardNotice { message } => vec![("message", s(message))],
         }
     }
 

@@ -3,6 +3,7 @@
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use crate::guard::supervisor::Report;
 use crate::prompts::watcher::Answer;
 
 /// What a thread tells the session.
@@ -27,6 +28,8 @@ pub enum Message {
     StdinClosed,
     /// Watcher: what the screen showed when the session asked.
     Seen(Box<Answer>),
+    /// Guard: a call that waits for the person, or one decided that is worth a log line.
+    Guard(Report),
 }
 
 /// A thread's handle on the inbox.

@@ -20,6 +20,7 @@ pub mod project;
 pub mod prompts;
 pub mod pty;
 pub mod session;
+pub mod sys;
 
 use std::io::Write as _;
 
@@ -82,6 +83,13 @@ pub fn run(cli: Cli) -> i32 {
             return exit::USAGE;
         }
     };
+    let guard = match &cli.guard {
+        Some(args) => match guard_options(args, &program, cli.verbose > 0) {
+            Ok(options) => Some(options),
+            Err(code) => return code,
+        },
+        None => None,
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -92,7 +100,7 @@ pub fn run(cli: Cli) -> i32 {
             return exit::FAILURE;
         }
     };
-    match runtime.block_on(session::run(command, config, log)) {
+    match runtime.block_on(session::run(command, config, log, guard)) {
         Ok(code) => code,
         Err(e) => {
             pty::term::restore();
@@ -101,6 +109,44 @@ pub fn run(cli: Cli) -> i32 {
                 .map_or(exit::FAILURE, SpawnError::exit_code)
         }
     }
+}
+
+/// What the guard starts with, from `--guard` and its patterns; exit 1 where the kernel cannot
+/// supervise (never run unguarded), 2 for remembered choices that cannot be read.
+fn guard_options(
+    args: &cli::GuardArgs,
+    program: &str,
+    verbose: bool,
+) -> Result<guard::supervisor::Options, i32> {
+    use guard::decide::{Mode, Patterns};
+    use guard::pattern::Pattern;
+    if let Err(why) = guard::supervisor::check_support() {
+        eprintln!("error: --guard: {why}");
+        return Err(exit::FAILURE);
+    }
+    let read = |list: &[String]| {
+        list.iter()
+            .map(|p| Pattern::new(p).expect("checked when the command line was read"))
+            .collect()
+    };
+    let mut mode = args.mode;
+    if mode == Mode::Ask && !(pty::term::stdin_is_tty() && pty::term::stderr_is_tty()) {
+        eprintln!(
+            "autoapprove: --guard: no terminal to ask on, so what no pattern allows is denied              (as --guard=deny)"
+        );
+        mode = Mode::Deny;
+    }
+    Ok(guard::supervisor::Options {
+        mode,
+        session: Patterns {
+            allow: read(&args.allow),
+            deny: read(&args.deny),
+        },
+        // A program that cannot be found fails to start anyway (127).
+        app_key: guard::choices::program_key(program).unwrap_or_else(|_| program.to_owned()),
+        choices_path: guard::choices::Choices::default_path(),
+        verbose,
+    })
 }
 
 /// Writes `text` to stdout: exit code 0, or 1 when stdout is gone.

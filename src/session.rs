@@ -10,6 +10,7 @@
 //! watcher. It is the only module that handles signals, and every byte sent to the child on the
 //! automation's behalf comes from an engine `Send` action.
 
+use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
@@ -23,6 +24,9 @@ use tokio::time::Instant;
 use crate::config::Config;
 use crate::escape::escape_str;
 use crate::events::{Event, State};
+use crate::guard;
+use crate::guard::question::{Asking, Outcome};
+use crate::guard::supervisor::{Question, Reply, Report, Supervisor};
 use crate::inbox::{self, Message};
 use crate::log::Log;
 use crate::project::Project;
@@ -43,19 +47,30 @@ const DRAIN: Duration = Duration::from_millis(500);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
 
-/// Runs `command` under autoapprove until it exits; returns autoapprove's exit code.
-pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Result<i32> {
+/// Runs `command` under autoapprove until it exits; returns autoapprove's exit code. `guard`:
+/// supervise its file-system changes too.
+pub async fn run(
+    command: Vec<OsString>,
+    config: Config,
+    log: Log,
+    guard: Option<guard::supervisor::Options>,
+) -> anyhow::Result<i32> {
     // Before anything can reach the user: a signal that comes once the child's first output is
     // on screen must find its handler in place, not end autoapprove with the terminal raw.
     let signals = Signals::new().context("cannot handle signals")?;
     let (cols, rows) = term::window_size();
-    let Spawned { pty, child, pid } = child::spawn(&command, cols, rows)?;
+    let (inbox, messages) = inbox::channel();
+    // One copy for the session, the engine, the watcher and the guard: compiled rules are not
+    // small.
+    let config = Arc::new(config);
+    let guard_mode = guard.as_ref().map(|g| g.mode);
+    let (Spawned { pty, child, pid }, supervisor) =
+        spawn(&command, (cols, rows), guard, &config, &inbox)?;
     // Each thread has its own handle on the master; this one is for ioctls (size, foreground
     // group).
     let dup = || rustix::io::dup(&pty).context("cannot duplicate the PTY");
     let control = dup()?;
     let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
-    let (inbox, messages) = inbox::channel();
 
     let typist = typist::start(dup()?, config.key_gap).context("cannot start the typist thread")?;
     // The user's keys go to the child from the stdin thread, through its own handle on the PTY.
@@ -73,8 +88,6 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     )
     .context("cannot start the keyboard thread")?;
 
-    // One copy for the session, the engine and the watcher: compiled rules are not small.
-    let config = Arc::new(config);
     let now = Instant::now();
     let (watcher, feed) = Watcher::start(Arc::clone(&config), cols, rows, inbox.clone())
         .context("cannot start the screen thread")?;
@@ -108,6 +121,9 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         banner_until: None,
         settle_at: None,
         unsettled_since: None,
+        guard: supervisor,
+        questions: VecDeque::new(),
+        question: None,
     };
     session.log.emit(&Event::Started {
         command: command
@@ -121,6 +137,13 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
         cols,
         rows,
     });
+    if let (Some(guard), Some(mode)) = (&session.guard, guard_mode) {
+        session.log.emit(&Event::GuardStarted {
+            mode: mode.as_str(),
+            program: command[0].to_string_lossy().into_owned(),
+            no_new_privs: guard.no_new_privs,
+        });
+    }
     session.show_title();
     // The command itself first: if it is dangerous, none of its prompts is answered.
     let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
@@ -133,6 +156,29 @@ pub async fn run(command: Vec<OsString>, config: Config, log: Log) -> anyhow::Re
     session.overlay.finish(&session.watcher);
     drop(raw);
     Ok(code)
+}
+
+/// Starts the child, under the guard's supervision if `guard` is given.
+fn spawn(
+    command: &[OsString],
+    (cols, rows): (u16, u16),
+    guard: Option<guard::supervisor::Options>,
+    config: &Arc<Config>,
+    inbox: &inbox::Sender,
+) -> anyhow::Result<(Spawned, Option<Supervisor>)> {
+    let Some(options) = guard else {
+        return Ok((child::spawn(command, cols, rows, None)?, None));
+    };
+    let (supervisor, setup) = Supervisor::start(options, Arc::clone(config), inbox.clone())
+        .context("cannot start the guard")?;
+    match child::spawn(command, cols, rows, Some(setup)) {
+        Ok(spawned) => Ok((spawned, Some(supervisor))),
+        // The child's own report says why, if supervision is what failed.
+        Err(e) => match supervisor.setup_failure() {
+            Some(why) => anyhow::bail!("--guard: {why}"),
+            None => Err(e.into()),
+        },
+    }
 }
 
 /// The signals the session handles.
@@ -189,6 +235,12 @@ struct Session {
     settle_at: Option<Instant>,
     /// …or has not stopped for `settle_max`.
     unsettled_since: Option<Instant>,
+    /// The guard, with `--guard`.
+    guard: Option<Supervisor>,
+    /// Calls waiting for the person, behind the one asked about.
+    questions: VecDeque<Question>,
+    /// The guard's question on screen.
+    question: Option<Asking>,
 }
 
 impl Session {
@@ -270,6 +322,7 @@ impl Session {
                 self.on_message(message);
             }
         }
+        self.deny_open_questions();
         let status = status.expect("the loop ends only after the child exited");
         let (code, signal) = crate::exit::of_child(status);
         self.log.emit(&Event::ChildExited { code, signal });
@@ -299,7 +352,9 @@ impl Session {
                     self.open_test_box();
                 }
             }
+            Message::OverlayKeys(keys) if self.question.is_some() => self.on_question_keys(&keys),
             Message::OverlayKeys(_) => self.close_box(),
+            Message::Guard(report) => self.on_guard(report),
             Message::Seen(answer) => {
                 self.catch_up();
                 self.on_answer(*answer);
@@ -430,6 +485,163 @@ impl Session {
     fn close_box(&mut self) {
         self.overlay.close_box(&self.watcher);
         self.route.to_overlay(false);
+    }
+
+    /// What the guard reports: a call for the person, or one decided worth a line.
+    fn on_guard(&mut self, report: Report) {
+        match report {
+            Report::Ask(question) => {
+                self.log.emit(&Event::GuardAsked {
+                    call: question.description.clone(),
+                    pid: question.tid,
+                    chain: question.chain.join(" <- "),
+                });
+                // The same call restarted (a signal interrupted it before Linux 5.19's
+                // WAIT_KILLABLE_RECV): the question on screen now answers the new one.
+                if let Some(open) = self.question.as_mut().map(|a| &mut a.question)
+                    && open.tid == question.tid
+                    && open.description == question.description
+                {
+                    open.id = question.id;
+                    return;
+                }
+                self.questions.push_back(question);
+                self.next_question();
+            }
+            Report::Decided {
+                description,
+                tid,
+                allowed,
+                why,
+            } => self.log.emit(&Event::GuardDecided {
+                call: description,
+                pid: tid,
+                allowed,
+                why,
+            }),
+            Report::Notice(message) => self.guard_notice(message),
+        }
+    }
+
+    fn guard_notice(&mut self, message: String) {
+        let text = format!("guard: {}", escape_str(&message));
+        self.log.emit(&Event::GuardNotice { message });
+        if self.overlay.banner(&self.watcher, &text, false) {
+            self.banner_until = Some(Instant::now() + overlay::BANNER_SHOWN);
+        }
+    }
+
+    /// Shows the next waiting call, unless one is shown; calls that what the person answered
+    /// since now covers are answered without asking.
+    fn next_question(&mut self) {
+        let Some(guard) = &self.guard else { return };
+        if self.question.is_some() {
+            return;
+        }
+        while let Some(question) = self.questions.pop_front() {
+            if guard.settle(&question) {
+                continue;
+            }
+            let asking = Asking::new(question);
+            let lines = asking.lines(self.question_width());
+            if self.overlay.open_box(&self.watcher, &lines) {
+                self.route.to_overlay(true);
+                self.question = Some(asking);
+                let actions = self
+                    .engine
+                    .handle(Instant::now().into_std(), Input::GuardQuestion(true));
+                self.apply(actions);
+                return;
+            }
+            // Nowhere to draw it (the child stopped inside an escape sequence): deny, and say so.
+            guard.deny(&asking.question);
+            self.log.emit(&Event::GuardDecided {
+                call: asking.question.description.clone(),
+                pid: asking.question.tid,
+                allowed: false,
+                why: "the question could not be drawn".into(),
+            });
+        }
+    }
+
+    fn question_width(&self) -> usize {
+        usize::from(self.size.0).saturating_sub(8)
+    }
+
+    /// The person's keys while the guard's question is on screen.
+    fn on_question_keys(&mut self, keys: &[u8]) {
+        let width = self.question_width();
+        let Some(asking) = self.question.as_mut() else {
+            return;
+        };
+        let Some(outcome) = asking.keys(keys, self.config.toggle_key) else {
+            return;
+        };
+        let now = Instant::now().into_std();
+        let (reply, key) = match outcome {
+            Outcome::Redraw => {
+                let lines = asking.lines(width);
+                self.overlay.redraw_box(&self.watcher, &lines);
+                return;
+            }
+            Outcome::Toggle => {
+                let actions = self.engine.handle(now, Input::Toggle);
+                self.apply(actions);
+                return;
+            }
+            Outcome::Answer { reply, key } => (reply, key),
+            Outcome::Kill => (Reply::DenyOnce, "q"),
+            Outcome::Interrupt => (Reply::DenyOnce, "Ctrl-C"),
+        };
+        let Some(asking) = self.question.take() else {
+            return;
+        };
+        let question = asking.question;
+        self.overlay.close_box(&self.watcher);
+        self.route.to_overlay(false);
+        let actions = self.engine.handle(now, Input::GuardQuestion(false));
+        self.apply(actions);
+        let problem = self
+            .guard
+            .as_ref()
+            .map_or(Ok(()), |g| g.answer(&question, &reply));
+        let pattern = match &reply {
+            Reply::AllowPattern(p) | Reply::DenyPattern(p) => Some(p.clone()),
+            _ => None,
+        };
+        self.log.emit(&Event::GuardAnswered {
+            call: question.description.clone(),
+            pid: question.tid,
+            key,
+            answer: reply.as_str(),
+            pattern,
+        });
+        if let Err(problem) = problem {
+            self.guard_notice(format!("the choice was not remembered: {problem}"));
+        }
+        match key {
+            "q" => {
+                self.deny_open_questions();
+                self.hang_up(Signal::TERM, "SIGTERM");
+                return;
+            }
+            "Ctrl-C" => self.on_sigint(),
+            _ => {}
+        }
+        self.next_question();
+    }
+
+    /// At the end, or when the program is being killed: nothing waits for an answer any more.
+    fn deny_open_questions(&mut self) {
+        let Some(guard) = &self.guard else { return };
+        let open = self.question.take().map(|a| a.question);
+        for question in open.into_iter().chain(self.questions.drain(..)) {
+            guard.deny(&question);
+        }
+        if self.overlay.box_open() {
+            self.overlay.close_box(&self.watcher);
+            self.route.to_overlay(false);
+        }
     }
 
     fn on_resize(&mut self) {

@@ -124,6 +124,19 @@ impl Choices {
     }
 }
 
+/// The key of a program: its absolute path — a path as given (it may be gone: its choices can
+/// still be shown and cleared), a name as `PATH` resolves it.
+pub fn program_key(program: &str) -> Result<String, String> {
+    let found = if program.contains('/') {
+        PathBuf::from(program)
+    } else {
+        crate::pty::child::resolve(std::ffi::OsStr::new(program))
+            .ok_or_else(|| format!("no program `{program}` in PATH"))?
+    };
+    let absolute = std::path::absolute(&found).map_err(|e| format!("`{program}`: {e}"))?;
+    Ok(absolute.to_string_lossy().into_owned())
+}
+
 /// A change to the file at `path`, made under its lock.
 pub enum Change<'a> {
     Add {

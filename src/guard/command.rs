@@ -3,7 +3,6 @@
 //! `profiles.json`. A program is named by a path or a name looked up in `PATH`, and keyed by its
 //! absolute path.
 
-use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -135,18 +134,8 @@ fn show(choices: &Choices, program: &str) -> String {
     out
 }
 
-/// The key of a program: its absolute path — a path as given (it may be gone: its choices can
-/// still be shown and cleared), a name as `PATH` resolves it.
 fn key(program: &str) -> Result<String, Failure> {
-    let found = if program.contains('/') {
-        PathBuf::from(program)
-    } else {
-        crate::pty::child::resolve(OsStr::new(program))
-            .ok_or_else(|| Failure::Usage(format!("no program `{program}` in PATH")))?
-    };
-    let absolute =
-        std::path::absolute(&found).map_err(|e| Failure::Usage(format!("`{program}`: {e}")))?;
-    Ok(absolute.to_string_lossy().into_owned())
+    crate::guard::choices::program_key(program).map_err(Failure::Usage)
 }
 
 /// Where ptrace-approve keeps its choices.

@@ -19,6 +19,16 @@ pub enum Mode {
     Log,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ask => "ask",
+            Self::Deny => "deny",
+            Self::Log => "log",
+        }
+    }
+}
+
 /// The decision, and what made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -35,7 +45,29 @@ pub enum Reason {
     /// The denylist refused the command line an `exec` runs.
     Dangerous { category: String, excerpt: String },
     /// The mode decided (`deny`, or `log`).
-    Mode,
+    Mode(Mode),
+    /// The person trusted the calling process's tree, or everything, for this run.
+    Trusted,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pattern { from, pattern } => {
+                let from = match from {
+                    Source::Session => "this run's",
+                    Source::Remembered => "remembered",
+                    Source::BuiltIn => "built-in",
+                };
+                write!(f, "{from} pattern {pattern}")
+            }
+            Self::Dangerous { category, excerpt } => {
+                write!(f, "dangerous command ({category}): {excerpt}")
+            }
+            Self::Mode(mode) => write!(f, "--guard={}", mode.as_str()),
+            Self::Trusted => f.write_str("trusted"),
+        }
+    }
 }
 
 /// Where a pattern came from.
@@ -120,8 +152,8 @@ impl Rules<'_> {
         }
         match self.mode {
             Mode::Ask => Decision::Ask,
-            Mode::Deny => Decision::Deny(Reason::Mode),
-            Mode::Log => Decision::Allow(Reason::Mode),
+            Mode::Deny => Decision::Deny(Reason::Mode(self.mode)),
+            Mode::Log => Decision::Allow(Reason::Mode(self.mode)),
         }
     }
 }
@@ -180,11 +212,11 @@ mod tests {
         assert_eq!(decide(&none, Mode::Ask, &other), Decision::Ask);
         assert_eq!(
             decide(&none, Mode::Deny, &other),
-            Decision::Deny(Reason::Mode)
+            Decision::Deny(Reason::Mode(Mode::Deny))
         );
         assert_eq!(
             decide(&none, Mode::Log, &other),
-            Decision::Allow(Reason::Mode)
+            Decision::Allow(Reason::Mode(Mode::Log))
         );
         let null = Call::Open {
             path: b"/dev/null".to_vec(),

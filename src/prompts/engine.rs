@@ -36,6 +36,9 @@ pub enum Input {
     Toggle,
     /// The user typed something else; `pending` when it leaves a line of theirs unsubmitted.
     UserKey { pending: bool },
+    /// The guard asks the person about a call (`true`) or no longer does: the program waits
+    /// for that answer, not for input.
+    GuardQuestion(bool),
     /// A deadline the engine asked for has come.
     Tick,
 }
@@ -87,6 +90,8 @@ pub enum Withheld {
     /// A full-screen program is showing, or one reads keys one at a time, and nudges there are
     /// off (`nudge_full_screen`).
     FullScreen,
+    /// The guard's question is on screen: the program is stopped in a call until it is answered.
+    GuardQuestion,
 }
 
 impl Withheld {
@@ -95,6 +100,7 @@ impl Withheld {
             Self::HiddenInput => "the program reads hidden input (a password or passphrase)",
             Self::UserLine => "you have typed a line that is not submitted",
             Self::FullScreen => "a full-screen program is running (nudge_full_screen is off)",
+            Self::GuardQuestion => "the guard is asking you about a change",
         }
     }
 }
@@ -108,6 +114,8 @@ struct Terminal {
     user_line: bool,
     /// The alternate screen was showing when output last settled.
     alternate: bool,
+    /// The guard's question is open.
+    guard_question: bool,
 }
 
 /// Who can take over when the automation hands control over.
@@ -292,6 +300,16 @@ impl Engine {
                     self.tell(Withheld::HiddenInput, None, &mut out);
                 } else if self.told == Some(Withheld::HiddenInput) {
                     self.told = None;
+                }
+            }
+            Input::GuardQuestion(open) => {
+                self.terminal.guard_question = open;
+                if open {
+                    self.stop_nudging(&mut out);
+                } else {
+                    // The program was stopped, not idle: its silence counts from now.
+                    self.last_output = now;
+                    self.rounds = 0;
                 }
             }
             Input::Tick => self.on_tick(now, &mut out),
@@ -611,7 +629,9 @@ impl Engine {
     /// secret prompts), or for a nudge (`None`).
     fn withheld(&self, rule: Option<usize>) -> Option<Withheld> {
         let secret_ok = rule.is_some_and(|r| self.config.rules[r].secret);
-        if self.terminal.mode.hidden && !secret_ok {
+        if self.terminal.guard_question {
+            Some(Withheld::GuardQuestion)
+        } else if self.terminal.mode.hidden && !secret_ok {
             Some(Withheld::HiddenInput)
         } else if self.terminal.user_line {
             Some(Withheld::UserLine)

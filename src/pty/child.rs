@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use rustix::process::{Pid, Signal};
 
 use crate::exit;
+use crate::guard::supervisor::ChildSetup;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
@@ -51,8 +52,13 @@ pub fn foreground_cwd(control: &impl std::os::fd::AsFd) -> Option<PathBuf> {
     std::fs::read_link(format!("/proc/{}/cwd", group.as_raw_nonzero())).ok()
 }
 
-/// Starts `command` on a new PTY of `cols`×`rows`.
-pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, SpawnError> {
+/// Starts `command` on a new PTY of `cols`×`rows`; under the guard when `guard` is given.
+pub fn spawn(
+    command: &[OsString],
+    cols: u16,
+    rows: u16,
+    guard: Option<ChildSetup>,
+) -> Result<Spawned, SpawnError> {
     let program = command
         .first()
         .ok_or_else(|| SpawnError::NotFound(String::new()))?;
@@ -70,28 +76,35 @@ pub fn spawn(command: &[OsString], cols: u16, rows: u16) -> Result<Spawned, Spaw
     let (pty, pts) = pty_process::open().map_err(|e| other(&e))?;
     pty.resize(pty_process::Size::new(rows, cols))
         .map_err(|e| other(&e))?;
-    let child = pty_process::Command::new(&path)
+    let mut child = pty_process::Command::new(&path)
         .arg0(program)
         .args(&command[1..])
-        .env(NESTED_ENV, std::process::id().to_string())
-        .spawn(pts)
-        .map_err(|e| match e {
-            // The checks above make these rare: the file changed, or an interpreter is missing.
-            pty_process::Error::Io(io) => {
-                match io.raw_os_error().map(rustix::io::Errno::from_raw_os_error) {
-                    // The file is there (resolve found it), so what is missing is its interpreter.
-                    Some(rustix::io::Errno::NOENT) => SpawnError::NotExecutable(
-                        name.clone(),
-                        format!("{io} (is its #! interpreter missing?)"),
-                    ),
-                    Some(rustix::io::Errno::ACCESS | rustix::io::Errno::NOEXEC) => {
-                        SpawnError::NotExecutable(name.clone(), io.to_string())
-                    }
-                    _ => other(&io),
+        .env(NESTED_ENV, std::process::id().to_string());
+    if let Some(setup) = guard {
+        child = crate::sys::supervise_before_exec(
+            child,
+            setup.program,
+            setup.channel,
+            setup.no_new_privs,
+        );
+    }
+    let child = child.spawn(pts).map_err(|e| match e {
+        // The checks above make these rare: the file changed, or an interpreter is missing.
+        pty_process::Error::Io(io) => {
+            match io.raw_os_error().map(rustix::io::Errno::from_raw_os_error) {
+                // The file is there (resolve found it), so what is missing is its interpreter.
+                Some(rustix::io::Errno::NOENT) => SpawnError::NotExecutable(
+                    name.clone(),
+                    format!("{io} (is its #! interpreter missing?)"),
+                ),
+                Some(rustix::io::Errno::ACCESS | rustix::io::Errno::NOEXEC) => {
+                    SpawnError::NotExecutable(name.clone(), io.to_string())
                 }
+                _ => other(&io),
             }
-            e => other(&e),
-        })?;
+        }
+        e => other(&e),
+    })?;
     let pid = child
         .id()
         .and_then(|id| Pid::from_raw(i32::try_from(id).ok()?))

@@ -140,6 +140,29 @@ impl Overlay {
         true
     }
 
+    /// Draws the open box again with `lines` (what it covered first put back), the child's
+    /// output still held.
+    pub fn redraw_box(&mut self, watcher: &Watcher, lines: &[String]) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let mut out = String::new();
+        if let Some(view) = watcher.view(open.rows.clone(), MODEL_WAIT) {
+            out.push_str(&restore(&view));
+        }
+        if let Some(view) = watcher.view(0..0, MODEL_WAIT) {
+            let (drawn, rows) = draw_box(&view, lines);
+            out.push_str(&drawn);
+            open.rows = rows;
+        }
+        term::write_overlay(out.as_bytes());
+    }
+
+    /// Whether a box is open.
+    pub fn box_open(&self) -> bool {
+        self.open.is_some()
+    }
+
     /// Puts back what the box covered and lets the child's output go on.
     pub fn close_box(&mut self, watcher: &Watcher) {
         let Some(open) = self.open.take() else {
