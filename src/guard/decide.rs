@@ -107,11 +107,14 @@ pub struct Rules<'a> {
     pub built_in: &'a Patterns,
     pub denylist: &'a Denylist,
     pub mode: Mode,
+    /// The user's home directory: an `exec`'s arguments that name it are read as `~`.
+    pub home: Option<&'a [u8]>,
 }
 
 impl Rules<'_> {
-    /// Decides `call`, whose description is `description` (`Call::describe`).
-    pub fn decide(&self, call: &Call, description: &str) -> Decision {
+    /// Decides `call`, whose description is `description` (`Call::describe`); `cwd` is the
+    /// calling process's working directory, against which an `exec`'s relative paths are read.
+    pub fn decide(&self, call: &Call, description: &str, cwd: Option<&[u8]>) -> Decision {
         let sources = [
             (Source::Session, self.session),
             (Source::Remembered, self.remembered),
@@ -138,7 +141,11 @@ impl Rules<'_> {
         if let Call::Exec { argv, .. } = call {
             let words: Vec<String> = argv
                 .iter()
-                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .enumerate()
+                .map(|(i, a)| match i {
+                    0 => String::from_utf8_lossy(a).into_owned(),
+                    _ => as_the_denylist_reads(a, cwd, self.home),
+                })
                 .collect();
             if let Some(v) = self.denylist.check(Subject::Command(&shell::join(&words))) {
                 return Decision::Deny(Reason::Dangerous {
@@ -155,6 +162,31 @@ impl Rules<'_> {
             Mode::Deny => Decision::Deny(Reason::Mode(self.mode)),
             Mode::Log => Decision::Allow(Reason::Mode(self.mode)),
         }
+    }
+}
+
+/// An argument of an `exec` as the denylist should read it: a path that lands in the user's home
+/// (absolute, or relative to the process's `cwd`) is written from `~`, the way the denylist
+/// knows homes — `rm -rf /home/me` and, run from there, `rm -rf .ssh` are `rm -rf ~`,
+/// `rm -rf ~/.ssh`. Options and everything else are left as they are.
+fn as_the_denylist_reads(word: &[u8], cwd: Option<&[u8]>, home: Option<&[u8]>) -> String {
+    let as_is = || String::from_utf8_lossy(word).into_owned();
+    let Some(home) = home.filter(|h| h.len() > 1) else {
+        return as_is();
+    };
+    if word.is_empty() || word.starts_with(b"-") {
+        return as_is();
+    }
+    let path = match (word.starts_with(b"/"), cwd) {
+        (true, _) => crate::guard::call::resolve(b"/", word),
+        (false, Some(cwd)) => crate::guard::call::resolve(cwd, word),
+        (false, None) => return as_is(),
+    };
+    let home = crate::guard::call::resolve(b"/", home);
+    match path.strip_prefix(home.as_slice()) {
+        Some(b"") => "~".to_owned(),
+        Some(rest) if rest.starts_with(b"/") => format!("~{}", String::from_utf8_lossy(rest)),
+        _ => as_is(),
     }
 }
 
@@ -178,8 +210,9 @@ mod tests {
             built_in: &built_in,
             denylist: &Denylist::default(),
             mode,
+            home: Some(b"/home/me"),
         };
-        rules.decide(call, &call.describe())
+        rules.decide(call, &call.describe(), Some(b"/home/me"))
     }
 
     fn exec(argv: &[&str]) -> Call {
@@ -240,6 +273,25 @@ mod tests {
             "{d:?}"
         );
         let d = decide(&allow_all, Mode::Deny, &exec(&["sh", "-c", "ls ~"]));
+        assert!(matches!(d, Decision::Allow(_)), "{d:?}");
+        // The home as the process names it: absolute, or relative to its working directory.
+        for argv in [
+            &["rm", "-rf", "/home/me"][..],
+            &["rm", "-rf", "/home/me/"],
+            &["rm", "-rf", "."],
+            &["rm", "-rf", "../me/.ssh"],
+        ] {
+            let d = decide(&allow_all, Mode::Log, &exec(argv));
+            assert!(
+                matches!(d, Decision::Deny(Reason::Dangerous { .. })),
+                "{argv:?}: {d:?}"
+            );
+        }
+        let d = decide(
+            &allow_all,
+            Mode::Log,
+            &exec(&["rm", "-rf", "project/build"]),
+        );
         assert!(matches!(d, Decision::Allow(_)), "{d:?}");
     }
 }

@@ -59,10 +59,7 @@ impl Asking {
         ));
         lines.push(String::new());
         match &self.editing {
-            None => {
-                lines.push("a allow once   p allow pattern   c trust process   t trust all".into());
-                lines.push("d deny once    D deny pattern    q kill the program".into());
-            }
+            None => lines.extend(pack(KEYS, width)),
             Some(editing) => {
                 let what = if editing.deny { "deny" } else { "allow" };
                 lines.push(format!(
@@ -164,6 +161,32 @@ impl Asking {
             }
         }
     }
+}
+
+/// The keys, as the person reads them.
+const KEYS: &[&str] = &[
+    "a allow once",
+    "p allow pattern",
+    "c trust process",
+    "t trust all",
+    "d deny once",
+    "D deny pattern",
+    "q kill the program",
+];
+
+/// `items` side by side, three spaces apart, in as few lines of at most `width` as fit.
+fn pack(items: &[&str], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in items {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 3 + item.chars().count() <= width => {
+                line.push_str("   ");
+                line.push_str(item);
+            }
+            _ => lines.push((*item).to_owned()),
+        }
+    }
+    lines
 }
 
 /// `text` in lines of at most `width` characters, broken anywhere (a path has no spaces to

@@ -29,7 +29,7 @@ use crate::config::Config;
 use crate::guard::call::Call;
 use crate::guard::choices::{self, Change};
 use crate::guard::decide::{BUILT_IN_ALLOW, Decision, Mode, Patterns, Reason, Rules};
-use crate::guard::decode::{self, Decoded, Thread};
+use crate::guard::decode::{self, Decoded, Process as _, Thread};
 use crate::guard::filter::{self, Kind};
 use crate::guard::pattern::Pattern;
 use crate::guard::tree;
@@ -132,6 +132,8 @@ struct Shared {
     choices_path: Option<PathBuf>,
     verbose: bool,
     no_new_privs: bool,
+    /// The user's home (`$HOME`), for reading an `exec`'s command line.
+    home: Option<Vec<u8>>,
     learned: Mutex<Learned>,
     /// The command autoapprove started (the root of the supervised tree); 0 until its exec.
     root: std::sync::atomic::AtomicI32,
@@ -199,6 +201,7 @@ impl Supervisor {
                     choices_path: options.choices_path,
                     verbose: options.verbose,
                     no_new_privs,
+                    home: std::env::var_os("HOME").map(|h| h.into_encoded_bytes()),
                     learned: Mutex::new(Learned {
                         remembered,
                         ..Learned::default()
@@ -343,8 +346,13 @@ impl Shared {
             built_in: &self.built_in,
             denylist: &self.config.denylist,
             mode: self.mode,
+            home: self.home.as_deref(),
         };
-        let decision = rules.decide(call, description);
+        let cwd = match call {
+            Call::Exec { .. } => Thread { tid }.cwd().ok(),
+            _ => None,
+        };
+        let decision = rules.decide(call, description, cwd.as_deref());
         let by_mode = matches!(decision, Decision::Ask | Decision::Deny(Reason::Mode(_)));
         if by_mode && (learned.trust_all || self.trusted(&learned, tid)) {
             return Decision::Allow(Reason::Trusted);

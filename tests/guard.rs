@@ -1,0 +1,436 @@
+//! The guard through the real binary: what programs really do to the file system is seen —
+//! from every thread, fork and exec, Node's async `fs` included — described with absolute,
+//! normalised paths, decided by the rules and the mode, and a denied call fails with EACCES
+//! while the program goes on. Judged by files on disk, what the programs printed, the event log
+//! and exit codes.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use support::{DEADLINE, NESTED_ENV, bin};
+
+/// A scratch directory with its own home and config home (remembered choices land there).
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("home")).unwrap();
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The path as the guard describes it (the temp dir may sit behind a symlink).
+    fn real(&self, name: &str) -> String {
+        let base = std::fs::canonicalize(self.dir.path()).unwrap();
+        base.join(name).display().to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(bin());
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env_remove(NESTED_ENV)
+            .env("HOME", self.path("home"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `autoapprove ARGS…` without a terminal; what it printed (events go to stderr).
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs `sh -c SCRIPT` under `autoapprove GUARD_ARGS… --`.
+    fn sh(&self, guard: &[&str], script: &str) -> Run {
+        let mut args = guard.to_vec();
+        args.extend(["--", "sh", "-c", script]);
+        Run(self.run(&args))
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    fn events(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    fn code(&self) -> Option<i32> {
+        self.0.status.code()
+    }
+    /// The event line that names `call`, e.g. `GUARD_DENIED` for `open(/x, write)`.
+    fn assert_event(&self, event: &str, call: &str) {
+        let needle = format!("{event}: call=\"{call}\"");
+        assert!(
+            self.events().contains(&needle),
+            "no {needle}\nevents:\n{}\noutput:\n{}",
+            self.events(),
+            self.stdout()
+        );
+    }
+}
+
+#[test]
+fn every_call_family_is_seen_and_described_with_absolute_paths() {
+    let s = Scratch::new();
+    let script = r#"
+        echo x > f; echo y >> f; mkdir d; mv f d/g; ln d/g hard; ln -s g d/soft
+        chmod 600 d/g; chown -h 0:0 d/soft; truncate -s 0 d/g; touch d/g; mkfifo d/p
+        python3 -c 'import os; os.setxattr("d/g", "user.tag", b"1")' 2>/dev/null
+        python3 -c 'import os; os.removexattr("d/g", "user.tag")' 2>/dev/null
+        cd d && rm ../hard soft p && cd .. && rm d/g && rmdir d
+    "#;
+    let run = s.sh(&["--guard=log"], script);
+    assert_eq!(run.code(), Some(0), "{}", run.events());
+    let p = |name: &str| s.real(name);
+    for (event, call) in [
+        (
+            "GUARD_ALLOWED",
+            format!("open({}, create+truncate+write)", p("f")),
+        ),
+        ("GUARD_ALLOWED", format!("open({}, create+write)", p("f"))),
+        ("GUARD_ALLOWED", format!("mkdir({})", p("d"))),
+        (
+            "GUARD_ALLOWED",
+            format!("rename({} -> {})", p("f"), p("d/g")),
+        ),
+        (
+            "GUARD_ALLOWED",
+            format!("link({} -> {})", p("d/g"), p("hard")),
+        ),
+        ("GUARD_ALLOWED", format!("symlink(g -> {})", p("d/soft"))),
+        ("GUARD_ALLOWED", format!("chmod({}, 0600)", p("d/g"))),
+        ("GUARD_ALLOWED", format!("chown({}, 0, 0)", p("d/soft"))),
+        ("GUARD_ALLOWED", format!("utime({})", p("d/g"))),
+        ("GUARD_ALLOWED", format!("mknod({}, fifo)", p("d/p"))),
+        ("GUARD_ALLOWED", format!("setxattr({}, user.tag)", p("d/g"))),
+        (
+            "GUARD_ALLOWED",
+            format!("removexattr({}, user.tag)", p("d/g")),
+        ),
+        // Relative to a `cd`'d working directory, `..` resolved.
+        ("GUARD_ALLOWED", format!("delete({})", p("hard"))),
+        ("GUARD_ALLOWED", format!("delete({})", p("d/soft"))),
+        ("GUARD_ALLOWED", format!("rmdir({})", p("d"))),
+        (
+            "GUARD_ALLOWED",
+            "exec(/usr/bin/mkdir, [mkdir, d])".to_owned(),
+        ),
+    ] {
+        run.assert_event(event, &call);
+    }
+    // `truncate -s 0` opens the file for writing (O_WRONLY|O_CREAT without O_TRUNC).
+    assert!(
+        run.events()
+            .contains(&format!("open({}, create+write)", p("d/g")))
+    );
+    assert!(!s.path("d").exists(), "the log mode allowed everything");
+}
+
+#[test]
+fn a_denied_call_fails_with_permission_denied_and_the_program_goes_on() {
+    let s = Scratch::new();
+    let run = s.sh(
+        &["--guard=deny", "--guard-allow", "open(**/ok, ...)"],
+        "echo 1 > ok; echo 2 > no; echo \"after $?\"; exit 7",
+    );
+    assert_eq!(run.code(), Some(7), "the program's own exit status");
+    assert!(
+        run.stdout().contains("Permission denied"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("after 2"), "{}", run.stdout());
+    assert!(s.path("ok").exists());
+    assert!(!s.path("no").exists());
+    run.assert_event(
+        "GUARD_DENIED",
+        &format!("open({}, create+truncate+write)", s.real("no")),
+    );
+}
+
+#[test]
+fn threads_grandchildren_and_node_async_fs_are_all_supervised() {
+    let s = Scratch::new();
+    let python = r#"
+import threading
+def write():
+    try:
+        open("from-thread", "w").write("x")
+        print("thread wrote")
+    except OSError as e:
+        print("thread refused:", e.errno)
+t = threading.Thread(target=write); t.start(); t.join()
+"#;
+    std::fs::write(s.path("thread.py"), python).unwrap();
+    let node = r#"
+const fs = require('fs');
+fs.writeFile('from-node', 'x', (err) => {
+  console.log('writeFile', err ? err.code : 'ok');
+  fs.promises.mkdir('node-dir').then(
+    () => console.log('mkdir ok'),
+    (e) => console.log('mkdir', e.code));
+});
+"#;
+    std::fs::write(s.path("fs.js"), node).unwrap();
+    let allow = ["--guard=deny", "--guard-allow", "exec(...)"];
+    // Two execs deep: sh → sh → python3, whose second thread writes.
+    let run = s.sh(&allow, "sh -c 'python3 thread.py'");
+    assert!(
+        run.stdout().contains("thread refused: 13"),
+        "{}",
+        run.stdout()
+    );
+    assert!(!s.path("from-thread").exists());
+
+    if support_node() {
+        let run = s.sh(&allow, "node fs.js");
+        assert!(
+            run.stdout().contains("writeFile EACCES"),
+            "{}",
+            run.stdout()
+        );
+        assert!(run.stdout().contains("mkdir EACCES"), "{}", run.stdout());
+        assert!(!s.path("from-node").exists() && !s.path("node-dir").exists());
+        run.assert_event("GUARD_DENIED", &format!("mkdir({})", s.real("node-dir")));
+        // And allowed, they happen.
+        let run = s.sh(&["--guard=log"], "node fs.js");
+        assert!(run.stdout().contains("mkdir ok"), "{}", run.stdout());
+        assert!(s.path("from-node").exists() && s.path("node-dir").is_dir());
+    }
+}
+
+/// Node runs on CI (it installs it for the Claude Code tests); elsewhere it may be missing.
+fn support_node() -> bool {
+    let found = Command::new("node").arg("--version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none_or(|v| v != "true"),
+        "node is not installed, and CI=true"
+    );
+    found
+}
+
+#[test]
+fn dot_dot_cannot_escape_an_allow_pattern_and_deny_beats_allow() {
+    let s = Scratch::new();
+    std::fs::create_dir(s.path("allowed")).unwrap();
+    std::fs::write(s.path("keep"), "k").unwrap();
+    std::fs::write(s.path("other"), "o").unwrap();
+    let inside = format!("open({}/**, ...)", s.real("allowed"));
+    let run = s.sh(
+        &[
+            "--guard=deny",
+            "--guard-allow",
+            "exec(...)",
+            "--guard-allow",
+            &inside,
+            "--guard-allow",
+            "delete(**)",
+            "--guard-deny",
+            &format!("delete({})", s.real("keep")),
+        ],
+        "echo a > allowed/a; echo b > allowed/../escaped; rm keep other",
+    );
+    assert!(s.path("allowed/a").exists());
+    assert!(
+        !s.path("escaped").exists(),
+        "`..` lands outside the pattern"
+    );
+    run.assert_event(
+        "GUARD_DENIED",
+        &format!("open({}, create+truncate+write)", s.real("escaped")),
+    );
+    assert!(s.path("keep").exists(), "the deny pattern wins");
+    assert!(
+        !s.path("other").exists(),
+        "the allow pattern still allows the rest"
+    );
+}
+
+#[test]
+fn a_script_that_deletes_home_is_stopped_though_exec_and_delete_are_allowed() {
+    let s = Scratch::new();
+    std::fs::write(s.path("home/notes.txt"), "precious").unwrap();
+    std::fs::write(
+        s.path("cleanup.sh"),
+        "cd \"$HOME\" && cd .. && rm -rf home\n",
+    )
+    .unwrap();
+    let run = s.sh(
+        &[
+            "--guard=deny",
+            "--guard-allow",
+            "exec(...)",
+            "--guard-allow",
+            "delete(**)",
+            "--guard-allow",
+            "rmdir(**)",
+        ],
+        "sh cleanup.sh; rm -rf \"$HOME\"; echo still here",
+    );
+    assert!(s.path("home/notes.txt").exists(), "{}", run.events());
+    assert!(run.stdout().contains("still here"));
+    assert!(
+        run.events()
+            .contains("GUARD_DENIED: call=\"exec(/usr/bin/rm, [rm, -rf, home])\""),
+        "{}",
+        run.events()
+    );
+    assert!(
+        run.events()
+            .contains("dangerous command (recursive-delete)")
+    );
+}
+
+#[test]
+fn remembered_choices_decide_and_a_bad_pattern_is_an_error_with_its_column() {
+    let s = Scratch::new();
+    let choices = |args: &[&str]| {
+        let mut all = vec!["choices"];
+        all.extend(args);
+        s.run(&all)
+    };
+    let pattern = format!("open({}/**, ...)", s.real(""));
+    let pattern = pattern.replace("//**", "/**");
+    assert!(choices(&["allow", "sh", &pattern]).status.success());
+    let run = s.sh(&["--guard=deny"], "echo x > remembered");
+    assert!(s.path("remembered").exists(), "{}", run.events());
+    assert!(run.events().contains("remembered pattern") || !run.events().contains("GUARD_DENIED"));
+    assert!(
+        choices(&["deny", "sh", "open(**/remembered, ...)"])
+            .status
+            .success()
+    );
+    std::fs::remove_file(s.path("remembered")).unwrap();
+    let run = s.sh(&["--guard=log"], "echo x > remembered");
+    assert!(
+        !s.path("remembered").exists(),
+        "a remembered deny beats the log mode"
+    );
+    run.assert_event(
+        "GUARD_DENIED",
+        &format!("open({}, create+truncate+write)", s.real("remembered")),
+    );
+
+    let bad = s.run(&["--guard-allow", "open(/x, [a", "--", "true"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--guard-allow `open(/x, [a`: column"), "{err}");
+}
+
+#[test]
+fn without_a_terminal_ask_denies_and_says_so() {
+    let s = Scratch::new();
+    let run = s.sh(&["--guard"], "echo x > f");
+    assert!(!s.path("f").exists());
+    assert!(
+        run.events().contains("no terminal to ask on"),
+        "{}",
+        run.events()
+    );
+    run.assert_event(
+        "GUARD_DENIED",
+        &format!("open({}, create+truncate+write)", s.real("f")),
+    );
+}
+
+#[test]
+fn signals_inside_the_tree_go_on_and_outside_it_are_supervised() {
+    let s = Scratch::new();
+    let mut outsider = Command::new("sleep").arg("600").spawn().unwrap();
+    let script = format!(
+        "sleep 600 & kill $!; echo inside=$?; kill {} 2>/dev/null; echo outside=$?",
+        outsider.id()
+    );
+    let run = s.sh(&["--guard=deny", "--guard-allow", "exec(...)"], &script);
+    assert!(run.stdout().contains("inside=0"), "{}", run.stdout());
+    assert!(run.stdout().contains("outside=1"), "{}", run.stdout());
+    run.assert_event("GUARD_DENIED", &format!("kill({}, SIGTERM)", outsider.id()));
+    assert!(outsider.try_wait().unwrap().is_none(), "the outsider lives");
+    outsider.kill().unwrap();
+    outsider.wait().unwrap();
+}
+
+#[test]
+fn a_guard_inside_a_guard_refuses_to_start_and_says_why() {
+    let s = Scratch::new();
+    let inner = format!("{} --nested --guard=log -- true; echo inner=$?", bin());
+    let run = s.sh(&["--guard=log"], &inner);
+    assert!(run.stdout().contains("inner=1"), "{}", run.stdout());
+    assert!(
+        run.stdout()
+            .contains("another seccomp supervisor is already attached"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn exit_status_passes_through_a_signal_death() {
+    let s = Scratch::new();
+    let run = s.sh(&["--guard=log"], "kill -KILL $$");
+    assert_eq!(run.code(), Some(128 + 9));
+}
+
+#[test]
+fn when_the_supervisor_dies_guarded_calls_fail() {
+    use std::io::Write as _;
+    let s = Scratch::new();
+    let fifo = s.path("go");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let script = "trap '' HUP; exec 3>result; echo ready >&3; read x < go; \
+                  true > victim 2>&3; echo \"rc=$?\" >&3";
+    let mut child = s
+        .command(&["--guard=log", "--", "sh", "-c", script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_file(&s.path("result"), "ready");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The program, still running, now tries to write.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .unwrap()
+        .write_all(b"go\n")
+        .unwrap();
+    let result = wait_for_file(&s.path("result"), "rc=");
+    assert!(!result.contains("rc=0"), "{result}");
+    assert!(!s.path("victim").exists(), "nothing runs unguarded");
+}
+
+/// Waits until `path` holds `needle`; returns what it holds.
+fn wait_for_file(path: &Path, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never held {needle:?}: {text:?}",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
