@@ -201,7 +201,7 @@ impl Supervisor {
                     choices_path: options.choices_path,
                     verbose: options.verbose,
                     no_new_privs,
-                    home: std::env::var_os("HOME").map(|h| h.into_encoded_bytes()),
+                    home: std::env::var_os("HOME").map(std::ffi::OsString::into_encoded_bytes),
                     learned: Mutex::new(Learned {
                         remembered,
                         ..Learned::default()
