@@ -174,7 +174,7 @@ def write():
 t = threading.Thread(target=write); t.start(); t.join()
 "#;
     std::fs::write(s.path("thread.py"), python).unwrap();
-    let node = r#"
+    let node = r"
 const fs = require('fs');
 fs.writeFile('from-node', 'x', (err) => {
   console.log('writeFile', err ? err.code : 'ok');
@@ -182,7 +182,7 @@ fs.writeFile('from-node', 'x', (err) => {
     () => console.log('mkdir ok'),
     (e) => console.log('mkdir', e.code));
 });
-"#;
+";
     std::fs::write(s.path("fs.js"), node).unwrap();
     let allow = ["--guard=deny", "--guard-allow", "exec(...)"];
     // Two execs deep: sh → sh → python3, whose second thread writes.
