@@ -119,6 +119,17 @@ impl Tmux {
         Some(tmux.text())
     }
 
+    /// Resizes the window, as the user would (the program gets SIGWINCH).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.run(&[
+            "resize-window",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+        ]);
+    }
+
     /// Types `bytes`, as the user would.
     pub fn send(&self, bytes: &[u8]) {
         let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
