@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
 # `--only NAME` runs one of the scenarios.
 ONLY = (sys.argv[sys.argv.index("--only") + 1:] or [""])[0] if "--only" in sys.argv else None
-SCENARIOS = ("throughput", "keystrokes", "prompts", "idle", "memory", "scaling")
+SCENARIOS = ("throughput", "keystrokes", "prompts", "idle", "memory", "scaling", "guard")
 if ONLY is not None and ONLY not in SCENARIOS:
     print(f"bench/run.py: --only takes one of {', '.join(SCENARIOS)}, not `{ONLY}`", file=sys.stderr)
     sys.exit(2)
@@ -38,6 +38,7 @@ WORK = tempfile.mkdtemp(prefix="autoapprove-bench.")
 AA = os.path.join(ROOT, subprocess.run(["make", "-s", "release-path"], cwd=ROOT, capture_output=True,
                                        text=True, check=True).stdout.strip())
 RELAY = os.path.join(WORK, "relay")
+SUPERVISOR = os.path.join(WORK, "seccomp_supervisor")
 TICK = os.sysconf("SC_CLK_TCK")
 
 ROUNDS = 1 if QUICK else 5
@@ -56,6 +57,8 @@ def build():
     log("building the release binary and the C relay …")
     subprocess.run(["make", "-s", "release"], cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     subprocess.run(["cc", "-O2", "-o", RELAY, os.path.join(ROOT, "bench", "relay.c"), "-lutil"], check=True)
+    subprocess.run(["cc", "-O2", "-o", SUPERVISOR, os.path.join(ROOT, "bench", "seccomp_supervisor.c")],
+                   check=True)
     if not shutil.which("unbuffer") and os.geteuid() == 0 and shutil.which("apt-get"):
         log("installing expect (for unbuffer) …")
         subprocess.run(["apt-get", "install", "-y", "-q", "expect"], stdout=subprocess.DEVNULL,
@@ -429,6 +432,134 @@ def scaling(rows, plain):
                      "10 rules", 1.2 if n == 200 else None))
 
 
+# Every call kind the guard describes, allowed: `--guard=deny` then decides each call by pattern
+# (and runs the denylist on every exec), the full path a real session's calls take.
+ALLOW_ALL = [arg for kind in ("open", "create", "delete", "rmdir", "rename", "mkdir", "chmod", "exec",
+                              "link", "symlink", "truncate", "chown", "utime", "mknod", "setxattr",
+                              "removexattr", "kill")
+             for arg in ("--guard-allow", f"{kind}(...)")]
+PTRACE_APPROVE = "ptrace-approve==3.1.1"
+# ptrace-approve takes minutes on some workloads (find: over ten); a run is stopped here, and its
+# figure reported as at least this.
+PTRACE_APPROVE_LIMIT = 120
+
+
+def ptrace_approve():
+    """ptrace-approve 3.1.1 from PyPI in a venv of its own; None if it cannot be installed."""
+    venv = os.path.join(WORK, "ptrace-approve")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True, capture_output=True)
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", PTRACE_APPROVE], check=True,
+                       capture_output=True, timeout=300)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+        log(f"ptrace-approve could not be installed, left out: {e}")
+        return None
+    return os.path.join(venv, "bin", "ptrace-approve")
+
+
+def guard_workloads():
+    """The scratch dir and the workloads, each (name, prepare, argv, cwd): `prepare` makes a fresh
+    tree before each timed run."""
+    # On tmpfs where there is room: a disk's own latency would drown what the guard costs.
+    shm = "/dev/shm"
+    roomy = os.path.isdir(shm) and shutil.disk_usage(shm).free > 512 * MB
+    base = tempfile.mkdtemp(prefix="autoapprove-guard.", dir=shm if roomy else WORK)
+    files = 400 if QUICK else 4000
+    # A tarball of many small files, made once.
+    src = os.path.join(base, "tar-src")
+    for i in range(files):
+        d = os.path.join(src, f"d{i // 100}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"f{i}.txt"), "w") as f:
+            f.write("x" * 64)
+    tarball = os.path.join(base, "files.tar")
+    subprocess.run(["tar", "-cf", tarball, "-C", src, "."], check=True)
+    repo_src = os.path.join(base, "repo-src")
+    repo_files = 60 if QUICK else 600
+    for i in range(repo_files):
+        d = os.path.join(repo_src, f"pkg{i // 50}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"m{i}.py"), "w") as f:
+            f.write(f"def f{i}():\n    return {i}\n")
+    crate = os.path.join(base, "hello")
+    subprocess.run(["cargo", "new", "-q", "--vcs", "none", crate], check=True)
+
+    def fresh(path, copy_from=None):
+        def prepare():
+            shutil.rmtree(path, ignore_errors=True)
+            if copy_from:
+                shutil.copytree(copy_from, path)
+            else:
+                os.makedirs(path)
+        return prepare
+
+    n = 200 if QUICK else 2000
+    py = f"import os\nfor i in range({n}):\n    open(f'f{{i}}', 'w').close()\n    os.unlink(f'f{{i}}')\n"
+    work = os.path.join(base, "work")
+    git = ("git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.com "
+           "commit -qm import")
+    return base, [
+        (f"Python: {n} files created and unlinked", fresh(work), ["python3", "-c", py], work),
+        (f"tar -x of {files} files", fresh(work), ["tar", "-xf", tarball], work),
+        (f"git init, add, commit of {repo_files} files",
+         fresh(work, repo_src), ["sh", "-c", git], work),
+        # Its output to /dev/null for every tool: on a terminal find writes line by line, which
+        # measures the PTY (the throughput scenario's business), not the guard.
+        ("find /usr/lib -type f", lambda: None, ["sh", "-c", "find /usr/lib -type f > /dev/null"], base),
+        ("cargo build of a fresh crate", lambda: shutil.rmtree(os.path.join(crate, "target"), ignore_errors=True),
+         ["cargo", "build", "-q", "--offline"], crate),
+    ]
+
+
+def guard(rows):
+    pa = ptrace_approve()
+    wrappers = [("bare", lambda argv: argv),
+                ("C supervisor", lambda argv: [SUPERVISOR] + argv),
+                ("autoapprove, no guard", lambda argv: [AA, "-q", "--"] + argv),
+                ("autoapprove --guard", lambda argv: [AA, "-q", "--guard=deny"] + ALLOW_ALL + ["--"] + argv)]
+    if pa:
+        wrappers.append(("ptrace-approve", lambda argv: [pa, "-q", "-f", "--log-only", "--"] + argv))
+    # Targets (issue 12): to the C supervisor on the first three, to bare on find and the build;
+    # ptrace-approve must be at least 10× slower than autoapprove.
+    targets = [("C supervisor", 1.15)] * 3 + [("bare", 1.2), ("bare", 1.1)]
+    base, workloads = guard_workloads()
+    cut_short = set()
+    for (name, prepare, argv, cwd), (of, target) in zip(workloads, targets):
+        results = {tool: [] for tool, _ in wrappers}
+        # Once untimed: caches warm (find reads a cold /usr/lib once).
+        prepare()
+        subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        for round_ in range(ROUNDS):
+            for tool, wrap in wrappers:
+                # ptrace-approve costs minutes on some of these: one round of it is enough.
+                if tool == "ptrace-approve" and round_ > 0:
+                    continue
+                prepare()
+                start = time.perf_counter()
+                try:
+                    subprocess.run(wrap(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, check=False, timeout=PTRACE_APPROVE_LIMIT)
+                    results[tool].append(time.perf_counter() - start)
+                except subprocess.TimeoutExpired:
+                    # Only ptrace-approve gets near it; its figure is then a lower bound.
+                    results[tool].append(float(PTRACE_APPROVE_LIMIT))
+                    cut_short.add((name, tool))
+        walls = {tool: median(times) for tool, times in results.items()}
+        prepare()
+        for tool, wall in walls.items():
+            if tool == "ptrace-approve":
+                # Reported as autoapprove's speed-up over it: the target is at least 10×.
+                speedup = wall / walls["autoapprove --guard"]
+                at_least = "≥ " if (name, tool) in cut_short else ""
+                rows.append((f"guard: {name}", tool, f"{at_least}{wall:.3f} s ({at_least}{speedup:.0f}× autoapprove)",
+                             walls["autoapprove --guard"] / wall, "ptrace-approve", 0.1))
+                continue
+            rows.append((f"guard: {name}", tool, f"{wall:.3f} s", wall / walls[of], of,
+                         target if tool == "autoapprove --guard" else None))
+    shutil.rmtree(base, ignore_errors=True)
+
+
 def machine():
     cpu = "unknown CPU"
     try:
@@ -461,7 +592,7 @@ def main():
     steps = {"throughput": lambda: throughput(rows, plain, escapes, cfg),
              "keystrokes": lambda: keystrokes(rows, cfg), "prompts": lambda: prompts(rows, cfg),
              "idle": lambda: idle(rows, cfg), "memory": lambda: memory(rows, plain, escapes, cfg),
-             "scaling": lambda: scaling(rows, plain)}
+             "scaling": lambda: scaling(rows, plain), "guard": lambda: guard(rows)}
     for name in SCENARIOS:
         if ONLY in (None, name):
             began = time.monotonic()

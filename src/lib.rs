@@ -35,7 +35,13 @@ pub fn run(cli: Cli) -> i32 {
         Action::Version => {
             return print(&format!("autoapprove {}\n", env!("CARGO_PKG_VERSION")));
         }
-        Action::ShowDefaults => return print(config::DEFAULTS_YAML),
+        Action::ShowDefaults => {
+            return print(&format!(
+                "{}{}",
+                config::DEFAULTS_YAML,
+                guard::decide::built_in_allows_as_comment()
+            ));
+        }
         Action::Explain(command) => {
             return load_config(cli.config.as_deref())
                 .map_or_else(|code| code, |c| explain(&c, &command));

@@ -5,7 +5,7 @@
 //! allow.
 
 use crate::guard::call::Call;
-use crate::guard::pattern::Pattern;
+use crate::guard::pattern::{Described, Pattern};
 use crate::policy::{Denylist, Subject, shell};
 
 /// What the guard does with a call no pattern decides.
@@ -100,6 +100,21 @@ pub const BUILT_IN_ALLOW: &[&str] = &[
     "open(/proc/thread-self/**, ...)",
 ];
 
+/// The built-in allows, as YAML comments for `--show-defaults` (they are not configurable: a
+/// `--guard-deny` pattern overrides any of them).
+pub fn built_in_allows_as_comment() -> String {
+    let mut out = String::from(
+        "\n# --guard allows these calls without asking (a --guard-deny pattern still wins):\n",
+    );
+    for pattern in BUILT_IN_ALLOW {
+        out.push_str("#   ");
+        out.push_str(pattern);
+        out.push('\n');
+    }
+    out.push_str("#   exec of a path that does not exist (a PATH search trying each directory)\n");
+    out
+}
+
 /// Everything a decision reads.
 pub struct Rules<'a> {
     pub session: &'a Patterns,
@@ -120,6 +135,7 @@ impl Rules<'_> {
             (Source::Remembered, self.remembered),
             (Source::BuiltIn, self.built_in),
         ];
+        let described = Described::new(description);
         let first = |deny: bool| {
             sources.iter().find_map(|(from, patterns)| {
                 let list = if deny {
@@ -128,7 +144,7 @@ impl Rules<'_> {
                     &patterns.allow
                 };
                 list.iter()
-                    .find(|p| p.matches(description))
+                    .find(|p| p.covers(&described))
                     .map(|p| Reason::Pattern {
                         from: *from,
                         pattern: p.as_str().to_owned(),

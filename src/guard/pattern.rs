@@ -114,12 +114,26 @@ impl Pattern {
 
     /// Whether the pattern covers the call `description` (as the guard renders calls).
     pub fn matches(&self, description: &str) -> bool {
+        self.covers(&Described::new(description))
+    }
+
+    /// Whether the pattern covers a description already read: one reading serves every pattern
+    /// a call is checked against.
+    pub fn covers(&self, described: &Described) -> bool {
+        described
+            .0
+            .as_ref()
+            .is_some_and(|shape| shape.name == self.name && match_args(&self.args, &shape.args))
+    }
+}
+
+/// A call's description, read once.
+pub struct Described(Option<Shape>);
+
+impl Described {
+    pub fn new(description: &str) -> Self {
         // A description is read leniently: whatever it holds is text.
-        let Ok(tokens) = tokenize(description, false) else {
-            return false;
-        };
-        let shape = parse(&tokens);
-        shape.name == self.name && match_args(&self.args, &shape.args)
+        Self(tokenize(description, false).ok().map(|tokens| parse(&tokens)))
     }
 }
 
