@@ -44,6 +44,8 @@ use crate::pty::typist::{self, Typist};
 /// How long the PTY may keep talking after the child exited (a background grandchild can hold it
 /// open forever).
 const DRAIN: Duration = Duration::from_millis(500);
+/// The longest a question waits for the program's earlier output to reach the screen.
+const QUIET_BEFORE_ASKING: Duration = Duration::from_millis(100);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
 
@@ -318,8 +320,11 @@ impl Session {
         // happened to pick first.
         self.catch_up();
         while let Ok(message) = messages.try_recv() {
-            if matches!(message, Message::Keys { .. }) {
-                self.on_message(message);
+            match message {
+                // Nobody is asked any more; it is denied below.
+                Message::Guard(Report::Ask(question)) => self.questions.push_back(question),
+                Message::Keys { .. } | Message::Guard(_) => self.on_message(message),
+                _ => {}
             }
         }
         self.deny_open_questions();
@@ -544,6 +549,7 @@ impl Session {
             }
             let asking = Asking::new(question);
             let lines = asking.lines(self.question_width());
+            self.let_output_reach_the_screen();
             if self.overlay.open_box(&self.watcher, &lines) {
                 self.route.to_overlay(true);
                 self.question = Some(asking);
@@ -561,6 +567,25 @@ impl Session {
                 allowed: false,
                 why: "the question could not be drawn".into(),
             });
+        }
+    }
+
+    /// What the program wrote before the call it is stopped in is on screen before the question
+    /// covers it: wait (briefly: another thread may keep writing) until the PTY holds nothing
+    /// unread, and the relay has passed on what it read.
+    fn let_output_reach_the_screen(&self) {
+        let deadline = std::time::Instant::now() + QUIET_BEFORE_ASKING;
+        while rustix::io::ioctl_fionread(&self.control).is_ok_and(|n| n > 0)
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let relayed = self.relay.look().relayed;
+        while std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+            if self.relay.look().relayed == relayed {
+                break;
+            }
         }
     }
 

@@ -87,6 +87,7 @@ fn every_call_family_is_seen_and_described_with_absolute_paths() {
     let script = r#"
         echo x > f; echo y >> f; mkdir d; mv f d/g; ln d/g hard; ln -s g d/soft
         chmod 600 d/g; chown -h 0:0 d/soft; truncate -s 0 d/g; touch d/g; mkfifo d/p
+        python3 -c 'import os; os.truncate("d/g", 0)'
         python3 -c 'import os; os.setxattr("d/g", "user.tag", b"1")' 2>/dev/null
         python3 -c 'import os; os.removexattr("d/g", "user.tag")' 2>/dev/null
         cd d && rm ../hard soft p && cd .. && rm d/g && rmdir d
@@ -113,6 +114,7 @@ fn every_call_family_is_seen_and_described_with_absolute_paths() {
         ("GUARD_ALLOWED", format!("chmod({}, 0600)", p("d/g"))),
         ("GUARD_ALLOWED", format!("chown({}, 0, 0)", p("d/soft"))),
         ("GUARD_ALLOWED", format!("utime({})", p("d/g"))),
+        ("GUARD_ALLOWED", format!("truncate({})", p("d/g"))),
         ("GUARD_ALLOWED", format!("mknod({}, fifo)", p("d/p"))),
         ("GUARD_ALLOWED", format!("setxattr({}, user.tag)", p("d/g"))),
         (
@@ -136,6 +138,23 @@ fn every_call_family_is_seen_and_described_with_absolute_paths() {
             .contains(&format!("open({}, create+write)", p("d/g")))
     );
     assert!(!s.path("d").exists(), "the log mode allowed everything");
+}
+
+#[test]
+fn a_working_directory_reached_through_a_symlink_is_described_where_it_really_is() {
+    let s = Scratch::new();
+    std::fs::create_dir(s.path("real")).unwrap();
+    std::os::unix::fs::symlink(s.path("real"), s.path("link")).unwrap();
+    let run = s.sh(
+        &["--guard=log"],
+        "cd link && echo x > f && cd .. && rm link/f",
+    );
+    run.assert_event(
+        "GUARD_ALLOWED",
+        &format!("open({}, create+truncate+write)", s.real("real/f")),
+    );
+    // A path through the link is normalised as written: the kernel follows the link.
+    run.assert_event("GUARD_ALLOWED", &format!("delete({})", s.real("link/f")));
 }
 
 #[test]

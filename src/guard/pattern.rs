@@ -133,7 +133,11 @@ pub struct Described(Option<Shape>);
 impl Described {
     pub fn new(description: &str) -> Self {
         // A description is read leniently: whatever it holds is text.
-        Self(tokenize(description, false).ok().map(|tokens| parse(&tokens)))
+        Self(
+            tokenize(description, false)
+                .ok()
+                .map(|tokens| parse(&tokens)),
+        )
     }
 }
 

@@ -450,14 +450,13 @@ fn handle(shared: &Shared, inbox: &inbox::Sender, kind: Kind, n: &Notification) 
         Ok(Decoded::Change(call)) => call,
         Ok(Decoded::Harmless) => return shared.respond(n.id, true),
         Err(e) => {
-            shared.respond(n.id, false);
             inbox.send(Message::Guard(Report::Decided {
                 description: format!("a call the guard could not read ({kind:?})"),
                 tid: n.tid,
                 allowed: false,
                 why: format!("unreadable: {e}"),
             }));
-            return;
+            return shared.respond(n.id, false);
         }
     };
     let root = shared.root.load(std::sync::atomic::Ordering::Relaxed);
@@ -487,11 +486,8 @@ fn handle(shared: &Shared, inbox: &inbox::Sender, kind: Kind, n: &Notification) 
             return;
         }
     };
-    shared.respond(n.id, allowed);
-    if allowed && let Call::Exec { path, .. } = &call {
-        setuid_notice(shared, inbox, path);
-    }
-    // Patterns allow most calls, many times a second: logged only when asked to.
+    // The line goes out before the call goes on: the session reads it even when the program
+    // exits right after.
     let worth_a_line = !allowed || shared.verbose || !matches!(reason, Reason::Pattern { .. });
     if worth_a_line {
         inbox.send(Message::Guard(Report::Decided {
@@ -501,6 +497,10 @@ fn handle(shared: &Shared, inbox: &inbox::Sender, kind: Kind, n: &Notification) 
             why: reason.to_string(),
         }));
     }
+    if allowed && let Call::Exec { path, .. } = &call {
+        setuid_notice(shared, inbox, path);
+    }
+    shared.respond(n.id, allowed);
 }
 
 /// Under `no_new_privs`, a setuid or setgid program runs without its privileges: sudo refuses.
