@@ -117,8 +117,9 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// What the guard starts with, from `--guard` and its patterns; exit 1 where the kernel cannot
-/// supervise (never run unguarded), 2 for remembered choices that cannot be read.
+/// What the guard starts with, from `--guard`, its patterns and the remembered choices; exit 1
+/// where the kernel cannot supervise (never run unguarded), 2 for remembered choices that cannot
+/// be read.
 fn guard_options(
     args: &cli::GuardArgs,
     program: &str,
@@ -142,15 +143,28 @@ fn guard_options(
         );
         mode = Mode::Deny;
     }
+    // A program that cannot be found fails to start anyway (127).
+    let app_key = guard::choices::program_key(program).unwrap_or_else(|_| program.to_owned());
+    let choices_path = guard::choices::Choices::default_path();
+    let remembered = match &choices_path {
+        Some(path) => match guard::choices::Choices::load(path) {
+            Ok(choices) => choices.patterns_of(&app_key),
+            Err(e) => {
+                eprintln!("error: --guard: the remembered choices: {e}");
+                return Err(exit::USAGE);
+            }
+        },
+        None => Patterns::default(),
+    };
     Ok(guard::supervisor::Options {
         mode,
         session: Patterns {
             allow: read(&args.allow),
             deny: read(&args.deny),
         },
-        // A program that cannot be found fails to start anyway (127).
-        app_key: guard::choices::program_key(program).unwrap_or_else(|_| program.to_owned()),
-        choices_path: guard::choices::Choices::default_path(),
+        app_key,
+        choices_path,
+        remembered,
         verbose,
     })
 }

@@ -453,3 +453,62 @@ fn wait_for_file(path: &Path, needle: &str) -> String {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+#[test]
+fn what_stops_a_guarded_run_from_starting_is_said_in_one_line() {
+    let s = Scratch::new();
+    let missing = s.run(&["--guard", "--", "no-such-program-anywhere"]);
+    assert_eq!(missing.status.code(), Some(127));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("command not found"), "{err}");
+
+    let choices = s.path("config/autoapprove/choices.json");
+    std::fs::create_dir_all(choices.parent().unwrap()).unwrap();
+    std::fs::write(&choices, "{\"/usr/bin/sh\": [\n  \"open(/x\"\n]}").unwrap();
+    let corrupt = s.run(&["--guard", "--", "sh", "-c", "true"]);
+    assert_eq!(corrupt.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&corrupt.stderr);
+    assert!(
+        err.contains("choices.json") && err.contains("open(/x"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&choices).unwrap(),
+        "{\"/usr/bin/sh\": [\n  \"open(/x\"\n]}",
+        "never replaced"
+    );
+}
+
+/// Without `CAP_SYS_ADMIN` the filter needs `no_new_privs`: a setuid program cannot elevate, and
+/// the guard says so. Run as `nobody` through `su` (the tests run as root in CI).
+#[test]
+fn a_setuid_program_under_an_unprivileged_guard_is_named() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "this test needs root (to become nobody), and CI=true"
+        );
+        eprintln!("SKIPPED: not root");
+        return;
+    }
+    let command = format!(
+        "{} --guard=log -- sh -c 'sudo -n true; echo sudo=$?'",
+        bin()
+    );
+    let out = Command::new("su")
+        .args(["nobody", "-s", "/bin/sh", "-c", &command])
+        .current_dir("/")
+        .env_remove(NESTED_ENV)
+        .env("HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events = String::from_utf8_lossy(&out.stderr);
+    assert!(events.contains("no_new_privs=true"), "{events}");
+    assert!(
+        events.contains("GUARD_NOTICE: message=\"/usr/bin/sudo is setuid/setgid: under the guard (no_new_privs) it cannot gain privileges\""),
+        "{events}"
+    );
+    assert!(!stdout.contains("sudo=0"), "{stdout}");
+}

@@ -57,6 +57,20 @@ impl Choices {
         }
     }
 
+    /// `program`'s patterns, compiled (each was checked when the file was read).
+    pub fn patterns_of(&self, program: &str) -> crate::guard::decide::Patterns {
+        let (allow, deny) = self.of(program);
+        let compile = |list: &[String]| {
+            list.iter()
+                .filter_map(|p| Pattern::new(p).ok())
+                .collect::<Vec<_>>()
+        };
+        crate::guard::decide::Patterns {
+            allow: compile(allow),
+            deny: compile(deny),
+        }
+    }
+
     /// Reads the file's text (`path` names it in errors). Every pattern must be readable.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ChoicesError> {
         let entries: BTreeMap<String, Vec<String>> = serde_json::from_str(text).map_err(|e| {

@@ -54,6 +54,8 @@ pub struct Options {
     pub app_key: String,
     /// Where remembered choices live (`None`: no home to keep them in).
     pub choices_path: Option<PathBuf>,
+    /// The program's remembered choices, as read at start.
+    pub remembered: Patterns,
     /// Log calls allowed by a pattern too.
     pub verbose: bool,
 }
@@ -166,10 +168,6 @@ impl Supervisor {
             None,
         )?;
         let no_new_privs = !has_cap_sys_admin();
-        let remembered = match &options.choices_path {
-            Some(path) => remembered_patterns(path, &options.app_key)?,
-            None => Patterns::default(),
-        };
         let built_in = Patterns {
             allow: BUILT_IN_ALLOW
                 .iter()
@@ -203,7 +201,7 @@ impl Supervisor {
                     no_new_privs,
                     home: std::env::var_os("HOME").map(std::ffi::OsString::into_encoded_bytes),
                     learned: Mutex::new(Learned {
-                        remembered,
+                        remembered: options.remembered,
                         ..Learned::default()
                     }),
                     root: std::sync::atomic::AtomicI32::new(0),
@@ -228,10 +226,11 @@ impl Supervisor {
         ))
     }
 
-    /// Why the child could not put itself under supervision, if that is why it did not start.
+    /// Why the child could not put itself under supervision, if that is why it did not start
+    /// (and not, say, a program that was not found: then the child never reported).
     pub fn setup_failure(&self) -> Option<String> {
         match self.setup.recv_timeout(SETUP_REPORT) {
-            Ok(Err(e)) => Some(explain_setup_error(&e)),
+            Ok(Err(e)) if e.raw_os_error().is_some() => Some(explain_setup_error(&e)),
             _ => None,
         }
     }
@@ -545,7 +544,11 @@ fn receive_listener(socket: &OwnedFd) -> io::Result<OwnedFd> {
                 status[1], status[2], status[3], status[4],
             ])))
         }
-        _ => Err(io::Error::other("the child did not send its listener")),
+        // No errno: the child never got as far as reporting (it was not started).
+        _ => Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the child did not send its listener",
+        )),
     }
 }
 
@@ -584,21 +587,4 @@ fn has_cap_sys_admin() -> bool {
             u64::from_str_radix(&hex, 16).ok()
         })
         .is_some_and(|caps| caps & (1 << CAP_SYS_ADMIN) != 0)
-}
-
-fn remembered_patterns(path: &std::path::Path, app_key: &str) -> io::Result<Patterns> {
-    let choices = choices::Choices::load(path).map_err(|e| io::Error::other(e.to_string()))?;
-    let (allow, deny) = choices.of(app_key);
-    let read = |list: &[String]| {
-        list.iter()
-            .map(|p| {
-                Pattern::new(p)
-                    .map_err(|e| io::Error::other(format!("{}: `{p}`: {e}", path.display())))
-            })
-            .collect::<io::Result<Vec<_>>>()
-    };
-    Ok(Patterns {
-        allow: read(allow)?,
-        deny: read(deny)?,
-    })
 }
