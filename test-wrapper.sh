@@ -63,5 +63,15 @@ printf 'idle_timeout: 5s\nmatch_regx: x\n' >"$work/bad.yaml"
 check "a bad config exits 2" test $? -eq 2
 check "a bad config names FILE:LINE:COL" contains "$work/bad.err" "bad.yaml:2:1: unknown field"
 
+# 6. The guard: a write no pattern allows is denied, the program goes on, the denial is logged.
+XDG_CONFIG_HOME="$work/config" "$aa" --log-file "$work/guard.log" --guard=deny \
+  --guard-allow 'open(**/allowed, ...)' -- \
+  sh -c 'echo a > "$1/allowed"; echo d > "$1/denied"; echo "went on"' sh "$work" \
+  </dev/null >"$work/guard.out" 2>&1
+check "the guard allows what a pattern allows" test -e "$work/allowed"
+check "the guard denies the rest" test ! -e "$work/denied"
+check "the guarded program goes on" contains "$work/guard.out" "went on"
+check "the denial is logged" contains "$work/guard.log" "GUARD_DENIED"
+
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
