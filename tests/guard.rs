@@ -512,3 +512,14 @@ fn a_setuid_program_under_an_unprivileged_guard_is_named() {
     );
     assert!(!stdout.contains("sudo=0"), "{stdout}");
 }
+
+#[test]
+fn io_uring_is_not_there_under_the_guard() {
+    let s = Scratch::new();
+    // io_uring_setup(8, &params): its operations would never pass through the filter.
+    let probe = "import ctypes; libc = ctypes.CDLL(None, use_errno=True); \
+                 r = libc.syscall(425, 8, ctypes.create_string_buffer(120)); \
+                 print('io_uring', r, ctypes.get_errno())";
+    let run = s.sh(&["--guard=log"], &format!("python3 -c \"{probe}\""));
+    assert!(run.stdout().contains("io_uring -1 38"), "{}", run.stdout());
+}

@@ -164,3 +164,51 @@ print("never printed", flush=True)
     assert!(!t.text().contains("never printed"));
     assert!(!pane.dir.path().join("f").exists());
 }
+
+#[test]
+fn while_one_call_waits_for_the_person_other_threads_calls_are_decided() {
+    // The main thread's write waits for an answer; meanwhile a second thread writes files a
+    // pattern allows, and they appear on disk before anyone answers.
+    let script = r#"
+import threading
+def others():
+    for i in range(20):
+        open(f"allowed-{i}", "w").write("x")
+    open("allowed-done", "w").write("x")
+t = threading.Thread(target=others)
+t.start()
+open("asked", "w")
+t.join()
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = format!(
+        "open({}/allowed-*, ...)",
+        std::fs::canonicalize(dir.path()).unwrap().display()
+    );
+    std::fs::write(dir.path().join("prog.py"), script).unwrap();
+    let command = format!(
+        "{} --log-file events.log --guard --guard-allow 'exec(...)' --guard-allow '{pattern}' \
+         -- python3 prog.py; printf '\\nEXITED'; exec cat",
+        bin()
+    );
+    let config_home = dir.path().join("config");
+    let env = [("XDG_CONFIG_HOME", config_home.to_str().unwrap())];
+    let Some(tmux) = Tmux::start(&command, &env, dir.path(), 100, 30) else {
+        return;
+    };
+    tmux.expect(QUESTION);
+    let done = dir.path().join("allowed-done");
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !done.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other thread was held up:\n{}",
+            tmux.text()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(tmux.text().contains(QUESTION), "still asking");
+    tmux.send(b"a");
+    tmux.expect("EXITED");
+    assert!(dir.path().join("asked").exists());
+}
