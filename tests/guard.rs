@@ -523,3 +523,21 @@ fn io_uring_is_not_there_under_the_guard() {
     let run = s.sh(&["--guard=log"], &format!("python3 -c \"{probe}\""));
     assert!(run.stdout().contains("io_uring -1 38"), "{}", run.stdout());
 }
+
+#[test]
+fn the_built_in_allows_are_shown_by_show_defaults() {
+    let s = Scratch::new();
+    let out = s.run(&["--show-defaults"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for allowed in [
+        "open(/dev/null, ...)",
+        "open(/dev/pts/*, ...)",
+        "open(/proc/self/**, ...)",
+        "exec of a path that does not exist",
+    ] {
+        assert!(text.contains(allowed), "{allowed} is not shown");
+    }
+    // And /dev/null is allowed by it, under a mode that denies everything else.
+    let run = s.sh(&["--guard=deny"], "echo x > /dev/null && echo ok");
+    assert!(run.stdout().contains("ok"), "{}", run.events());
+}
