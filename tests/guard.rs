@@ -492,9 +492,8 @@ fn a_setuid_program_under_an_unprivileged_guard_is_named() {
         return;
     }
     // A copy nobody can run, wherever the checkout is (a home directory may be closed to it).
-    use std::os::unix::fs::PermissionsExt as _;
     let place = tempfile::tempdir().unwrap();
-    let open = std::fs::Permissions::from_mode(0o755);
+    let open = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
     std::fs::set_permissions(place.path(), open.clone()).unwrap();
     let copy = place.path().join("autoapprove");
     std::fs::copy(bin(), &copy).unwrap();
