@@ -391,7 +391,10 @@ impl Shared {
     }
 }
 
-/// The receive loop: until the listener hangs up (no supervised process left) or fails.
+/// How long the receive loop waits before trying again after an unexpected error.
+const RETRY: Duration = Duration::from_millis(10);
+
+/// The receive loop: until the listener hangs up (no supervised process left).
 fn serve(shared: &Shared, inbox: &inbox::Sender) {
     let listener = shared.listener.as_fd();
     let mut first_exec = true;
@@ -400,10 +403,11 @@ fn serve(shared: &Shared, inbox: &inbox::Sender) {
             &listener,
             rustix::event::PollFlags::IN,
         )];
-        match rustix::event::poll(&mut fds, None) {
-            Ok(_) => {}
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return,
+        // Only a hang-up ends the loop: while a supervised process lives, leaving would leave
+        // its calls waiting for ever. An error that should not happen is tried again, slowly.
+        if rustix::event::poll(&mut fds, None).is_err() {
+            std::thread::sleep(RETRY);
+            continue;
         }
         let revents = fds[0].revents();
         if !revents.contains(rustix::event::PollFlags::IN) {
@@ -417,7 +421,10 @@ fn serve(shared: &Shared, inbox: &inbox::Sender) {
             // The call went away before we took it (its thread was killed).
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => continue,
             Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
-            Err(_) => return,
+            Err(_) => {
+                std::thread::sleep(RETRY);
+                continue;
+            }
         };
         let Some(kind) = filter::kind_of(n.nr) else {
             // The filter stops only what the table holds.
@@ -527,12 +534,17 @@ fn receive_listener(socket: &OwnedFd) -> io::Result<OwnedFd> {
     let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
     let mut control = RecvAncillaryBuffer::new(&mut space);
     let mut status = [0u8; 8];
-    let received = rustix::net::recvmsg(
-        socket,
-        &mut [io::IoSliceMut::new(&mut status)],
-        &mut control,
-        RecvFlags::CMSG_CLOEXEC,
-    )?;
+    let received = loop {
+        match rustix::net::recvmsg(
+            socket,
+            &mut [io::IoSliceMut::new(&mut status)],
+            &mut control,
+            RecvFlags::CMSG_CLOEXEC,
+        ) {
+            Err(rustix::io::Errno::INTR) => {}
+            other => break other?,
+        }
+    };
     let listener = control.drain().find_map(|m| match m {
         RecvAncillaryMessage::ScmRights(mut fds) => fds.next(),
         _ => None,
