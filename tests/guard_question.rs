@@ -6,7 +6,7 @@
 mod support;
 
 use support::tmux::Tmux;
-use support::{DEADLINE, bin};
+use support::{bin, wait_until};
 
 const QUESTION: &str = "autoapprove guard: allow this change?";
 
@@ -147,15 +147,11 @@ print("never printed", flush=True)
     pane.expect_question("f");
     t.resize(90, 28);
     // The resize reached the program: its handler ran, though its call still waits.
-    let deadline = std::time::Instant::now() + DEADLINE;
-    while !pane.log().contains("RESIZED") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no resize: {}",
-            pane.log()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(
+        "the resize",
+        || pane.log().contains("RESIZED"),
+        || pane.log(),
+    );
     t.send(b"q");
     t.expect("EXITED");
     let log = pane.log();
@@ -198,15 +194,11 @@ t.join()
     };
     tmux.expect(QUESTION);
     let done = dir.path().join("allowed-done");
-    let deadline = std::time::Instant::now() + DEADLINE;
-    while !done.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the other thread was held up:\n{}",
-            tmux.text()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(
+        "the other thread's writes",
+        || done.exists(),
+        || tmux.text(),
+    );
     assert!(tmux.text().contains(QUESTION), "still asking");
     tmux.send(b"a");
     tmux.expect("EXITED");

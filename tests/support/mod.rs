@@ -253,24 +253,31 @@ impl Term {
     /// Waits until the event log holds `needle` (the log file is the readiness marker); returns
     /// the log.
     pub fn expect_log(&self, needle: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let log = self.log();
-            if log.contains(needle) {
-                return log;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {needle:?} in the log:\n{log}\nterminal:\n{}",
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_until(
+            &format!("{needle:?} in the log"),
+            || self.log().contains(needle),
+            || format!("{}\nterminal:\n{}", self.log(), self.output()),
+        );
+        self.log()
     }
 
     /// The event log (`--log-file events.log`), read now.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.path("events.log")).unwrap_or_default()
+    }
+}
+
+/// Waits until `check` holds, polling every 10 ms up to the deadline (files and logs cannot be
+/// waited on otherwise); panics with `what` and what `context` says then.
+pub fn wait_until(what: &str, check: impl Fn() -> bool, context: impl Fn() -> String) {
+    let deadline = Instant::now() + DEADLINE;
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}:\n{}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
