@@ -6,16 +6,17 @@
 //! leaves out keep their defaults. Every error names `FILE:LINE:COL`.
 
 mod error;
+pub mod lazy_regex;
 mod merge;
 mod raw;
 
 use std::path::Path;
 use std::time::Duration;
 
-use regex::Regex;
 use serde::Deserialize;
 
 pub use error::ConfigError;
+use lazy_regex::LazyRegex;
 use merge::Partial;
 
 use crate::policy::Denylist;
@@ -138,7 +139,7 @@ pub enum Source {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
-    pub regex: Regex,
+    pub regex: LazyRegex,
     pub answer: Answer,
     pub cooldown: Duration,
     pub source: Source,

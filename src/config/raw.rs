@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use regex::Regex;
+
+use crate::config::lazy_regex::LazyRegex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -123,19 +125,25 @@ impl Ctx<'_> {
     }
 
     fn regex(&self, raw: &Spanned<String>) -> Result<Regex, ConfigError> {
-        Regex::new(&raw.value).map_err(|e| {
-            // The regex crate's message spans several lines; the last one says what is wrong.
-            let detail = e.to_string();
-            let why = detail
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid")
-                .trim_start_matches("error: ")
-                .to_owned();
-            self.error(raw, format!("invalid regex `{}`: {why}", raw.value))
-        })
+        Regex::new(&raw.value).map_err(|e| self.regex_error(raw, &e.to_string()))
     }
+
+    /// A prompt rule's regex: checked now, compiled when first used.
+    fn lazy_regex(&self, raw: &Spanned<String>) -> Result<LazyRegex, ConfigError> {
+        LazyRegex::new(&raw.value).map_err(|e| self.regex_error(raw, &e))
+    }
+
+    fn regex_error(&self, raw: &Spanned<String>, detail: &str) -> ConfigError {
+        // The regex crate's message spans several lines; the last one says what is wrong.
+        let why = detail
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("invalid")
+            .trim_start_matches("error: ");
+        self.error(raw, format!("invalid regex `{}`: {why}", raw.value))
+    }
+
     fn validate(&self, raw: RawConfig) -> Result<Partial, ConfigError> {
         let nudge_sequence = raw
             .nudge_sequence
@@ -266,7 +274,7 @@ impl Ctx<'_> {
             };
             rules.push(Rule {
                 name: r.description.value.clone(),
-                regex: self.regex(&r.match_regex)?,
+                regex: self.lazy_regex(&r.match_regex)?,
                 answer,
                 cooldown: self.opt_duration(r.cooldown.as_ref())?.unwrap_or_default(),
                 source: r.source.unwrap_or(Source::Any),
