@@ -10,7 +10,8 @@ pub const BLOCKED: i32 = 1;
 /// A usage or configuration error: nothing was started.
 pub const USAGE: i32 = 2;
 /// `MANUAL_MODE` was entered with nobody to hand over to (no terminal), and `manual_timeout`
-/// passed: autoapprove ended the program.
+/// passed: autoapprove ended the program. Also: `AUTOAPPROVE_NO_BLOCK` refused a run whose guard
+/// would wait for a person at the terminal.
 pub const ABANDONED: i32 = 3;
 /// The command exists but cannot be run (not executable, a directory, a missing `#!`
 /// interpreter).

@@ -137,7 +137,15 @@ fn guard_options(
             .collect()
     };
     let mut mode = args.mode;
-    if mode == Mode::Ask && !(pty::term::stdin_is_tty() && pty::term::stderr_is_tty()) {
+    let at_a_terminal = pty::term::stdin_is_tty() && pty::term::stderr_is_tty();
+    if mode == Mode::Ask && at_a_terminal && no_block() {
+        eprintln!(
+            "error: --guard would wait for you at the terminal, and AUTOAPPROVE_NO_BLOCK (or \
+             PTAPP_NO_BLOCK) is set: run with --guard=deny and --guard-allow patterns instead"
+        );
+        return Err(exit::ABANDONED);
+    }
+    if mode == Mode::Ask && !at_a_terminal {
         eprintln!(
             "autoapprove: --guard: no terminal to ask on, so what no pattern allows is denied              (as --guard=deny)"
         );
@@ -167,6 +175,14 @@ fn guard_options(
         remembered,
         verbose,
     })
+}
+
+/// `AUTOAPPROVE_NO_BLOCK=1` (or ptrace-approve's `PTAPP_NO_BLOCK=1`): the caller is a program
+/// (an LLM agent) that must never be left waiting on a question nobody sees.
+fn no_block() -> bool {
+    ["AUTOAPPROVE_NO_BLOCK", "PTAPP_NO_BLOCK"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0"))
 }
 
 /// Writes `text` to stdout: exit code 0, or 1 when stdout is gone.

@@ -447,3 +447,129 @@ fn wait_for_file(path: &Path, needle: &str) -> String {
     );
     read()
 }
+
+#[test]
+fn no_block_refuses_a_run_that_would_wait_at_the_terminal() {
+    // On a real terminal, where `--guard` would ask.
+    let t = support::Term::shell(
+        "cd \"$(mktemp -d)\"; \
+         AUTOAPPROVE_NO_BLOCK=1 \"$AA\" --guard -- sh -c 'echo x > f'; echo \"aa=$? f=$(ls)\"; \
+         PTAPP_NO_BLOCK=1 \"$AA\" --guard -- true; echo \"pt=$?\"; \
+         AUTOAPPROVE_NO_BLOCK=1 \"$AA\" --guard=deny -- sh -c 'echo x > g'; echo \"deny=$? g=$(ls)\"",
+    );
+    assert_eq!(t.wait(), 0);
+    let out = t.output();
+    let line = |key: &str| {
+        out.lines()
+            .find(|l| l.starts_with(key))
+            .map(|l| l.trim_end().to_owned())
+    };
+    assert_eq!(
+        line("aa=").as_deref(),
+        Some("aa=3 f="),
+        "nothing ran: {out}"
+    );
+    assert_eq!(line("pt=").as_deref(), Some("pt=3"), "{out}");
+    assert!(
+        out.contains("AUTOAPPROVE_NO_BLOCK (or PTAPP_NO_BLOCK) is set"),
+        "{out}"
+    );
+    // A mode that never asks runs: its write is denied, not asked about (sh's own status 2).
+    assert!(out.contains("cannot create g: Permission denied"), "{out}");
+    assert!(out.contains("deny=2 g=\r"), "{out}");
+}
+
+#[test]
+fn what_stops_a_guarded_run_from_starting_is_said_in_one_line() {
+    let s = Scratch::new();
+    let missing = s.run(&["--guard", "--", "no-such-program-anywhere"]);
+    assert_eq!(missing.status.code(), Some(127));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("command not found"), "{err}");
+
+    let choices = s.path("config/autoapprove/choices.json");
+    std::fs::create_dir_all(choices.parent().unwrap()).unwrap();
+    std::fs::write(&choices, "{\"/usr/bin/sh\": [\n  \"open(/x\"\n]}").unwrap();
+    let corrupt = s.run(&["--guard", "--", "sh", "-c", "true"]);
+    assert_eq!(corrupt.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&corrupt.stderr);
+    assert!(
+        err.contains("choices.json") && err.contains("open(/x"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&choices).unwrap(),
+        "{\"/usr/bin/sh\": [\n  \"open(/x\"\n]}",
+        "never replaced"
+    );
+}
+
+/// Without `CAP_SYS_ADMIN` the filter needs `no_new_privs`: a setuid program cannot elevate, and
+/// the guard says so. Run as `nobody` through `su` (the tests run as root in CI).
+#[test]
+fn a_setuid_program_under_an_unprivileged_guard_is_named() {
+    if !rustix::process::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "this test needs root (to become nobody), and CI=true"
+        );
+        eprintln!("SKIPPED: not root");
+        return;
+    }
+    // A copy nobody can run, wherever the checkout is (a home directory may be closed to it).
+    let place = tempfile::tempdir().unwrap();
+    let open = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+    std::fs::set_permissions(place.path(), open.clone()).unwrap();
+    let copy = place.path().join("autoapprove");
+    std::fs::copy(bin(), &copy).unwrap();
+    std::fs::set_permissions(&copy, open).unwrap();
+    let command = format!(
+        "{} --guard=log -- sh -c 'sudo -n true; echo sudo=$?'",
+        copy.display()
+    );
+    let out = Command::new("su")
+        .args(["nobody", "-s", "/bin/sh", "-c", &command])
+        .current_dir("/")
+        .env_remove(NESTED_ENV)
+        .env("HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events = String::from_utf8_lossy(&out.stderr);
+    assert!(events.contains("no_new_privs=true"), "{events}");
+    assert!(
+        events.contains("GUARD_NOTICE: message=\"/usr/bin/sudo is setuid/setgid: under the guard (no_new_privs) it cannot gain privileges\""),
+        "{events}"
+    );
+    assert!(!stdout.contains("sudo=0"), "{stdout}");
+}
+
+#[test]
+fn io_uring_is_not_there_under_the_guard() {
+    let s = Scratch::new();
+    // io_uring_setup(8, &params): its operations would never pass through the filter.
+    let probe = "import ctypes; libc = ctypes.CDLL(None, use_errno=True); \
+                 r = libc.syscall(425, 8, ctypes.create_string_buffer(120)); \
+                 print('io_uring', r, ctypes.get_errno())";
+    let run = s.sh(&["--guard=log"], &format!("python3 -c \"{probe}\""));
+    assert!(run.stdout().contains("io_uring -1 38"), "{}", run.stdout());
+}
+
+#[test]
+fn the_built_in_allows_are_shown_by_show_defaults() {
+    let s = Scratch::new();
+    let out = s.run(&["--show-defaults"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for allowed in [
+        "open(/dev/null, ...)",
+        "open(/dev/pts/*, ...)",
+        "open(/proc/self/**, ...)",
+        "exec of a path that does not exist",
+    ] {
+        assert!(text.contains(allowed), "{allowed} is not shown");
+    }
+    // And /dev/null is allowed by it, under a mode that denies everything else.
+    let run = s.sh(&["--guard=deny"], "echo x > /dev/null && echo ok");
+    assert!(run.stdout().contains("ok"), "{}", run.events());
+}
