@@ -70,7 +70,8 @@ Examples:
 While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
 Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
 126 not executable; 3 stopped with nobody to hand over to (no terminal, MANUAL_MODE for
-`manual_timeout`); 2 usage or configuration error; 1 autoapprove's own failure.
+`manual_timeout`; or AUTOAPPROVE_NO_BLOCK and a --guard that would ask); 2 usage or
+configuration error; 1 autoapprove's own failure (or no seccomp supervision for --guard).
 ";
 
 /// The short usage shown under a usage error.
