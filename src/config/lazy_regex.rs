@@ -35,10 +35,6 @@ impl LazyRegex {
             Regex::new(&self.source).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("valid"))
         })
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.source
-    }
 }
 
 impl std::ops::Deref for LazyRegex {
