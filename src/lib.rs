@@ -90,7 +90,7 @@ pub fn run(cli: Cli) -> i32 {
         }
     };
     let guard = match &cli.guard {
-        Some(args) => match guard_options(args, &program, cli.verbose > 0) {
+        Some(args) => match guard_options(args, &program, cli.verbose > 0, &config) {
             Ok(options) => Some(options),
             Err(code) => return code,
         },
@@ -124,6 +124,7 @@ fn guard_options(
     args: &cli::GuardArgs,
     program: &str,
     verbose: bool,
+    config: &config::Config,
 ) -> Result<guard::supervisor::Options, i32> {
     use guard::decide::{Mode, Patterns};
     use guard::pattern::Pattern;
@@ -174,6 +175,7 @@ fn guard_options(
         choices_path,
         remembered,
         verbose,
+        places: guard::places::Places::new(&config.guard.allow_paths, &guard::places::Vars::here()),
     })
 }
 

@@ -69,6 +69,15 @@ fn invalid_files_are_rejected_with_their_position() {
         ("zero_context_lines", "context_lines: 0\n"),
         ("zero_idle_timeout", "idle_timeout: 0s\n"),
         (
+            "guard_place_not_absolute",
+            "guard:\n  allow_paths:\n    - \"{project}\"\n    - build/out\n",
+        ),
+        (
+            "guard_unknown_placeholder",
+            "guard:\n  allow_paths: ['{projet}/x']\n",
+        ),
+        ("guard_zero_ask_timeout", "guard:\n  ask_timeout: 0s\n"),
+        (
             "unknown_denylist_category",
             "denylist:\n  disable: [power, nuclear]\n",
         ),

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::config::error::{ConfigError, missing};
-use crate::config::{Config, NudgeStep, Profile, Rule};
+use crate::config::{Config, GuardSettings, NudgeStep, Profile, Rule};
 use regex::Regex;
 
 use crate::policy::{BUILTIN, Denylist};
@@ -28,6 +28,7 @@ pub struct Partial {
     pub toggle_key: Option<(u8, String)>,
     pub rules: Option<Vec<Rule>>,
     pub denylist: DenylistLayer,
+    pub guard: GuardLayer,
     pub profiles: Option<Vec<Profile>>,
 }
 
@@ -49,6 +50,7 @@ impl Partial {
             toggle_key: self.toggle_key.or(base.toggle_key),
             rules: self.rules.or(base.rules),
             denylist: self.denylist.over(base.denylist),
+            guard: self.guard.over(base.guard),
             profiles: self.profiles.or(base.profiles),
         }
     }
@@ -82,6 +84,7 @@ impl Partial {
             toggle_key_name,
             rules: self.rules.unwrap_or_default(),
             denylist: self.denylist.complete(),
+            guard: self.guard.complete(),
             profiles: self.profiles.unwrap_or_default(),
             profile: None,
             layers,
@@ -121,5 +124,31 @@ impl DenylistLayer {
             self.patterns.unwrap_or_default(),
             self.allow.unwrap_or_default(),
         )
+    }
+}
+
+/// What one layer's `guard:` section sets; each key layered on its own.
+#[derive(Debug, Default, Clone)]
+pub struct GuardLayer {
+    pub ask_timeout: Option<Duration>,
+    pub allow_paths: Option<Vec<String>>,
+    pub allow_exec: Option<bool>,
+}
+
+impl GuardLayer {
+    fn over(self, base: Self) -> Self {
+        Self {
+            ask_timeout: self.ask_timeout.or(base.ask_timeout),
+            allow_paths: self.allow_paths.or(base.allow_paths),
+            allow_exec: self.allow_exec.or(base.allow_exec),
+        }
+    }
+
+    fn complete(self) -> GuardSettings {
+        GuardSettings {
+            ask_timeout: self.ask_timeout.unwrap_or(GuardSettings::ASK_TIMEOUT),
+            allow_paths: self.allow_paths.unwrap_or_default(),
+            allow_exec: self.allow_exec.unwrap_or(false),
+        }
     }
 }

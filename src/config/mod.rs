@@ -54,12 +54,29 @@ pub struct Config {
     pub toggle_key_name: String,
     pub rules: Vec<Rule>,
     pub denylist: Denylist,
+    pub guard: GuardSettings,
     /// Settings for particular programs, applied by [`Config::with_profile`].
     pub profiles: Vec<Profile>,
     /// The profile in force, if any.
     pub profile: Option<String>,
     /// The layers this was made from, for a profile to go over; dropped once one is chosen.
     layers: Partial,
+}
+
+/// The guard's settings (`guard:`).
+#[derive(Debug, Clone)]
+pub struct GuardSettings {
+    /// A question nobody answers for this long is denied.
+    pub ask_timeout: Duration,
+    /// Places where changes are allowed without asking ([`crate::guard::places`]).
+    pub allow_paths: Vec<String>,
+    /// Every `exec` allowed without asking (the denylist still judges its command line).
+    pub allow_exec: bool,
+}
+
+impl GuardSettings {
+    /// When the config does not say.
+    pub const ASK_TIMEOUT: Duration = Duration::from_secs(600);
 }
 
 /// Settings for a particular program (Claude Code, say): each key it sets replaces the general one.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::config::error::{ConfigError, Ctx, yaml_error};
-use crate::config::merge::{DenylistLayer, Partial};
+use crate::config::merge::{DenylistLayer, GuardLayer, Partial};
 use crate::config::{Answer, NudgeStep, Profile, Rule, Source};
 use crate::policy;
 use crate::prompts::keys::{self, Key};
@@ -33,7 +33,16 @@ pub struct RawConfig {
     toggle_key: Option<Spanned<String>>,
     prompt_rules: Option<Vec<RawRule>>,
     denylist: Option<RawDenylist>,
+    guard: Option<RawGuard>,
     profiles: Option<Vec<RawProfile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGuard {
+    ask_timeout: Option<Spanned<String>>,
+    allow_paths: Option<Vec<Spanned<String>>>,
+    allow_exec: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,7 +223,39 @@ impl Ctx<'_> {
                 .map(|d| self.denylist(d))
                 .transpose()?
                 .unwrap_or_default(),
+            guard: raw
+                .guard
+                .map(|g| self.guard(g))
+                .transpose()?
+                .unwrap_or_default(),
             profiles: raw.profiles.map(|p| self.profiles(p)).transpose()?,
+        })
+    }
+
+    fn guard(&self, raw: RawGuard) -> Result<GuardLayer, ConfigError> {
+        let ask_timeout = self.opt_duration(raw.ask_timeout.as_ref())?;
+        if let Some(t) = &raw.ask_timeout
+            && ask_timeout.is_some_and(|d| d.is_zero())
+        {
+            return Err(self.error(t, "`guard.ask_timeout` must be more than 0"));
+        }
+        let allow_paths = raw
+            .allow_paths
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        crate::guard::places::check(&e.value)
+                            .map(|()| e.value.clone())
+                            .map_err(|why| self.error(e, format!("`guard.allow_paths`: {why}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(GuardLayer {
+            ask_timeout,
+            allow_paths,
+            allow_exec: raw.allow_exec,
         })
     }
 

@@ -101,6 +101,31 @@ impl OpenFlags {
 }
 
 impl Call {
+    /// The paths the call changes, each with whether the kernel follows a symbolic link in its
+    /// last component; `None` for calls that change no path (`exec`, signals).
+    pub fn changed_paths(&self) -> Option<Vec<(&[u8], bool)>> {
+        Some(match self {
+            Self::Open { path, .. }
+            | Self::Create(path)
+            | Self::Truncate(path)
+            | Self::Utime(path)
+            | Self::Chmod { path, .. }
+            | Self::Chown { path, .. }
+            | Self::Setxattr { path, .. }
+            | Self::Removexattr { path, .. } => vec![(path.as_slice(), true)],
+            Self::Delete(path)
+            | Self::Rmdir(path)
+            | Self::Mkdir(path)
+            | Self::Mknod { path, .. }
+            | Self::Symlink { link: path, .. } => vec![(path.as_slice(), false)],
+            // A hard link to a file elsewhere would make that file writable from here.
+            Self::Rename { from, to } | Self::Link { from, to } => {
+                vec![(from.as_slice(), false), (to.as_slice(), false)]
+            }
+            Self::Exec { .. } | Self::Kill { .. } => return None,
+        })
+    }
+
     /// The description: what the person is asked about and patterns match.
     pub fn describe(&self) -> String {
         let mut out = String::new();
@@ -249,32 +274,50 @@ fn signal_name(signal: i32) -> String {
 /// thread's working directory or a `dirfd`'s), normalised lexically: `.` and empty segments
 /// dropped, `..` taking back one segment (never above `/`).
 pub fn resolve(base: &[u8], path: &[u8]) -> Vec<u8> {
-    let mut segments: Vec<&[u8]> = Vec::new();
-    let joined = if path.starts_with(b"/") {
-        [path].to_vec()
+    resolve_through(base, path, |_| None)
+}
+
+/// [`resolve`], where `link` may say that the segments walked so far are a link to another
+/// path: the walk goes on from there, and a `..` after it leaves the directory it reached.
+pub fn resolve_through(
+    base: &[u8],
+    path: &[u8],
+    link: impl Fn(&[Vec<u8>]) -> Option<Vec<u8>>,
+) -> Vec<u8> {
+    let mut at: Vec<Vec<u8>> = Vec::new();
+    let parts = if path.starts_with(b"/") {
+        vec![path]
     } else {
         vec![base, path]
     };
-    for part in joined {
+    for part in parts {
         for segment in part.split(|&b| b == b'/') {
             match segment {
                 b"" | b"." => {}
                 b".." => {
-                    segments.pop();
+                    at.pop();
                 }
-                s => segments.push(s),
+                s => {
+                    at.push(s.to_vec());
+                    if let Some(target) = link(&at) {
+                        at = target
+                            .split(|&b| b == b'/')
+                            .filter(|s| !s.is_empty())
+                            .map(<[u8]>::to_vec)
+                            .collect();
+                    }
+                }
             }
         }
     }
-    let mut out = Vec::with_capacity(path.len() + base.len());
-    for s in &segments {
-        out.push(b'/');
-        out.extend_from_slice(s);
+    if at.is_empty() {
+        return b"/".to_vec();
     }
-    if out.is_empty() {
-        out.push(b'/');
-    }
-    out
+    at.iter()
+        .flat_map(|s| [&b"/"[..], s])
+        .flatten()
+        .copied()
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The order in which a supervised call is decided: deny patterns first (this run's, the
 //! remembered ones, the built-in ones); then, for an `exec`, the denylist's verdict on the command
 //! line it runs — a dangerous one is refused even where an allow pattern matches; then allow
-//! patterns (this run's, remembered, built-in); then the mode: ask the person, deny, or log and
-//! allow.
+//! patterns (this run's, remembered, built-in); then the config's places and `allow_exec`
+//! (`guard:`, a profile's); then the mode: ask the person, deny, or log and allow.
 
 use crate::guard::call::Call;
 use crate::guard::pattern::{Described, Pattern};
+use crate::guard::places::Places;
 use crate::policy::{Denylist, Subject, shell};
 
 /// What the guard does with a call no pattern decides.
@@ -55,11 +56,12 @@ impl std::fmt::Display for Reason {
         match self {
             Self::Pattern { from, pattern } => {
                 let from = match from {
-                    Source::Session => "this run's",
-                    Source::Remembered => "remembered",
-                    Source::BuiltIn => "built-in",
+                    Source::Session => "this run's pattern",
+                    Source::Remembered => "remembered pattern",
+                    Source::Config => "guard.allow_paths",
+                    Source::BuiltIn => "built-in pattern",
                 };
-                write!(f, "{from} pattern {pattern}")
+                write!(f, "{from} {pattern}")
             }
             Self::Dangerous { category, excerpt } => {
                 write!(f, "dangerous command ({category}): {excerpt}")
@@ -77,6 +79,8 @@ pub enum Source {
     Session,
     /// The program's remembered choices.
     Remembered,
+    /// The config's `guard:` section (`allow_paths`, `allow_exec`).
+    Config,
     /// The few built in (`--show-defaults`).
     BuiltIn,
 }
@@ -121,6 +125,10 @@ pub struct Rules<'a> {
     pub remembered: &'a Patterns,
     pub built_in: &'a Patterns,
     pub denylist: &'a Denylist,
+    /// `guard.allow_paths`.
+    pub places: &'a Places,
+    /// `guard.allow_exec`.
+    pub allow_exec: bool,
     pub mode: Mode,
     /// The user's home directory: an `exec`'s arguments that name it are read as `~`.
     pub home: Option<&'a [u8]>,
@@ -173,6 +181,16 @@ impl Rules<'_> {
         if let Some(reason) = first(false) {
             return Decision::Allow(reason);
         }
+        let configured = match call {
+            Call::Exec { .. } if self.allow_exec => Some("allow_exec"),
+            _ => self.places.covering(call),
+        };
+        if let Some(place) = configured {
+            return Decision::Allow(Reason::Pattern {
+                from: Source::Config,
+                pattern: place.to_owned(),
+            });
+        }
         match self.mode {
             Mode::Ask => Decision::Ask,
             Mode::Deny => Decision::Deny(Reason::Mode(self.mode)),
@@ -219,16 +237,57 @@ mod tests {
     }
 
     fn decide(session: &Patterns, mode: Mode, call: &Call) -> Decision {
+        decide_with(session, &Places::default(), false, mode, call)
+    }
+
+    fn decide_with(
+        session: &Patterns,
+        places: &Places,
+        allow_exec: bool,
+        mode: Mode,
+        call: &Call,
+    ) -> Decision {
         let built_in = patterns(BUILT_IN_ALLOW, &[]);
         let rules = Rules {
             session,
             remembered: &patterns(&["open(/w/**, _)"], &["delete(/w/keep)"]),
             built_in: &built_in,
             denylist: &Denylist::default(),
+            places,
+            allow_exec,
             mode,
             home: Some(b"/home/me"),
         };
         rules.decide(call, &call.describe(), Some(b"/home/me"))
+    }
+
+    #[test]
+    fn configured_places_and_execs_are_allowed_after_deny_patterns_and_the_denylist() {
+        let vars = crate::guard::places::Vars {
+            project: Some("/w".into()),
+            ..Default::default()
+        };
+        let places = Places::new(&["{project}".into()], &vars);
+        let none = Patterns::default();
+        let d = |call: &Call| decide_with(&none, &places, true, Mode::Ask, call);
+        assert!(matches!(
+            d(&Call::Delete(b"/w/build/x.o".to_vec())),
+            Decision::Allow(Reason::Pattern { from: Source::Config, ref pattern }) if pattern == "{project}"
+        ));
+        // A remembered deny pattern still wins; outside the place the mode decides.
+        assert!(matches!(
+            d(&Call::Delete(b"/w/keep".to_vec())),
+            Decision::Deny(_)
+        ));
+        assert_eq!(d(&Call::Delete(b"/elsewhere/x".to_vec())), Decision::Ask);
+        assert!(matches!(
+            d(&exec(&["sh", "-c", "make"])),
+            Decision::Allow(_)
+        ));
+        assert!(matches!(
+            d(&exec(&["sh", "-c", "rm -rf ~"])),
+            Decision::Deny(Reason::Dangerous { .. })
+        ));
     }
 
     fn exec(argv: &[&str]) -> Call {

@@ -29,6 +29,9 @@ pub trait Process {
     fn cwd(&self) -> io::Result<Vec<u8>>;
     /// What the thread's file descriptor `fd` names.
     fn fd_path(&self, fd: i32) -> io::Result<Vec<u8>>;
+    /// What the magic link `what` (`fd/3`, `cwd`, `root`) of the thread — or, with `of`, of that
+    /// process or thread — names.
+    fn link(&self, of: Option<i64>, what: &str) -> io::Result<Vec<u8>>;
     /// The process a pidfd of the thread's refers to.
     fn pidfd_pid(&self, fd: i32) -> io::Result<i64>;
     /// The process (thread group) of thread `tid`.
@@ -218,14 +221,50 @@ fn path_at(p: &impl Process, dirfd: i32, addr: u64) -> io::Result<Vec<u8>> {
         p.string(addr)?
     };
     if path.starts_with(b"/") {
-        return Ok(call::resolve(b"/", &path));
+        return Ok(walk(p, b"/", &path));
     }
     let base = if dirfd == AT_FDCWD {
         p.cwd()?
     } else {
         p.fd_path(dirfd)?
     };
-    Ok(call::resolve(&base, &path))
+    Ok(walk(p, &base, &path))
+}
+
+/// `path` from `base`, normalised (`.`, `..`, `//`) the way the kernel walks it — through
+/// `/proc`'s magic links: `/proc/self/fd/13/f.txt` is `f.txt` in the directory fd 13 names (how
+/// some runtimes write files), `/proc/self/cwd/x` is `x` in the working directory, a `..` after
+/// one leaves the directory it reached; also `thread-self`, `/proc/PID/…` and `…/task/TID/…`.
+/// Judged by its `/proc` spelling, a write anywhere would pass for one to the process's own
+/// `/proc`. A link that does not name a path (a pipe, a socket) or cannot be read stays as is.
+fn walk(p: &impl Process, base: &[u8], path: &[u8]) -> Vec<u8> {
+    call::resolve_through(base, path, |segments| proc_link(p, segments))
+}
+
+/// What `segments` name when they are exactly a `/proc` magic link (`proc/self/fd/3`,
+/// `proc/1234/task/1235/cwd`) that names a path.
+fn proc_link(p: &impl Process, segments: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let number = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let parse = |s: &[u8]| std::str::from_utf8(s).ok()?.parse::<i64>().ok();
+    let (who, rest) = match segments {
+        [proc, who, rest @ ..] if proc == b"proc" => (who, rest),
+        _ => return None,
+    };
+    let of = match who.as_slice() {
+        b"self" | b"thread-self" => None,
+        s if number(s) => Some(parse(s)?),
+        _ => return None,
+    };
+    let (of, what) = match rest {
+        [task, tid, what @ ..] if task == b"task" && number(tid) => (parse(tid), what),
+        what => (of, what),
+    };
+    let link = match what {
+        [fd, n] if fd == b"fd" && number(n) => format!("fd/{}", String::from_utf8_lossy(n)),
+        [name] if name == b"cwd" || name == b"root" => String::from_utf8_lossy(name).into_owned(),
+        _ => return None,
+    };
+    p.link(of, &link).ok().filter(|t| t.starts_with(b"/"))
 }
 
 /// The calling thread, read through the kernel.
@@ -234,11 +273,6 @@ pub struct Thread {
 }
 
 impl Thread {
-    fn link(&self, what: &str) -> io::Result<Vec<u8>> {
-        let target = std::fs::read_link(format!("/proc/{}/{what}", self.tid))?;
-        Ok(target.as_os_str().as_bytes().to_vec())
-    }
-
     /// `/proc/TID/mem`, for when `process_vm_readv` is refused (some security modules).
     fn read_mem_file(&self, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
         use std::os::unix::fs::FileExt as _;
@@ -294,11 +328,16 @@ impl Process for Thread {
     }
 
     fn cwd(&self) -> io::Result<Vec<u8>> {
-        self.link("cwd")
+        self.link(None, "cwd")
     }
 
     fn fd_path(&self, fd: i32) -> io::Result<Vec<u8>> {
-        self.link(&format!("fd/{fd}"))
+        self.link(None, &format!("fd/{fd}"))
+    }
+
+    fn link(&self, of: Option<i64>, what: &str) -> io::Result<Vec<u8>> {
+        let target = std::fs::read_link(format!("/proc/{}/{what}", of.unwrap_or(self.tid.into())))?;
+        Ok(target.as_os_str().as_bytes().to_vec())
     }
 
     fn pidfd_pid(&self, fd: i32) -> io::Result<i64> {
@@ -366,6 +405,14 @@ mod tests {
                 .map(|p| p.as_bytes().to_vec())
                 .ok_or_else(|| io::Error::from_raw_os_error(libc::EBADF))
         }
+        fn link(&self, of: Option<i64>, what: &str) -> io::Result<Vec<u8>> {
+            match (of, what) {
+                (None, "cwd") => self.cwd(),
+                (None, fd) if fd.starts_with("fd/") => self.fd_path(fd[3..].parse().unwrap()),
+                (Some(42), "fd/1") => Ok(b"/home/me/other.log".to_vec()),
+                _ => Err(io::Error::from_raw_os_error(libc::ENOENT)),
+            }
+        }
         fn pidfd_pid(&self, _: i32) -> io::Result<i64> {
             Ok(77)
         }
@@ -426,6 +473,44 @@ mod tests {
         );
         // A dirfd that is not open cannot be read: an error, never a guess.
         assert!(decode(Kind::Unlinkat, &notif([9, f, 0, 0, 0, 0]), &p).is_err());
+    }
+
+    #[test]
+    fn proc_magic_links_are_followed_to_the_file_they_reach() {
+        let mut p = Fake::default();
+        p.fds.insert(13, "/home/me/p/src");
+        p.fds.insert(1, "pipe:[4242]");
+        let mut open = |path: &str| {
+            let addr = p.text(0x9000, path);
+            describe(Kind::Open, [addr, 0o101, 0, 0, 0, 0], &p)
+        };
+        // How Claude Code writes a file: through a directory fd.
+        assert_eq!(
+            open("/proc/self/fd/13/main.rs.tmp"),
+            "open(/home/me/p/src/main.rs.tmp, create+write)"
+        );
+        assert_eq!(
+            open("/proc/thread-self/fd/13/../../x"),
+            "open(/home/me/x, create+write)"
+        );
+        assert_eq!(open("/proc/self/cwd/f"), "open(/home/me/p/f, create+write)");
+        assert_eq!(
+            open("/proc/7/task/42/fd/1"),
+            "open(/home/me/other.log, create+write)"
+        );
+        // Not a path (a pipe), or not a link: left as written.
+        assert_eq!(
+            open("/proc/self/fd/1"),
+            "open(/proc/self/fd/1, create+write)"
+        );
+        assert_eq!(
+            open("/proc/self/oom_score_adj"),
+            "open(/proc/self/oom_score_adj, create+write)"
+        );
+        assert_eq!(
+            open("/proc/self/fd/99/x"),
+            "open(/proc/self/fd/99/x, create+write)"
+        );
     }
 
     #[test]

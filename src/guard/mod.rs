@@ -10,6 +10,7 @@ pub mod decide;
 pub mod decode;
 pub mod filter;
 pub mod pattern;
+pub mod places;
 pub mod question;
 pub mod supervisor;
 pub mod tree;

@@ -340,7 +340,7 @@ fn compile(value: &Value) -> Result<Arg, PatternError> {
 /// A glob as a regex: `*` is any run without `/`; `**` is any run, and with the slashes around
 /// it also none (`/**/` → `/` or `/…/`, trailing `/**` → nothing or `/…`, `**/` → nothing or
 /// `…/`); everything else is literal (`?` included).
-fn glob_to_regex(glob: &str) -> String {
+pub(crate) fn glob_to_regex(glob: &str) -> String {
     let chars: Vec<char> = glob.chars().collect();
     let mut out = String::new();
     let mut i = 0;

@@ -32,6 +32,7 @@ use crate::guard::decide::{BUILT_IN_ALLOW, Decision, Mode, Patterns, Reason, Rul
 use crate::guard::decode::{self, Decoded, Process as _, Thread};
 use crate::guard::filter::{self, Kind};
 use crate::guard::pattern::Pattern;
+use crate::guard::places::Places;
 use crate::guard::tree;
 use crate::inbox::{self, Message};
 use crate::sys::{self, Instruction, Notification, Verdict};
@@ -58,6 +59,8 @@ pub struct Options {
     pub remembered: Patterns,
     /// Log calls allowed by a pattern too.
     pub verbose: bool,
+    /// `guard.allow_paths`, made concrete for this run.
+    pub places: Places,
 }
 
 /// A call that waits for the person.
@@ -129,6 +132,7 @@ struct Shared {
     config: Arc<Config>,
     session: Patterns,
     built_in: Patterns,
+    places: Places,
     mode: Mode,
     app_key: String,
     choices_path: Option<PathBuf>,
@@ -194,6 +198,7 @@ impl Supervisor {
                     config,
                     session: options.session,
                     built_in,
+                    places: options.places,
                     mode: options.mode,
                     app_key: options.app_key,
                     choices_path: options.choices_path,
@@ -344,6 +349,8 @@ impl Shared {
             remembered: &learned.remembered,
             built_in: &self.built_in,
             denylist: &self.config.denylist,
+            places: &self.places,
+            allow_exec: self.config.guard.allow_exec,
             mode: self.mode,
             home: self.home.as_deref(),
         };

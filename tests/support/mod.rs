@@ -76,6 +76,17 @@ impl Term {
         command: &[&str],
         options: &Options,
     ) -> Self {
+        Self::with_flags_in(dir, yaml, &[], command, options)
+    }
+
+    /// Like [`Term::with_config_in`], with more of autoapprove's own `flags` before `--`.
+    pub fn with_flags_in(
+        dir: tempfile::TempDir,
+        yaml: &str,
+        flags: &[&str],
+        command: &[&str],
+        options: &Options,
+    ) -> Self {
         std::fs::write(dir.path().join("rules.yaml"), yaml).unwrap();
         let config = dir.path().join("rules.yaml");
         let log = dir.path().join("events.log");
@@ -84,8 +95,9 @@ impl Term {
             config.to_str().unwrap(),
             "--log-file",
             log.to_str().unwrap(),
-            "--",
         ];
+        args.extend_from_slice(flags);
+        args.push("--");
         args.extend_from_slice(command);
         let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
