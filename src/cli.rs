@@ -98,6 +98,12 @@ pub enum Action {
     Explain(String),
     /// `choices WORDS…`: the guard's remembered choices.
     Choices(Vec<String>),
+    /// `wait WORDS…`: the next event of a background run.
+    Wait(Vec<String>),
+    /// `respond WORDS…`: answer a background run's question.
+    Respond(Vec<String>),
+    /// `skill`: the manual for a program that drives autoapprove.
+    Skill,
     ShowDefaults,
     Help,
     Version,
@@ -117,6 +123,8 @@ pub struct Cli {
     pub nested: bool,
     /// Supervise the program's file-system changes.
     pub guard: Option<GuardArgs>,
+    /// `--background DIR`: questions go to the clients of DIR instead of the terminal.
+    pub background: Option<PathBuf>,
 }
 
 /// A command line that cannot be run; printed as `error: …` with [`USAGE`], exit status 2.
@@ -136,7 +144,7 @@ fn usage(message: impl Into<String>) -> UsageError {
 }
 
 /// Options that take a value; every other option is a flag.
-const VALUED: [&str; 7] = [
+const VALUED: [&str; 8] = [
     "config",
     "idle",
     "profile",
@@ -144,6 +152,7 @@ const VALUED: [&str; 7] = [
     "log-format",
     "guard-allow",
     "guard-deny",
+    "background",
 ];
 const FLAGS: [&str; 6] = [
     "show-defaults",
@@ -176,16 +185,21 @@ struct Parsed {
     command: Option<Vec<OsString>>,
     /// `explain`'s words; `Some(empty)` right after `explain`.
     explain: Option<Vec<String>>,
-    /// `choices`' words: everything after `choices`.
-    choices: Option<Vec<String>>,
+    /// A command that reads its own words (`choices`, `wait`, `respond`, `skill`), and
+    /// everything after it.
+    words: Option<(&'static str, Vec<String>)>,
+    background: Option<PathBuf>,
 }
+
+/// The commands that read their own words.
+const WORD_COMMANDS: [&str; 4] = ["choices", "wait", "respond", "skill"];
 
 /// Parses the arguments after the program name.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError> {
     let mut parsed = Parsed::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        if let Some(words) = parsed.choices.as_mut() {
+        if let Some((_, words)) = parsed.words.as_mut() {
             words.push(utf8(arg)?);
             continue;
         }
@@ -237,7 +251,13 @@ impl Parsed {
         match self.explain.as_mut() {
             Some(words) => words.push(text),
             None if text == "explain" => self.explain = Some(Vec::new()),
-            None if text == "choices" => self.choices = Some(Vec::new()),
+            None if WORD_COMMANDS.contains(&text.as_str()) => {
+                let name = WORD_COMMANDS
+                    .into_iter()
+                    .find(|c| *c == text)
+                    .expect("just checked");
+                self.words = Some((name, Vec::new()));
+            }
             None => {
                 return Err(usage(format!(
                     "unexpected argument `{text}`: put the program to run after `--`, \
@@ -299,6 +319,7 @@ impl Parsed {
         match name {
             "config" => self.config = Some(PathBuf::from(value)),
             "log-file" => self.log_file = Some(PathBuf::from(value)),
+            "background" => self.background = Some(PathBuf::from(value)),
             "idle" => self.idle = Some(parse_idle(&utf8(value)?)?),
             "profile" => self.profile = Some(utf8(value)?),
             "guard-allow" | "guard-deny" => {
@@ -334,8 +355,14 @@ impl Parsed {
         }
         let action = if let Some(answer) = self.answer {
             answer
-        } else if let Some(words) = self.choices {
-            Action::Choices(words)
+        } else if let Some((command, words)) = self.words {
+            match command {
+                "choices" => Action::Choices(words),
+                "wait" => Action::Wait(words),
+                "respond" => Action::Respond(words),
+                _ if words.is_empty() => Action::Skill,
+                _ => return Err(usage("skill takes no arguments")),
+            }
         } else if let Some(words) = self.explain {
             if words.is_empty() {
                 return Err(usage(
@@ -375,6 +402,7 @@ impl Parsed {
             quiet: self.quiet,
             nested: self.nested,
             guard,
+            background: self.background,
         })
     }
 }

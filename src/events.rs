@@ -118,6 +118,16 @@ pub enum Event {
         program: String,
         no_new_privs: bool,
     },
+    /// `--background DIR`: questions go to DIR's clients.
+    BackgroundStarted {
+        dir: String,
+    },
+    /// A question went to the background clients as event `seq`.
+    BackgroundPending {
+        seq: u64,
+        kind: &'static str,
+        description: String,
+    },
     /// A supervised call waits for the person.
     GuardAsked {
         call: String,
@@ -163,6 +173,8 @@ impl Event {
             Self::Resized { .. } => "RESIZED",
             Self::ChildExited { .. } => "CHILD_EXITED",
             Self::GuardStarted { .. } => "GUARD_STARTED",
+            Self::BackgroundStarted { .. } => "BACKGROUND_STARTED",
+            Self::BackgroundPending { .. } => "BACKGROUND_PENDING",
             Self::GuardAsked { .. } => "GUARD_ASKED",
             Self::GuardAnswered { .. } => "GUARD_ANSWERED",
             Self::GuardDecided { allowed: true, .. } => "GUARD_ALLOWED",
@@ -292,6 +304,16 @@ impl Event {
                 ("mode", s(mode)),
                 ("program", s(program)),
                 ("no_new_privs", Value::from(*no_new_privs)),
+            ],
+            Self::BackgroundStarted { dir } => vec![("dir", s(dir))],
+            Self::BackgroundPending {
+                seq,
+                kind,
+                description,
+            } => vec![
+                ("seq", Value::from(*seq)),
+                ("kind", s(kind)),
+                ("description", s(description)),
             ],
             Self::GuardAsked { call, pid, chain } => vec![
                 ("call", s(call)),

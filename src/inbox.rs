@@ -3,6 +3,7 @@
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use crate::background::protocol::Action;
 use crate::guard::supervisor::Report;
 use crate::prompts::watcher::Answer;
 
@@ -30,6 +31,8 @@ pub enum Message {
     Seen(Box<Answer>),
     /// Guard: a call that waits for the person, or one decided that is worth a log line.
     Guard(Report),
+    /// Background: a client answered question `seq`.
+    Responded { seq: u64, action: Action },
 }
 
 /// A thread's handle on the inbox.

@@ -7,6 +7,7 @@
 //! [`inbox`]; the session carries out the engine's actions. See IMPLEMENTATION.md for the module
 //! map and the data flow.
 
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod escape;
@@ -47,6 +48,9 @@ pub fn run(cli: Cli) -> i32 {
                 .map_or_else(|code| code, |c| explain(&c, &command));
         }
         Action::Choices(words) => return guard::command::run(&words),
+        Action::Wait(words) => return background::client::wait(&words),
+        Action::Respond(words) => return background::client::respond(&words),
+        Action::Skill => return print(background::SKILL),
         Action::Run(command) => command,
     };
     if let Some(outer) = std::env::var_os(pty::child::NESTED_ENV).filter(|_| !cli.nested) {
@@ -76,21 +80,31 @@ pub fn run(cli: Cli) -> i32 {
     if let Some(idle) = cli.idle {
         config.idle_timeout = idle;
     }
-    let level = match (cli.quiet, cli.verbose) {
-        (true, _) => Level::Warn,
-        (false, 0) => Level::Info,
-        (false, _) => Level::Debug,
-    };
-    let log = match log::Log::open(cli.log_file.as_deref(), cli.log_format, level) {
+    let log = match open_log(
+        cli.log_file.as_deref(),
+        cli.log_format,
+        cli.quiet,
+        cli.verbose,
+    ) {
         Ok(log) => log,
-        Err(e) => {
-            let path = cli.log_file.as_deref().unwrap_or(std::path::Path::new(""));
-            eprintln!("error: cannot open log file {}: {e}", path.display());
+        Err(code) => return code,
+    };
+    // Checked before anything starts: a directory others could write in is refused.
+    let background = match cli.background.as_deref().map(background::dir::Dir::open) {
+        Some(Err(e)) => {
+            eprintln!("error: --background: {e}");
             return exit::USAGE;
         }
+        opened => opened.and_then(Result::ok),
     };
     let guard = match &cli.guard {
-        Some(args) => match guard_options(args, &program, cli.verbose > 0, &config) {
+        Some(args) => match guard_options(
+            args,
+            &program,
+            cli.verbose > 0,
+            &config,
+            background.is_some(),
+        ) {
             Ok(options) => Some(options),
             Err(code) => return code,
         },
@@ -106,7 +120,7 @@ pub fn run(cli: Cli) -> i32 {
             return exit::FAILURE;
         }
     };
-    match runtime.block_on(session::run(command, config, log, guard)) {
+    match runtime.block_on(session::run(command, config, log, guard, background)) {
         Ok(code) => code,
         Err(e) => {
             pty::term::restore();
@@ -117,6 +131,25 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// The event log `--log-file`, `--log-format`, `-q` and `-v` ask for.
+fn open_log(
+    file: Option<&std::path::Path>,
+    format: log::Format,
+    quiet: bool,
+    verbose: u8,
+) -> Result<log::Log, i32> {
+    let level = match (quiet, verbose) {
+        (true, _) => Level::Warn,
+        (false, 0) => Level::Info,
+        (false, _) => Level::Debug,
+    };
+    log::Log::open(file, format, level).map_err(|e| {
+        let path = file.unwrap_or(std::path::Path::new(""));
+        eprintln!("error: cannot open log file {}: {e}", path.display());
+        exit::USAGE
+    })
+}
+
 /// What the guard starts with, from `--guard`, its patterns and the remembered choices; exit 1
 /// where the kernel cannot supervise (never run unguarded), 2 for remembered choices that cannot
 /// be read.
@@ -125,6 +158,7 @@ fn guard_options(
     program: &str,
     verbose: bool,
     config: &config::Config,
+    background: bool,
 ) -> Result<guard::supervisor::Options, i32> {
     use guard::decide::{Mode, Patterns};
     use guard::pattern::Pattern;
@@ -139,16 +173,18 @@ fn guard_options(
     };
     let mut mode = args.mode;
     let at_a_terminal = pty::term::stdin_is_tty() && pty::term::stderr_is_tty();
-    if mode == Mode::Ask && at_a_terminal && no_block() {
+    if mode == Mode::Ask && !background && at_a_terminal && no_block() {
         eprintln!(
-            "error: --guard would wait for you at the terminal, and AUTOAPPROVE_NO_BLOCK (or \
-             PTAPP_NO_BLOCK) is set: run with --guard=deny and --guard-allow patterns instead"
+            "error: --guard would wait for an answer at the terminal, and AUTOAPPROVE_NO_BLOCK \
+             (or PTAPP_NO_BLOCK) is set: add --background DIR and answer with `autoapprove wait \
+             DIR` / `autoapprove respond DIR SEQ ACTION` (see `autoapprove skill`)"
         );
         return Err(exit::ABANDONED);
     }
-    if mode == Mode::Ask && !at_a_terminal {
+    if mode == Mode::Ask && !background && !at_a_terminal {
         eprintln!(
-            "autoapprove: --guard: no terminal to ask on, so what no pattern allows is denied              (as --guard=deny)"
+            "autoapprove: --guard: no terminal to ask on, so what no pattern allows is denied (as \
+             --guard=deny); with --background DIR another process answers"
         );
         mode = Mode::Deny;
     }

@@ -10,7 +10,7 @@
 //! watcher. It is the only module that handles signals, and every byte sent to the child on the
 //! automation's behalf comes from an engine `Send` action.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
@@ -21,6 +21,9 @@ use rustix::process::Signal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::Instant;
 
+use crate::background::dir::Dir;
+use crate::background::protocol::{self as bg, Kind, Pending};
+use crate::background::server::Server;
 use crate::config::Config;
 use crate::escape::escape_str;
 use crate::events::{Event, State};
@@ -56,6 +59,7 @@ pub async fn run(
     config: Config,
     log: Log,
     guard: Option<guard::supervisor::Options>,
+    background: Option<Dir>,
 ) -> anyhow::Result<i32> {
     // Before anything can reach the user: a signal that comes once the child's first output is
     // on screen must find its handler in place, not end autoapprove with the terminal raw.
@@ -66,6 +70,15 @@ pub async fn run(
     // small.
     let config = Arc::new(config);
     let guard_mode = guard.as_ref().map(|g| g.mode);
+    let app_key = guard.as_ref().map_or_else(
+        || {
+            let program = command[0].to_string_lossy();
+            crate::guard::choices::program_key(&program).unwrap_or_else(|_| program.into_owned())
+        },
+        |g| g.app_key.clone(),
+    );
+    // Before the program starts: a directory another run serves is refused.
+    let background = serve(background, &inbox)?;
     let (Spawned { pty, child, pid }, supervisor) =
         spawn(&command, (cols, rows), guard, &config, &inbox)?;
     // Each thread has its own handle on the master; this one is for ioctls (size, foreground
@@ -126,26 +139,12 @@ pub async fn run(
         guard: supervisor,
         questions: VecDeque::new(),
         question: None,
+        asked_at: None,
+        background: None,
+        posted: BTreeMap::new(),
+        app_key,
     };
-    session.log.emit(&Event::Started {
-        command: command
-            .iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" "),
-        config: session.config.source.clone(),
-        profile: session.config.profile.clone(),
-        pid: pid.as_raw_nonzero().get().unsigned_abs(),
-        cols,
-        rows,
-    });
-    if let (Some(guard), Some(mode)) = (&session.guard, guard_mode) {
-        session.log.emit(&Event::GuardStarted {
-            mode: mode.as_str(),
-            program: command[0].to_string_lossy().into_owned(),
-            no_new_privs: guard.no_new_privs,
-        });
-    }
+    session.announce(&command, guard_mode, background);
     session.show_title();
     // The command itself first: if it is dangerous, none of its prompts is answered.
     let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
@@ -155,9 +154,22 @@ pub async fn run(
     session.apply(actions);
 
     let code = session.run(child, signals, messages).await?;
+    if let Some(server) = &session.background {
+        server.finish(code);
+    }
     session.overlay.finish(&session.watcher);
     drop(raw);
     Ok(code)
+}
+
+/// Serves `dir` for the background clients, if given; with the directory's name.
+fn serve(dir: Option<Dir>, inbox: &inbox::Sender) -> anyhow::Result<Option<(Server, String)>> {
+    dir.map(|dir| {
+        let shown = dir.shown.display().to_string();
+        Server::start(dir, inbox.clone()).map(|server| (server, shown))
+    })
+    .transpose()
+    .map_err(anyhow::Error::msg)
 }
 
 /// Starts the child, under the guard's supervision if `guard` is given.
@@ -243,6 +255,20 @@ struct Session {
     questions: VecDeque<Question>,
     /// The guard's question on screen.
     question: Option<Asking>,
+    /// When it was put on screen (`guard.ask_timeout` runs from then).
+    asked_at: Option<Instant>,
+    /// `--background`: where questions go instead of the screen.
+    background: Option<Server>,
+    /// Questions sent to the background clients, by event number.
+    posted: BTreeMap<u64, Posted>,
+    /// The program, as its remembered choices name it.
+    app_key: String,
+}
+
+/// A question the background clients have.
+struct Posted {
+    question: Question,
+    at: Instant,
 }
 
 impl Session {
@@ -275,6 +301,7 @@ impl Session {
                 drain_until,
                 self.kill_at,
                 self.banner_until,
+                self.ask_deadline(),
             ]
             .into_iter()
             .flatten()
@@ -309,6 +336,7 @@ impl Session {
                     if self.detect_at().is_some_and(|d| now >= d) {
                         self.ask_watcher();
                     }
+                    self.expire_questions(now);
                     self.check_input_mode();
                     let actions = self.engine.handle(now.into_std(), Input::Tick);
                     self.apply(actions);
@@ -332,6 +360,38 @@ impl Session {
         let (code, signal) = crate::exit::of_child(status);
         self.log.emit(&Event::ChildExited { code, signal });
         Ok(self.exit_code.unwrap_or(code))
+    }
+
+    /// The first events: what runs, under which guard, served to which directory.
+    fn announce(
+        &mut self,
+        command: &[OsString],
+        guard_mode: Option<guard::decide::Mode>,
+        background: Option<(Server, String)>,
+    ) {
+        self.log.emit(&Event::Started {
+            command: command
+                .iter()
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" "),
+            config: self.config.source.clone(),
+            profile: self.config.profile.clone(),
+            pid: self.pid.as_raw_nonzero().get().unsigned_abs(),
+            cols: self.size.0,
+            rows: self.size.1,
+        });
+        if let (Some(guard), Some(mode)) = (&self.guard, guard_mode) {
+            self.log.emit(&Event::GuardStarted {
+                mode: mode.as_str(),
+                program: command[0].to_string_lossy().into_owned(),
+                no_new_privs: guard.no_new_privs,
+            });
+        }
+        if let Some((server, dir)) = background {
+            self.log.emit(&Event::BackgroundStarted { dir });
+            self.background = Some(server);
+        }
     }
 
     /// The one place the session hears from its threads.
@@ -360,6 +420,7 @@ impl Session {
             Message::OverlayKeys(keys) if self.question.is_some() => self.on_question_keys(&keys),
             Message::OverlayKeys(_) => self.close_box(),
             Message::Guard(report) => self.on_guard(report),
+            Message::Responded { seq, action } => self.on_responded(seq, action),
             Message::Seen(answer) => {
                 self.catch_up();
                 self.on_answer(*answer);
@@ -502,16 +563,23 @@ impl Session {
                     chain: question.chain.join(" <- "),
                 });
                 // The same call restarted (a signal interrupted it before Linux 5.19's
-                // WAIT_KILLABLE_RECV): the question on screen now answers the new one.
-                if let Some(open) = self.question.as_mut().map(|a| &mut a.question)
-                    && open.tid == question.tid
-                    && open.description == question.description
+                // WAIT_KILLABLE_RECV): the question already asked now answers the new one.
+                let asked = self.question.as_mut().map(|a| &mut a.question);
+                let posted = self.posted.values_mut().map(|p| &mut p.question);
+                if let Some(open) = asked
+                    .into_iter()
+                    .chain(posted)
+                    .find(|q| q.tid == question.tid && q.description == question.description)
                 {
                     open.id = question.id;
                     return;
                 }
-                self.questions.push_back(question);
-                self.next_question();
+                if self.background.is_some() {
+                    self.post(question);
+                } else {
+                    self.questions.push_back(question);
+                    self.next_question();
+                }
             }
             Report::Decided {
                 description,
@@ -553,6 +621,7 @@ impl Session {
             if self.overlay.open_box(&self.watcher, &lines) {
                 self.route.to_overlay(true);
                 self.question = Some(asking);
+                self.asked_at = Some(Instant::now());
                 let actions = self
                     .engine
                     .handle(Instant::now().into_std(), Input::GuardQuestion(true));
@@ -621,29 +690,13 @@ impl Session {
         let Some(asking) = self.question.take() else {
             return;
         };
+        self.asked_at = None;
         let question = asking.question;
         self.overlay.close_box(&self.watcher);
         self.route.to_overlay(false);
         let actions = self.engine.handle(now, Input::GuardQuestion(false));
         self.apply(actions);
-        let problem = self
-            .guard
-            .as_ref()
-            .map_or(Ok(()), |g| g.answer(&question, &reply));
-        let pattern = match &reply {
-            Reply::AllowPattern(p) | Reply::DenyPattern(p) => Some(p.clone()),
-            _ => None,
-        };
-        self.log.emit(&Event::GuardAnswered {
-            call: question.description.clone(),
-            pid: question.tid,
-            key,
-            answer: reply.as_str(),
-            pattern,
-        });
-        if let Err(problem) = problem {
-            self.guard_notice(format!("the choice was not remembered: {problem}"));
-        }
+        self.carry_out(&question, &reply, key);
         match key {
             "q" => {
                 self.deny_open_questions();
@@ -660,12 +713,174 @@ impl Session {
     fn deny_open_questions(&mut self) {
         let Some(guard) = &self.guard else { return };
         let open = self.question.take().map(|a| a.question);
-        for question in open.into_iter().chain(self.questions.drain(..)) {
+        self.asked_at = None;
+        let posted = std::mem::take(&mut self.posted)
+            .into_iter()
+            .map(|(seq, p)| {
+                if let Some(server) = &self.background {
+                    server.withdraw(seq);
+                }
+                p.question
+            });
+        let posted: Vec<Question> = posted.collect();
+        for question in open
+            .into_iter()
+            .chain(self.questions.drain(..))
+            .chain(posted)
+        {
             guard.deny(&question);
         }
         if self.overlay.box_open() {
             self.overlay.close_box(&self.watcher);
             self.route.to_overlay(false);
+        }
+    }
+
+    /// Sends `question` to the background clients, unless what was answered since covers it.
+    fn post(&mut self, question: Question) {
+        let (Some(server), Some(guard)) = (&self.background, &self.guard) else {
+            return;
+        };
+        if guard.settle(&question) {
+            return;
+        }
+        let pending = Pending {
+            seq: 0,
+            kind: Kind::Guard,
+            description: question.description.clone(),
+            app_key: self.app_key.clone(),
+            pid: question.tid,
+            chain: question.chain.clone(),
+            rule: None,
+            command: None,
+            screen: None,
+        };
+        let seq = server.post(pending);
+        self.log.emit(&Event::BackgroundPending {
+            seq,
+            kind: "guard",
+            description: question.description.clone(),
+        });
+        self.posted.insert(
+            seq,
+            Posted {
+                question,
+                at: Instant::now(),
+            },
+        );
+    }
+
+    /// A background client answered event `seq` (the server has taken it out already).
+    fn on_responded(&mut self, seq: u64, action: bg::Action) {
+        let Some(Posted { question, .. }) = self.posted.remove(&seq) else {
+            return;
+        };
+        let quit = matches!(action, bg::Action::Quit);
+        let reply = match action {
+            bg::Action::Approve => Reply::AllowOnce,
+            bg::Action::Pattern(p) => Reply::AllowPattern(p),
+            bg::Action::Trust => Reply::TrustProcess,
+            bg::Action::Deny | bg::Action::Quit => Reply::DenyOnce,
+            bg::Action::DenyPattern(p) => Reply::DenyPattern(p),
+        };
+        let key = if quit {
+            "background quit"
+        } else {
+            "background"
+        };
+        self.carry_out(&question, &reply, key);
+        if quit {
+            self.deny_open_questions();
+            self.hang_up(Signal::TERM, "SIGTERM");
+            return;
+        }
+        // A pattern or trust may cover questions still open.
+        let Some(guard) = &self.guard else { return };
+        let server = self.background.as_ref().expect("only a server posts");
+        self.posted
+            .retain(|seq, p| !(guard.settle_if(&p.question, || server.withdraw(*seq))));
+    }
+
+    /// Carries out `reply` to `question`, and logs it; `key` says who answered how.
+    fn carry_out(&mut self, question: &Question, reply: &Reply, key: &'static str) {
+        let problem = self
+            .guard
+            .as_ref()
+            .map_or(Ok(()), |g| g.answer(question, reply));
+        let pattern = match reply {
+            Reply::AllowPattern(p) | Reply::DenyPattern(p) => Some(p.clone()),
+            _ => None,
+        };
+        self.log.emit(&Event::GuardAnswered {
+            call: question.description.clone(),
+            pid: question.tid,
+            key,
+            answer: reply.as_str(),
+            pattern,
+        });
+        if let Err(problem) = problem {
+            self.guard_notice(format!("the choice was not remembered: {problem}"));
+        }
+    }
+
+    /// When the oldest unanswered question's `guard.ask_timeout` runs out.
+    fn ask_deadline(&self) -> Option<Instant> {
+        let timeout = self.config.guard.ask_timeout;
+        let posted = self.posted.values().map(|p| p.at).min();
+        [posted, self.asked_at]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|at| at + timeout)
+    }
+
+    /// Denies the questions nobody answered within `guard.ask_timeout`.
+    fn expire_questions(&mut self, now: Instant) {
+        let timeout = self.config.guard.ask_timeout;
+        let why = format!(
+            "nobody answered within {} (guard.ask_timeout)",
+            humantime::format_duration(timeout)
+        );
+        let mut expired = Vec::new();
+        if self.asked_at.is_some_and(|at| now >= at + timeout)
+            && let Some(asking) = self.question.take()
+        {
+            self.asked_at = None;
+            self.overlay.close_box(&self.watcher);
+            self.route.to_overlay(false);
+            let actions = self
+                .engine
+                .handle(now.into_std(), Input::GuardQuestion(false));
+            self.apply(actions);
+            expired.push(asking.question);
+        }
+        let late: Vec<u64> = self
+            .posted
+            .iter()
+            .filter(|(_, p)| now >= p.at + timeout)
+            .map(|(seq, _)| *seq)
+            .collect();
+        for seq in late {
+            // A client may have answered it just now: then its answer stands.
+            if self.background.as_ref().is_some_and(|s| s.withdraw(seq))
+                && let Some(p) = self.posted.remove(&seq)
+            {
+                expired.push(p.question);
+            }
+        }
+        for question in expired {
+            if let Some(guard) = &self.guard {
+                guard.deny(&question);
+            }
+            self.log.emit(&Event::GuardDecided {
+                call: question.description,
+                pid: question.tid,
+                allowed: false,
+                why: why.clone(),
+            });
+        }
+        if self.question.is_none() {
+            self.next_question();
         }
     }
 

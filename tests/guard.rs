@@ -6,54 +6,27 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use support::{NESTED_ENV, bin, wait_until};
+use support::{NESTED_ENV, Scratch, bin, wait_until};
 
-/// A scratch directory with its own home and config home (remembered choices land there).
-struct Scratch {
-    dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("home")).unwrap();
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// The path as the guard describes it (the temp dir may sit behind a symlink).
-    fn real(&self, name: &str) -> String {
-        let base = std::fs::canonicalize(self.dir.path()).unwrap();
-        base.join(name).display().to_string()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(bin());
-        c.args(args)
-            .current_dir(self.dir.path())
-            .env_remove(NESTED_ENV)
-            .env("HOME", self.path("home"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .stdin(Stdio::null());
-        c
-    }
-
+/// How a scratch directory runs autoapprove here.
+trait Runs {
     /// Runs `autoapprove ARGS…` without a terminal; what it printed (events go to stderr).
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
+    fn run(&self, args: &[&str]) -> Output;
 
     /// Runs `sh -c SCRIPT` under `autoapprove GUARD_ARGS… --`.
     fn sh(&self, guard: &[&str], script: &str) -> Run {
         let mut args = guard.to_vec();
         args.extend(["--", "sh", "-c", script]);
         Run(self.run(&args))
+    }
+}
+
+impl Runs for Scratch {
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 }
 
@@ -455,7 +428,8 @@ fn no_block_refuses_a_run_that_would_wait_at_the_terminal() {
         "cd \"$(mktemp -d)\"; \
          AUTOAPPROVE_NO_BLOCK=1 \"$AA\" --guard -- sh -c 'echo x > f'; echo \"aa=$? f=$(ls)\"; \
          PTAPP_NO_BLOCK=1 \"$AA\" --guard -- true; echo \"pt=$?\"; \
-         AUTOAPPROVE_NO_BLOCK=1 \"$AA\" --guard=deny -- sh -c 'echo x > g'; echo \"deny=$? g=$(ls)\"",
+         AUTOAPPROVE_NO_BLOCK=1 \"$AA\" --guard=deny -- sh -c 'echo x > g'; echo \"deny=$? g=$(ls)\"; \
+         AUTOAPPROVE_NO_BLOCK=1 \"$AA\" --guard --background bg -- true; echo \"bg=$?\"",
     );
     assert_eq!(t.wait(), 0);
     let out = t.output();
@@ -471,9 +445,11 @@ fn no_block_refuses_a_run_that_would_wait_at_the_terminal() {
     );
     assert_eq!(line("pt=").as_deref(), Some("pt=3"), "{out}");
     assert!(
-        out.contains("AUTOAPPROVE_NO_BLOCK (or PTAPP_NO_BLOCK) is set"),
+        out.contains("AUTOAPPROVE_NO_BLOCK (or PTAPP_NO_BLOCK) is set: add --background DIR"),
         "{out}"
     );
+    // Where another process answers, nothing waits at the terminal: it runs.
+    assert!(out.contains("bg=0\r"), "{out}");
     // A mode that never asks runs: its write is denied, not asked about (sh's own status 2).
     assert!(out.contains("cannot create g: Permission denied"), "{out}");
     assert!(out.contains("deny=2 g=\r"), "{out}");

@@ -291,6 +291,21 @@ impl Supervisor {
         }
     }
 
+    /// [`Supervisor::settle`], but only once `take` says the question is still ours to answer
+    /// (a background client may have answered it meanwhile).
+    pub fn settle_if(&self, question: &Question, take: impl FnOnce() -> bool) -> bool {
+        let Some(shared) = self.shared() else {
+            return false;
+        };
+        match shared.decide_learned(question.tid, &question.description) {
+            Some(allowed) if take() => {
+                shared.respond(question.id, allowed);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Denies `question` without asking (nobody can be asked, or the program is ending).
     pub fn deny(&self, question: &Question) {
         if let Some(shared) = self.shared() {

@@ -37,6 +37,42 @@ pub fn run_piped<S: AsRef<std::ffi::OsStr>>(
         .unwrap()
 }
 
+/// A scratch directory with its own home and config home (remembered choices land there), to
+/// run autoapprove in without a terminal.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("home")).unwrap();
+        Self { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The path as the guard describes it (the temp dir may sit behind a symlink).
+    pub fn real(&self, name: &str) -> String {
+        let base = std::fs::canonicalize(self.dir.path()).unwrap();
+        base.join(name).display().to_string()
+    }
+
+    /// `autoapprove ARGS…` in the directory, its stdin empty.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(bin());
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env_remove(NESTED_ENV)
+            .env("HOME", self.path("home"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .stdin(std::process::Stdio::null());
+        c
+    }
+}
+
 /// Output seen on the terminal so far, with a condition variable to wait on.
 type Shared = Arc<(Mutex<Vec<u8>>, Condvar)>;
 

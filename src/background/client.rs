@@ -1,0 +1,192 @@
+//! The clients: `autoapprove wait DIR` and `autoapprove respond DIR SEQ ACTION [--pattern P]`.
+//! Each connects to the run serving DIR — waiting, on an inotify watch of DIR, for a run that has
+//! not started yet — sends one request and prints the event it gets back as one JSON line. After
+//! the run, the done event is read from DIR.
+//!
+//! Exit codes: 0 when an event was printed (`respond`: the program's exit code when that event is
+//! the done one); 2 for a request that cannot be sent (unknown action, bad pattern); 1 when the
+//! run refuses it (the question is not open) or cannot be reached.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+
+use crate::background::dir::{DONE, Dir, SOCKET};
+use crate::background::protocol::{self, Action, Event, Request};
+use crate::exit;
+
+/// The usage of the two commands, for errors.
+pub const USAGE: &str = "usage: autoapprove wait DIR\n       autoapprove respond DIR SEQ ACTION \
+                         [--pattern PATTERN]   (ACTION: approve, pattern, trust, deny, \
+                         deny_pattern, quit)";
+
+/// A failure: the message, and the exit code.
+struct Failure(String, i32);
+
+/// `wait WORDS…`.
+pub fn wait(words: &[String]) -> i32 {
+    finish(match words {
+        [dir] => ask(Path::new(dir), &Request::Wait).map(|event| (event, false)),
+        _ => Err(usage("wait takes one directory")),
+    })
+}
+
+/// `respond WORDS…`.
+pub fn respond(words: &[String]) -> i32 {
+    finish(
+        parse_respond(words)
+            .and_then(|(dir, request)| ask(Path::new(&dir), &request).map(|event| (event, true))),
+    )
+}
+
+fn parse_respond(words: &[String]) -> Result<(String, Request), Failure> {
+    let mut positional = Vec::new();
+    let mut pattern = None;
+    let mut words = words.iter();
+    while let Some(word) = words.next() {
+        if let Some(inline) = word.strip_prefix("--pattern=") {
+            pattern = Some(inline.to_owned());
+        } else if word == "--pattern" {
+            pattern = Some(
+                words
+                    .next()
+                    .ok_or_else(|| usage("--pattern needs a value"))?
+                    .clone(),
+            );
+        } else {
+            positional.push(word.clone());
+        }
+    }
+    let [dir, seq, action] = positional.as_slice() else {
+        return Err(usage(
+            "respond takes a directory, an event number and an action",
+        ));
+    };
+    let seq = seq
+        .parse::<u64>()
+        .map_err(|_| usage(&format!("`{seq}` is not an event number")))?;
+    // Checked here too: a bad request is the caller's mistake, told before anything is sent.
+    Action::parse(action, pattern.as_deref()).map_err(|e| usage(&e))?;
+    Ok((
+        dir.clone(),
+        Request::Respond {
+            seq,
+            action: action.clone(),
+            pattern,
+        },
+    ))
+}
+
+fn usage(why: &str) -> Failure {
+    Failure(format!("{why}\n{USAGE}"), exit::USAGE)
+}
+
+/// Prints the event (or the error); the exit code.
+fn finish(result: Result<(String, bool), Failure>) -> i32 {
+    match result {
+        Ok((line, responding)) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(line.as_bytes()).is_err() || out.flush().is_err() {
+                return exit::FAILURE;
+            }
+            match serde_json::from_str::<Event>(line.trim()) {
+                Ok(Event::Done { exit_code }) if responding => exit_code,
+                _ => 0,
+            }
+        }
+        Err(Failure(message, code)) => {
+            eprintln!("error: {message}");
+            code
+        }
+    }
+}
+
+/// Sends `request` to the run serving `dir`; the event line it answers with.
+fn ask(dir: &Path, request: &Request) -> Result<String, Failure> {
+    let dir = Dir::open(dir).map_err(|e| Failure(e, exit::FAILURE))?;
+    let fail = |why: String| Failure(why, exit::FAILURE);
+    let Some(stream) = connect(&dir)? else {
+        // The run has ended.
+        let done = std::fs::read_to_string(dir.path(DONE))
+            .map_err(|e| fail(format!("{}: cannot read {DONE}: {e}", dir.shown.display())))?;
+        if let Request::Respond { seq, .. } = request {
+            return Err(fail(format!(
+                "event {seq} cannot be answered: the run in {} has ended ({})",
+                dir.shown.display(),
+                done.trim()
+            )));
+        }
+        return Ok(done);
+    };
+    let mut writer = stream
+        .try_clone()
+        .map_err(|e| fail(format!("cannot use the socket: {e}")))?;
+    writer
+        .write_all(protocol::line(request).as_bytes())
+        .map_err(|e| fail(format!("cannot send the request: {e}")))?;
+    let mut lines = BufReader::new(stream).lines();
+    let mut next = || match lines.next() {
+        Some(Ok(line)) => Ok(line),
+        _ => Err(fail(format!(
+            "the run serving {} stopped without answering (was it killed?)",
+            dir.shown.display()
+        ))),
+    };
+    let mut line = next()?;
+    if let Ok(serde_json::Value::Object(reply)) = serde_json::from_str(&line) {
+        if let Some(why) = reply.get("error").and_then(|e| e.as_str()) {
+            return Err(fail(why.to_owned()));
+        }
+        if reply.get("ok").is_some() {
+            line = next()?;
+        }
+    }
+    line.push('\n');
+    Ok(line)
+}
+
+/// A connection to the run serving `dir`, waiting for one to start; `None` once it has ended.
+fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
+    use rustix::fs::inotify;
+    let fail = |why: String| Failure(why, exit::FAILURE);
+    // Watched before looking, so a socket made in between is not missed.
+    let watch =
+        inotify::init(inotify::CreateFlags::CLOEXEC).map_err(|e| fail(format!("inotify: {e}")))?;
+    inotify::add_watch(
+        &watch,
+        dir.itself(),
+        inotify::WatchFlags::CREATE | inotify::WatchFlags::MOVED_TO,
+    )
+    .map_err(|e| fail(format!("{}: cannot watch it: {e}", dir.shown.display())))?;
+    loop {
+        match UnixStream::connect(dir.path(SOCKET)) {
+            Ok(stream) => return Ok(Some(stream)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if dir.path(DONE).exists() {
+                    return Ok(None);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                if dir.path(DONE).exists() {
+                    return Ok(None);
+                }
+                return Err(fail(format!(
+                    "{}: the run that served it is gone without finishing (was it killed?)",
+                    dir.shown.display()
+                )));
+            }
+            Err(e) => {
+                return Err(fail(format!(
+                    "{}: cannot connect: {e}",
+                    dir.shown.display()
+                )));
+            }
+        }
+        let mut buf = [0u8; 4096];
+        // Blocks until something is made in DIR.
+        match rustix::io::read(&watch, &mut buf) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(fail(format!("inotify: {e}"))),
+        }
+    }
+}
