@@ -10,7 +10,7 @@
 //! watcher. It is the only module that handles signals, and every byte sent to the child on the
 //! automation's behalf comes from an engine `Send` action.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
@@ -22,7 +22,8 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::Instant;
 
 use crate::background::dir::Dir;
-use crate::background::protocol::{self as bg, Kind, Pending};
+use crate::background::outbox::{About, Outbox};
+use crate::background::protocol as bg;
 use crate::background::server::Server;
 use crate::config::Config;
 use crate::escape::escape_str;
@@ -33,7 +34,7 @@ use crate::guard::supervisor::{Question, Reply, Report, Supervisor};
 use crate::inbox::{self, Message};
 use crate::log::Log;
 use crate::project::Project;
-use crate::prompts::engine::{Action, Engine, Input, Mode, Notice};
+use crate::prompts::engine::{Action, Engine, HandOff, Input, Mode, Notice};
 use crate::prompts::keys;
 use crate::prompts::watcher::{Answer, Watcher};
 use crate::pty::child::{self, Spawned};
@@ -78,7 +79,10 @@ pub async fn run(
         |g| g.app_key.clone(),
     );
     // Before the program starts: a directory another run serves is refused.
-    let background = serve(background, &inbox)?;
+    let (outbox, served) = match serve(background, &inbox)? {
+        Some((server, dir)) => (Some(Outbox::new(server, app_key)), Some(dir)),
+        None => (None, None),
+    };
     let (Spawned { pty, child, pid }, supervisor) =
         spawn(&command, (cols, rows), guard, &config, &inbox)?;
     // Each thread has its own handle on the master; this one is for ioctls (size, foreground
@@ -140,11 +144,9 @@ pub async fn run(
         questions: VecDeque::new(),
         question: None,
         asked_at: None,
-        background: None,
-        posted: BTreeMap::new(),
-        app_key,
+        background: outbox,
     };
-    session.announce(&command, guard_mode, background);
+    session.announce(&command, guard_mode, served);
     session.show_title();
     // The command itself first: if it is dangerous, none of its prompts is answered.
     let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
@@ -154,8 +156,8 @@ pub async fn run(
     session.apply(actions);
 
     let code = session.run(child, signals, messages).await?;
-    if let Some(server) = &session.background {
-        server.finish(code);
+    if let Some(outbox) = &session.background {
+        outbox.finish(code);
     }
     session.overlay.finish(&session.watcher);
     drop(raw);
@@ -257,18 +259,8 @@ struct Session {
     question: Option<Asking>,
     /// When it was put on screen (`guard.ask_timeout` runs from then).
     asked_at: Option<Instant>,
-    /// `--background`: where questions go instead of the screen.
-    background: Option<Server>,
-    /// Questions sent to the background clients, by event number.
-    posted: BTreeMap<u64, Posted>,
-    /// The program, as its remembered choices name it.
-    app_key: String,
-}
-
-/// A question the background clients have.
-struct Posted {
-    question: Question,
-    at: Instant,
+    /// `--background`: the questions sent to its clients instead of the screen.
+    background: Option<Outbox>,
 }
 
 impl Session {
@@ -367,7 +359,7 @@ impl Session {
         &mut self,
         command: &[OsString],
         guard_mode: Option<guard::decide::Mode>,
-        background: Option<(Server, String)>,
+        served: Option<String>,
     ) {
         self.log.emit(&Event::Started {
             command: command
@@ -388,9 +380,8 @@ impl Session {
                 no_new_privs: guard.no_new_privs,
             });
         }
-        if let Some((server, dir)) = background {
+        if let Some(dir) = served {
             self.log.emit(&Event::BackgroundStarted { dir });
-            self.background = Some(server);
         }
     }
 
@@ -565,7 +556,7 @@ impl Session {
                 // The same call restarted (a signal interrupted it before Linux 5.19's
                 // WAIT_KILLABLE_RECV): the question already asked now answers the new one.
                 let asked = self.question.as_mut().map(|a| &mut a.question);
-                let posted = self.posted.values_mut().map(|p| &mut p.question);
+                let posted = self.background.iter_mut().flat_map(Outbox::calls_mut);
                 if let Some(open) = asked
                     .into_iter()
                     .chain(posted)
@@ -711,18 +702,18 @@ impl Session {
 
     /// At the end, or when the program is being killed: nothing waits for an answer any more.
     fn deny_open_questions(&mut self) {
+        let posted = self
+            .background
+            .as_mut()
+            .map(Outbox::withdraw_all)
+            .unwrap_or_default();
         let Some(guard) = &self.guard else { return };
         let open = self.question.take().map(|a| a.question);
         self.asked_at = None;
-        let posted = std::mem::take(&mut self.posted)
-            .into_iter()
-            .map(|(seq, p)| {
-                if let Some(server) = &self.background {
-                    server.withdraw(seq);
-                }
-                p.question
-            });
-        let posted: Vec<Question> = posted.collect();
+        let posted = posted.into_iter().filter_map(|about| match about {
+            About::Call(q) => Some(q),
+            About::Prompt(_) => None,
+        });
         for question in open
             .into_iter()
             .chain(self.questions.drain(..))
@@ -738,67 +729,75 @@ impl Session {
 
     /// Sends `question` to the background clients, unless what was answered since covers it.
     fn post(&mut self, question: Question) {
-        let (Some(server), Some(guard)) = (&self.background, &self.guard) else {
+        let (Some(outbox), Some(guard)) = (&mut self.background, &self.guard) else {
             return;
         };
         if guard.settle(&question) {
             return;
         }
-        let pending = Pending {
-            seq: 0,
-            kind: Kind::Guard,
-            description: question.description.clone(),
-            app_key: self.app_key.clone(),
-            pid: question.tid,
-            chain: question.chain.clone(),
-            rule: None,
-            command: None,
-            screen: None,
-        };
-        let seq = server.post(pending);
+        let description = question.description.clone();
+        let seq = outbox.post_call(question);
         self.log.emit(&Event::BackgroundPending {
             seq,
             kind: "guard",
-            description: question.description.clone(),
+            description,
         });
-        self.posted.insert(
+    }
+
+    /// Sends a prompt the engine left to a person to the background clients, if there are any.
+    fn post_prompt(&mut self, handed: HandOff) {
+        let Some(outbox) = &mut self.background else {
+            return;
+        };
+        let description = format!("{}: {}", handed.rule, handed.why);
+        let seq = outbox.post_prompt(handed, self.pid.as_raw_nonzero().get());
+        self.log.emit(&Event::BackgroundPending {
             seq,
-            Posted {
-                question,
-                at: Instant::now(),
-            },
-        );
+            kind: "prompt",
+            description,
+        });
     }
 
     /// A background client answered event `seq` (the server has taken it out already).
     fn on_responded(&mut self, seq: u64, action: bg::Action) {
-        let Some(Posted { question, .. }) = self.posted.remove(&seq) else {
+        let Some(about) = self.background.as_mut().and_then(|o| o.answered(seq)) else {
             return;
         };
         let quit = matches!(action, bg::Action::Quit);
-        let reply = match action {
-            bg::Action::Approve => Reply::AllowOnce,
-            bg::Action::Pattern(p) => Reply::AllowPattern(p),
-            bg::Action::Trust => Reply::TrustProcess,
-            bg::Action::Deny | bg::Action::Quit => Reply::DenyOnce,
-            bg::Action::DenyPattern(p) => Reply::DenyPattern(p),
-        };
-        let key = if quit {
-            "background quit"
-        } else {
-            "background"
-        };
-        self.carry_out(&question, &reply, key);
+        match about {
+            About::Prompt(identity) => {
+                let approve = matches!(action, bg::Action::Approve);
+                let actions = self.engine.handle(
+                    Instant::now().into_std(),
+                    Input::HandedBack { identity, approve },
+                );
+                self.apply(actions);
+            }
+            About::Call(question) => {
+                let reply = match action {
+                    bg::Action::Approve => Reply::AllowOnce,
+                    bg::Action::Pattern(p) => Reply::AllowPattern(p),
+                    bg::Action::Trust => Reply::TrustProcess,
+                    bg::Action::Deny | bg::Action::Quit => Reply::DenyOnce,
+                    bg::Action::DenyPattern(p) => Reply::DenyPattern(p),
+                };
+                let key = if quit {
+                    "background quit"
+                } else {
+                    "background"
+                };
+                self.carry_out(&question, &reply, key);
+            }
+        }
         if quit {
             self.deny_open_questions();
             self.hang_up(Signal::TERM, "SIGTERM");
             return;
         }
         // A pattern or trust may cover questions still open.
-        let Some(guard) = &self.guard else { return };
-        let server = self.background.as_ref().expect("only a server posts");
-        self.posted
-            .retain(|seq, p| !(guard.settle_if(&p.question, || server.withdraw(*seq))));
+        if let (Some(outbox), Some(guard)) = (&mut self.background, &self.guard) {
+            outbox.settle_calls(|question, take| guard.settle_if(question, take));
+        }
     }
 
     /// Carries out `reply` to `question`, and logs it; `key` says who answered how.
@@ -826,22 +825,26 @@ impl Session {
     /// When the oldest unanswered question's `guard.ask_timeout` runs out.
     fn ask_deadline(&self) -> Option<Instant> {
         let timeout = self.config.guard.ask_timeout;
-        let posted = self.posted.values().map(|p| p.at).min();
-        [posted, self.asked_at]
+        let posted = self.background.as_ref().and_then(|o| o.deadline(timeout));
+        [posted, self.asked_at.map(|at| at + timeout)]
             .into_iter()
             .flatten()
             .min()
-            .map(|at| at + timeout)
     }
 
-    /// Denies the questions nobody answered within `guard.ask_timeout`.
+    /// Denies what nobody answered within `guard.ask_timeout`: a guard question's call fails,
+    /// a prompt handed off is left as it is.
     fn expire_questions(&mut self, now: Instant) {
         let timeout = self.config.guard.ask_timeout;
         let why = format!(
             "nobody answered within {} (guard.ask_timeout)",
             humantime::format_duration(timeout)
         );
-        let mut expired = Vec::new();
+        let mut expired = self
+            .background
+            .as_mut()
+            .map(|o| o.expired(now, timeout))
+            .unwrap_or_default();
         if self.asked_at.is_some_and(|at| now >= at + timeout)
             && let Some(asking) = self.question.take()
         {
@@ -852,32 +855,30 @@ impl Session {
                 .engine
                 .handle(now.into_std(), Input::GuardQuestion(false));
             self.apply(actions);
-            expired.push(asking.question);
+            expired.push(About::Call(asking.question));
         }
-        let late: Vec<u64> = self
-            .posted
-            .iter()
-            .filter(|(_, p)| now >= p.at + timeout)
-            .map(|(seq, _)| *seq)
-            .collect();
-        for seq in late {
-            // A client may have answered it just now: then its answer stands.
-            if self.background.as_ref().is_some_and(|s| s.withdraw(seq))
-                && let Some(p) = self.posted.remove(&seq)
-            {
-                expired.push(p.question);
+        for about in expired {
+            match about {
+                About::Call(question) => {
+                    if let Some(guard) = &self.guard {
+                        guard.deny(&question);
+                    }
+                    self.log.emit(&Event::GuardDecided {
+                        call: question.description,
+                        pid: question.tid,
+                        allowed: false,
+                        why: why.clone(),
+                    });
+                }
+                About::Prompt(identity) => {
+                    let back = Input::HandedBack {
+                        identity,
+                        approve: false,
+                    };
+                    let actions = self.engine.handle(now.into_std(), back);
+                    self.apply(actions);
+                }
             }
-        }
-        for question in expired {
-            if let Some(guard) = &self.guard {
-                guard.deny(&question);
-            }
-            self.log.emit(&Event::GuardDecided {
-                call: question.description,
-                pid: question.tid,
-                allowed: false,
-                why: why.clone(),
-            });
         }
         if self.question.is_none() {
             self.next_question();
@@ -933,6 +934,12 @@ impl Session {
                 Action::EndProgram => {
                     self.exit_code = Some(crate::exit::ABANDONED);
                     self.hang_up(Signal::TERM, "SIGTERM");
+                }
+                Action::HandOff(handed) => self.post_prompt(handed),
+                Action::HandOffOver(identity) => {
+                    if let Some(outbox) = &mut self.background {
+                        outbox.withdraw_prompt(identity);
+                    }
                 }
             }
         }

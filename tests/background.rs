@@ -435,6 +435,103 @@ fn a_directory_others_can_write_in_is_refused() {
 }
 
 #[test]
+fn a_prompt_left_to_a_person_becomes_an_event_and_approve_types_its_answer() {
+    let s = Bg::new();
+    let bg = s.bg();
+    let script = "printf 'Delete the cache? [y/N] '; read a; echo \"got=$a\"";
+    let run = s.command(&[
+        "--background",
+        bg.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    let run = Running(Some({ run }.spawn().unwrap()));
+    let event = s.wait().event();
+    assert_eq!(event["kind"], "prompt", "{event}");
+    assert_eq!(event["rule"], "Yes/No prompt");
+    assert_eq!(event["answer"], "y\\r");
+    assert!(
+        event["screen"]
+            .as_str()
+            .unwrap()
+            .contains("Delete the cache? [y/N]"),
+        "{event}"
+    );
+    assert!(
+        event["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Yes/No prompt: ")
+    );
+    // A prompt takes approve, deny or quit.
+    let r = s.respond(1, "trust", &[]);
+    assert_eq!(r.code(), Some(1));
+    assert!(
+        r.stderr().contains("takes approve, deny or quit"),
+        "{}",
+        r.stderr()
+    );
+    let done = s.respond(1, "approve", &[]);
+    assert_eq!(done.event()["exit_code"], 0, "{}", done.stderr());
+    let out = run.end();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("got=y"), "{}", text(&out));
+    let events = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        events.contains("BACKGROUND_PENDING: seq=1 kind=\"prompt\""),
+        "{events}"
+    );
+}
+
+#[test]
+fn a_denied_prompt_is_left_as_it_is_and_automation_resumes() {
+    let s = Bg::new();
+    let bg = s.bg();
+    let log = s.path("events.log");
+    let script = "printf 'Delete the cache? [y/N] '; read a; echo \"got=$a\"";
+    let args = [
+        "--background",
+        bg.to_str().unwrap(),
+        "--log-file",
+        log.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        script,
+    ];
+    let run = Running(Some(s.command(&args).spawn().unwrap()));
+    assert_eq!(s.wait().event()["kind"], "prompt");
+    let responding = s
+        .command(&["respond", bg.to_str().unwrap(), "1", "deny"])
+        .spawn()
+        .unwrap();
+    wait_until(
+        "automation to resume",
+        || std::fs::read_to_string(&log).is_ok_and(|l| l.contains("denied by a background client")),
+        || std::fs::read_to_string(&log).unwrap_or_default(),
+    );
+    let pid = run.0.as_ref().unwrap().id();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(i32::try_from(pid).unwrap()).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    let out = run.end();
+    // Nothing was typed: the program never read an answer.
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("got="),
+        "{}",
+        text(&out)
+    );
+    let done = Reply(finish(responding));
+    assert_eq!(done.event()["status"], "done", "{}", done.stderr());
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+}
+
+#[test]
 fn skill_prints_the_manual_an_llm_caller_needs() {
     let s = Bg::new();
     let out = s.client(&["skill"]);

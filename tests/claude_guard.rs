@@ -1,7 +1,7 @@
-//! The real Claude Code (pinned version, from npm) under `--guard`, offline against the mock
-//! Messages API, with the built-in claude-code profile: its own writes and the project's are
-//! allowed, anything else is a question — here answered by a client of the background protocol,
-//! as an unattended caller would. Judged by files on disk, what the mock received, the
+//! The real Claude Code (pinned version, from npm) under `--guard --background`, offline against
+//! the mock Messages API, with the built-in claude-code profile: its own writes and the project's
+//! are allowed, anything else is a question — answered by a client of the background protocol,
+//! as an unattended caller would, which is also handed the dialogs left to a person. Judged by files on disk, what the mock received, the
 //! questions the client was sent, and the event log.
 
 mod support;
@@ -225,4 +225,42 @@ fn claude_codes_own_write_tool_outside_the_project_is_asked() {
     let event = events.iter().find(|e| e["status"] == "pending").unwrap();
     assert_eq!(event["chain"].as_array().unwrap().len(), 1, "{event}");
     assert!(!target.exists());
+}
+
+#[test]
+fn a_dangerous_dialog_becomes_a_prompt_event_and_a_denial_leaves_it() {
+    let world = World::new(true);
+    // If it ran, it would only remove this test's private HOME — and the canary in it.
+    let canary = world.home.join("canary.txt");
+    std::fs::write(&canary, "still here\n").unwrap();
+    let api = MockApi::start(&[(
+        "Bash",
+        json!({"command": "rm -rf ~", "description": "Clean up the home directory"}),
+    )]);
+    let bg = world.root.path().join("bg");
+    let client = Client::start(&bg, |_| "deny");
+    let Some(t) = start(&world, &api, &bg) else {
+        return;
+    };
+    t.expect_log("denied by a background client");
+    let log = t.log();
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    t.expect_screen("Do you want to proceed?");
+    let events = stop(&t, client);
+    let prompt = events
+        .iter()
+        .find(|e| e["kind"] == "prompt")
+        .expect("a prompt event");
+    assert_eq!(prompt["rule"], "Claude Code: Bash command", "{prompt}");
+    assert_eq!(prompt["command"], "rm -rf ~", "{prompt}");
+    assert_eq!(prompt["answer"], "1", "{prompt}");
+    assert!(
+        prompt["screen"]
+            .as_str()
+            .unwrap()
+            .contains("Do you want to proceed?"),
+        "{prompt}"
+    );
+    assert!(canary.exists());
+    assert!(!api.saw_tool_result());
 }

@@ -65,7 +65,12 @@ fn decision(config: &Config, seen: &Seen) -> String {
                 return format!("dangerous: {category}");
             }
             Action::Emit(Event::LeftToUser { .. }) => return "left to the user".into(),
-            Action::Emit(_) | Action::StopTyping | Action::Notify(_) | Action::EndProgram => {}
+            Action::Emit(_)
+            | Action::StopTyping
+            | Action::Notify(_)
+            | Action::EndProgram
+            | Action::HandOff(_)
+            | Action::HandOffOver(_) => {}
         }
     }
     "-".into()

@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod dir;
+pub mod outbox;
 pub mod protocol;
 pub mod server;
 

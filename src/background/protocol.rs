@@ -44,6 +44,9 @@ pub struct Pending {
     /// A prompt: the lines of the screen around it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<String>,
+    /// A prompt: the keys `approve` types (escaped); absent when it can only be denied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
 }
 
 /// What a question is about.
@@ -117,9 +120,21 @@ impl Action {
         }
     }
 
-    /// Whether a question of `kind` can take this answer: a prompt is approved, denied or ended.
-    pub fn fits(&self, kind: Kind) -> bool {
-        kind == Kind::Guard || matches!(self, Self::Approve | Self::Deny | Self::Quit)
+    /// Why `pending` cannot take this answer, if it cannot: a prompt is approved (when there
+    /// is something to type), denied or ended.
+    pub fn refused_by(&self, pending: &Pending) -> Option<String> {
+        let seq = pending.seq;
+        match (pending.kind, self) {
+            (Kind::Guard, _) | (Kind::Prompt, Self::Deny | Self::Quit) => None,
+            (Kind::Prompt, Self::Approve) if pending.answer.is_some() => None,
+            (Kind::Prompt, Self::Approve) => Some(format!(
+                "event {seq} is a prompt its rule types nothing into (no approve_once is set): \
+                 it takes deny or quit"
+            )),
+            (Kind::Prompt, _) => Some(format!(
+                "event {seq} is a prompt: it takes approve, deny or quit"
+            )),
+        }
     }
 }
 
@@ -146,6 +161,7 @@ mod tests {
             rule: None,
             command: None,
             screen: None,
+            answer: None,
         });
         assert_eq!(
             line(&pending),
@@ -186,8 +202,33 @@ mod tests {
                 .unwrap_err()
                 .contains("not an action")
         );
-        assert!(!Action::Trust.fits(Kind::Prompt));
-        assert!(Action::Deny.fits(Kind::Prompt));
+        let mut prompt = Pending {
+            seq: 4,
+            kind: Kind::Prompt,
+            description: "r: why".into(),
+            app_key: "/usr/bin/app".into(),
+            pid: 1,
+            chain: Vec::new(),
+            rule: Some("r".into()),
+            command: None,
+            screen: None,
+            answer: Some("1".into()),
+        };
+        assert!(
+            Action::Trust
+                .refused_by(&prompt)
+                .unwrap()
+                .contains("takes approve, deny")
+        );
+        assert_eq!(Action::Approve.refused_by(&prompt), None);
+        prompt.answer = None;
+        assert!(
+            Action::Approve
+                .refused_by(&prompt)
+                .unwrap()
+                .contains("types nothing")
+        );
+        assert_eq!(Action::Deny.refused_by(&prompt), None);
     }
 
     #[test]

@@ -214,10 +214,8 @@ fn respond(shared: &Shared, seq: u64, action: &str, pattern: Option<&str>) -> Re
             format!("event {seq} is not open: it was answered already, or withdrawn")
         });
     };
-    if !action.fits(pending.kind) {
-        return Err(format!(
-            "event {seq} is a prompt: it takes approve, deny or quit"
-        ));
+    if let Some(why) = action.refused_by(pending) {
+        return Err(why);
     }
     table.open.remove(&seq);
     // Under the lock: the session hears answers in the order the table took them.

@@ -9,6 +9,8 @@ use crate::config::error::{ConfigError, missing};
 use crate::config::{Config, GuardSettings, NudgeStep, Profile, Rule};
 use regex::Regex;
 
+use crate::prompts::keys::Key;
+
 use crate::policy::{BUILTIN, Denylist};
 
 /// What one layer sets, validated.
@@ -26,6 +28,7 @@ pub struct Partial {
     pub nudge_full_screen: Option<bool>,
     pub manual_timeout: Option<Duration>,
     pub toggle_key: Option<(u8, String)>,
+    pub approve_once: Option<Vec<Key>>,
     pub rules: Option<Vec<Rule>>,
     pub denylist: DenylistLayer,
     pub guard: GuardLayer,
@@ -48,6 +51,7 @@ impl Partial {
             nudge_full_screen: self.nudge_full_screen.or(base.nudge_full_screen),
             manual_timeout: self.manual_timeout.or(base.manual_timeout),
             toggle_key: self.toggle_key.or(base.toggle_key),
+            approve_once: self.approve_once.or(base.approve_once),
             rules: self.rules.or(base.rules),
             denylist: self.denylist.over(base.denylist),
             guard: self.guard.over(base.guard),
@@ -82,6 +86,7 @@ impl Partial {
                 .ok_or_else(|| missing(source, "manual_timeout"))?,
             toggle_key,
             toggle_key_name,
+            approve_once: self.approve_once.unwrap_or_default(),
             rules: self.rules.unwrap_or_default(),
             denylist: self.denylist.complete(),
             guard: self.guard.complete(),

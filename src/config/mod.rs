@@ -52,6 +52,9 @@ pub struct Config {
     /// The control byte that hands control between the user and the automation.
     pub toggle_key: u8,
     pub toggle_key_name: String,
+    /// What a background client's `approve` types into a prompt whose rule leaves it (no
+    /// `send`): the program's "yes, once". Empty: such a prompt cannot be approved that way.
+    pub approve_once: Vec<Key>,
     pub rules: Vec<Rule>,
     pub denylist: Denylist,
     pub guard: GuardSettings,

@@ -31,6 +31,7 @@ pub struct RawConfig {
     nudge_full_screen: Option<bool>,
     manual_timeout: Option<Spanned<String>>,
     toggle_key: Option<Spanned<String>>,
+    approve_once: Option<Spanned<String>>,
     prompt_rules: Option<Vec<RawRule>>,
     denylist: Option<RawDenylist>,
     guard: Option<RawGuard>,
@@ -217,6 +218,10 @@ impl Ctx<'_> {
             nudge_full_screen: raw.nudge_full_screen,
             manual_timeout: self.opt_duration(raw.manual_timeout.as_ref())?,
             toggle_key,
+            approve_once: raw
+                .approve_once
+                .map(|k| self.keys(&k, "approve_once"))
+                .transpose()?,
             rules: raw.prompt_rules.map(|r| self.rules(&r)).transpose()?,
             denylist: raw
                 .denylist

@@ -39,6 +39,9 @@ pub enum Input {
     /// The guard asks the person about a call (`true`) or no longer does: the program waits
     /// for that answer, not for input.
     GuardQuestion(bool),
+    /// A background client answered the prompt handed off as `identity`: `approve` types the
+    /// rule's answer; otherwise the prompt is left as it is. Either way automation resumes.
+    HandedBack { identity: u64, approve: bool },
     /// A deadline the engine asked for has come.
     Tick,
 }
@@ -54,6 +57,26 @@ pub enum Action {
     Notify(Notice),
     /// End the program: it waits for a person, and nobody is there to hand over to.
     EndProgram,
+    /// A prompt on screen is left to a person: a background client may answer it.
+    HandOff(HandOff),
+    /// The prompt handed off as this identity is no longer waiting (gone from the screen, or
+    /// the person took it).
+    HandOffOver(u64),
+}
+
+/// A prompt left to a person, as a background client is told of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandOff {
+    pub identity: u64,
+    pub rule: String,
+    /// Why it is left (dangerous, its rule leaves it, …).
+    pub why: String,
+    /// The command or file it asks about, if its rule names one.
+    pub command: Option<String>,
+    /// The lines around it.
+    pub screen: String,
+    /// What `approve` would type, as written in the config; `None`: nothing can be.
+    pub answer: Option<String>,
 }
 
 /// What the person at the terminal is told.
@@ -129,6 +152,14 @@ enum Attendance {
     Ending,
 }
 
+/// The prompt handed off to a background client, while it waits.
+#[derive(Debug, Clone)]
+struct Handed {
+    identity: u64,
+    rule: usize,
+    tail_end: u64,
+}
+
 /// An answer allowed by the rules but waiting for the rate limits.
 #[derive(Debug, Clone)]
 struct Pending {
@@ -175,6 +206,8 @@ pub struct Engine {
     answered_upto: u64,
     /// When `MANUAL_MODE` was last entered.
     manual_since: Instant,
+    /// The prompt handed off, while a background client may still answer it.
+    handed: Option<Handed>,
     /// The time of the input being handled.
     clock: Instant,
 }
@@ -203,6 +236,7 @@ impl Engine {
             attendance: Attendance::Person,
             answered_upto: 0,
             manual_since: now,
+            handed: None,
             clock: now,
         }
     }
@@ -257,6 +291,10 @@ impl Engine {
                 self.live_context = context;
                 self.terminal.alternate = alternate;
                 self.holding = false;
+                let still = prompt.as_ref().map(|p| p.identity);
+                if let Some(h) = self.handed.take_if(|h| Some(h.identity) != still) {
+                    out.push(Action::HandOffOver(h.identity));
+                }
                 if let Some(prompt) = prompt {
                     self.on_prompt(now, prompt, &mut out);
                 } else {
@@ -273,6 +311,9 @@ impl Engine {
                     self.last_output = now;
                     self.rounds = 0;
                     self.seen = None;
+                    if let Some(h) = self.handed.take() {
+                        out.push(Action::HandOffOver(h.identity));
+                    }
                     // Resuming is the user saying the automation may type again.
                     self.terminal.user_line = false;
                     self.told = None;
@@ -312,9 +353,68 @@ impl Engine {
                     self.rounds = 0;
                 }
             }
+            Input::HandedBack { identity, approve } => {
+                self.handed_back(now, identity, approve, &mut out);
+            }
             Input::Tick => self.on_tick(now, &mut out),
         }
         out
+    }
+
+    /// A background client's answer to the prompt handed off as `identity`, if it still waits.
+    fn handed_back(&mut self, now: Instant, identity: u64, approve: bool, out: &mut Vec<Action>) {
+        let Some(handed) = self.handed.take_if(|h| h.identity == identity) else {
+            return;
+        };
+        // Answered either way: this instance is neither answered again nor handed off again.
+        self.answered = Some(identity);
+        self.holding = false;
+        self.told = None;
+        self.last_output = now;
+        self.rounds = 0;
+        let why = if approve {
+            "approved by a background client"
+        } else {
+            "denied by a background client: left as it is"
+        };
+        if self.state != State::Running {
+            self.transition(State::Running, why, out);
+        }
+        let keys = match &self.config.rules[handed.rule].answer {
+            Answer::Send(keys) => keys.clone(),
+            Answer::Leave => self.config.approve_once.clone(),
+        };
+        if approve && !keys.is_empty() {
+            let name = self.config.rules[handed.rule].name.clone();
+            self.send(now, keys, name, out);
+            self.rule_last_send[handed.rule] = Some(now);
+            self.answered_upto = handed.tail_end;
+        }
+    }
+
+    /// Tells a background client of `prompt`, left to a person `why`.
+    fn hand_off(&mut self, prompt: &Prompt, why: String, out: &mut Vec<Action>) {
+        let rule = &self.config.rules[prompt.rule];
+        let answer = match &rule.answer {
+            Answer::Send(keys) => Some(keys),
+            Answer::Leave => Some(&self.config.approve_once).filter(|k| !k.is_empty()),
+        };
+        self.handed = Some(Handed {
+            identity: prompt.identity,
+            rule: prompt.rule,
+            tail_end: prompt.tail_end,
+        });
+        out.push(Action::HandOff(HandOff {
+            identity: prompt.identity,
+            rule: rule.name.clone(),
+            why,
+            command: prompt.command.clone().or_else(|| prompt.path.clone()),
+            screen: prompt.context.clone(),
+            answer: answer.map(|keys| {
+                let bytes: Vec<u8> = keys.iter().flat_map(|k| k.0.iter().copied()).collect();
+                crate::escape::escape_bytes(&bytes)
+            }),
+        }));
     }
 
     /// When the engine next needs a [`Input::Tick`], if ever.
@@ -355,45 +455,32 @@ impl Engine {
             }));
         }
         if self.config.rules[prompt.rule].answer == Answer::Leave {
-            self.leave(rule, "its rule leaves it to you".into(), first_sight, out);
+            let why = "its rule leaves it to you".to_owned();
+            if first_sight {
+                self.hand_off(&prompt, why.clone(), out);
+            }
+            self.leave(rule, why, first_sight, out);
             return;
         }
         if self.state == State::Manual {
             return;
         }
-        let subject = match (&prompt.command, &prompt.path) {
-            (Some(command), _) => Subject::Command(command),
-            (None, Some(path)) => Subject::Path(path),
-            (None, None) => Subject::Text(&prompt.context),
-        };
-        if self.refuse_if_dangerous(subject, &rule, out) {
+        if let Some(danger) = self.danger_of(&prompt) {
+            self.hand_off(&prompt, format!("dangerous ({})", danger.id), out);
+            self.refuse(danger, &rule, out);
             return;
         }
-        for reading in &prompt.command_readings {
-            if self.refuse_if_dangerous(Subject::Command(reading), &rule, out) {
-                return;
+        let left = match &prompt.shown {
+            Shown::Lost => Some(format!(
+                "more was shown since the last answer than autoapprove keeps ({} KiB)",
+                HISTORY_BYTES / 1024
+            )),
+            _ => self.risky(&prompt),
+        };
+        if let Some(why) = left {
+            if first_sight {
+                self.hand_off(&prompt, why.clone(), out);
             }
-        }
-        // A prompt whose rule does not say what it is about is about what the program showed
-        // before it: all of it since the last answer, wherever it was drawn or however far it
-        // scrolled.
-        match &prompt.shown {
-            Shown::Scoped => {}
-            Shown::Since(shown) => {
-                if self.refuse_if_dangerous(Subject::Text(shown), &rule, out) {
-                    return;
-                }
-            }
-            Shown::Lost => {
-                let why = format!(
-                    "more was shown since the last answer than autoapprove keeps ({} KiB)",
-                    HISTORY_BYTES / 1024
-                );
-                self.leave(rule, why, first_sight, out);
-                return;
-            }
-        }
-        if let Some(why) = self.risky(&prompt) {
             self.leave(rule, why, first_sight, out);
             return;
         }
@@ -525,6 +612,32 @@ impl Engine {
                 step: step + 1,
                 at: now + next.after,
             });
+    }
+
+    /// Why `prompt` is dangerous, if it is: its command (in every reading), file or context —
+    /// or, for a rule that does not say what it is about, all the program showed since the last
+    /// answer, wherever it was drawn or however far it scrolled.
+    fn danger_of(&self, prompt: &Prompt) -> Option<Verdict> {
+        if let Some(verdict) = &self.program_danger {
+            return Some(verdict.clone());
+        }
+        let check = |subject| self.config.denylist.check(subject);
+        let subject = match (&prompt.command, &prompt.path) {
+            (Some(command), _) => Subject::Command(command),
+            (None, Some(path)) => Subject::Path(path),
+            (None, None) => Subject::Text(&prompt.context),
+        };
+        check(subject)
+            .or_else(|| {
+                prompt
+                    .command_readings
+                    .iter()
+                    .find_map(|r| check(Subject::Command(r)))
+            })
+            .or_else(|| match &prompt.shown {
+                Shown::Since(shown) => check(Subject::Text(shown)),
+                Shown::Scoped | Shown::Lost => None,
+            })
     }
 
     /// If `text` falls in a denylist category: reports it, hands control to the user, and says so.
@@ -813,9 +926,7 @@ prompt_rules:
             .iter()
             .filter_map(|a| match a {
                 Action::Send(keys) => Some(keys.iter().flat_map(|k| k.0.clone()).collect()),
-                Action::Emit(_) | Action::StopTyping | Action::Notify(_) | Action::EndProgram => {
-                    None
-                }
+                _ => None,
             })
             .collect()
     }
@@ -825,9 +936,7 @@ prompt_rules:
             .iter()
             .filter_map(|a| match a {
                 Action::Emit(e) => Some(e.name()),
-                Action::Send(_) | Action::StopTyping | Action::Notify(_) | Action::EndProgram => {
-                    None
-                }
+                _ => None,
             })
             .collect()
     }
@@ -920,6 +1029,74 @@ prompt_rules:
         let later = e.handle(t0 + ms(5000), shows(prompt(0, 2, "[y/n]")));
         assert!(sent(&later).is_empty());
         assert!(e.handle(t0 + ms(60_000), Input::Tick).is_empty());
+    }
+
+    fn handed_off(actions: &[Action]) -> Option<&HandOff> {
+        actions.iter().find_map(|a| match a {
+            Action::HandOff(h) => Some(h),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_dangerous_prompt_is_handed_off_and_an_approval_types_its_rules_answer() {
+        let (mut e, t0) = setup();
+        let shown = || shows(prompt(0, 7, "about to run rm -rf /\nGo? [y/n]"));
+        let a = e.handle(t0, shown());
+        let h = handed_off(&a).expect("handed off");
+        assert_eq!(
+            (h.identity, h.rule.as_str(), h.answer.as_deref()),
+            (7, "yn", Some("y\\r"))
+        );
+        assert!(h.why.contains("recursive-delete"), "{h:?}");
+        assert_eq!(e.state(), State::Manual);
+        // Seen again while it waits: not handed off twice.
+        assert!(handed_off(&e.handle(t0 + ms(100), shown())).is_none());
+        let back = Input::HandedBack {
+            identity: 7,
+            approve: true,
+        };
+        let a = e.handle(t0 + ms(200), back);
+        assert_eq!(sent(&a), vec![b"y\r".to_vec()]);
+        assert_eq!(e.state(), State::Running);
+        // Answered: the same prompt on screen is not answered or handed off again.
+        let a = e.handle(t0 + ms(300), shown());
+        assert!(sent(&a).is_empty() && handed_off(&a).is_none(), "{a:?}");
+    }
+
+    #[test]
+    fn a_denied_hand_off_is_left_as_it_is_and_automation_resumes() {
+        let (mut e, t0) = setup();
+        let shown = || shows(prompt(0, 7, "about to run rm -rf /\nGo? [y/n]"));
+        e.handle(t0, shown());
+        let back = Input::HandedBack {
+            identity: 7,
+            approve: false,
+        };
+        let a = e.handle(t0 + ms(100), back);
+        assert!(sent(&a).is_empty());
+        assert_eq!(e.state(), State::Running);
+        let a = e.handle(t0 + ms(200), shown());
+        assert!(sent(&a).is_empty() && handed_off(&a).is_none(), "{a:?}");
+        // The next prompt is answered as usual.
+        assert_eq!(
+            sent(&e.handle(t0 + ms(3000), shows(prompt(0, 8, "Go? [y/n]")))).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_hand_off_that_no_longer_waits_is_over_and_a_late_answer_does_nothing() {
+        let (mut e, t0) = setup();
+        e.handle(t0, shows(prompt(0, 7, "about to run rm -rf /\nGo? [y/n]")));
+        let a = e.handle(t0 + ms(100), blank());
+        assert!(a.contains(&Action::HandOffOver(7)), "{a:?}");
+        let back = Input::HandedBack {
+            identity: 7,
+            approve: true,
+        };
+        assert!(sent(&e.handle(t0 + ms(200), back)).is_empty());
+        assert_eq!(e.state(), State::Manual);
     }
 
     #[test]
