@@ -21,6 +21,7 @@ Usage: autoapprove [OPTIONS] -- <CMD>...
        autoapprove --show-defaults
        autoapprove choices list | show PROGRAM | clear PROGRAM | allow PROGRAM PATTERN
                            | deny PROGRAM PATTERN | import [FILE]
+       autoapprove wait DIR | respond DIR SEQ ACTION [--pattern PATTERN] | skill
 
 Commands:
   explain <COMMAND>...   Judge a shell command with the denylist (and your --config's): prints
@@ -31,6 +32,12 @@ Commands:
   choices ...            The guard's remembered choices, per program (a path, or a name in
                          PATH): list them, show or clear a program's, allow or deny a
                          pattern, import ptrace-approve's profiles.json (default: its own).
+  wait DIR               Print the next event of the run serving DIR (--background) as one
+                         JSON line: its oldest open question, or the done event
+  respond DIR SEQ ACTION Answer event SEQ (approve, pattern, trust, deny, deny_pattern, quit;
+                         pattern and deny_pattern take --pattern), then print the next event;
+                         exits with the program's exit code once the run is done
+  skill                  Print the manual for a program that drives autoapprove this way
 
 Options:
   -c, --config <FILE>        Prompt rules and settings (YAML); keys it leaves out keep their
@@ -54,6 +61,8 @@ Options:
       --guard-allow <PATTERN>  Allow the calls PATTERN covers, for this run (repeatable;
                              implies --guard), e.g. 'open(/tmp/**, ...)'
       --guard-deny <PATTERN>   Deny the calls PATTERN covers, for this run (repeatable)
+      --background <DIR>     Send the questions (the guard's, and prompts left to a person) to
+                             the clients of DIR (`wait`, `respond`) instead of the terminal
   -h, --help                 Print this help
   -V, --version              Print the version
 
@@ -66,11 +75,12 @@ Examples:
   autoapprove explain 'sudo rm -r -f /'        would the denylist let this through?
   autoapprove --guard -- make test             ask before each change make's processes make
   autoapprove --guard=deny --guard-allow 'open(/tmp/**, ...)' -- ./build.sh
+  autoapprove --guard --background /tmp/aa -- make & autoapprove wait /tmp/aa
 
 While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
 Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
 126 not executable; 3 stopped with nobody to hand over to (no terminal, MANUAL_MODE for
-`manual_timeout`; or AUTOAPPROVE_NO_BLOCK and a --guard that would ask); 2 usage or
+`manual_timeout`; or AUTOAPPROVE_NO_BLOCK and a --guard that would ask at the terminal); 2 usage or
 configuration error; 1 autoapprove's own failure (or no seccomp supervision for --guard).
 ";
 

@@ -18,9 +18,14 @@ struct Pane {
 /// `script` (Python) under `autoapprove --guard` in a 100×30 pane; the pane says `EXITED` when
 /// autoapprove ends. Remembered choices go to the scratch dir's config home.
 fn guarded(dir: tempfile::TempDir, script: &str) -> Option<Pane> {
+    guarded_with(dir, script, "")
+}
+
+/// [`guarded`], with more of autoapprove's `flags`.
+fn guarded_with(dir: tempfile::TempDir, script: &str, flags: &str) -> Option<Pane> {
     std::fs::write(dir.path().join("prog.py"), script).unwrap();
     let command = format!(
-        "{} -v --log-file events.log --guard --guard-allow 'exec(...)' -- python3 prog.py; printf '\\nEXITED'; exec cat",
+        "{} -v --log-file events.log --guard --guard-allow 'exec(...)' {flags} -- python3 prog.py; printf '\\nEXITED'; exec cat",
         bin()
     );
     let config_home = dir.path().join("config");
@@ -203,4 +208,32 @@ t.join()
     tmux.send(b"a");
     tmux.expect("EXITED");
     assert!(dir.path().join("asked").exists());
+}
+
+#[test]
+fn a_question_nobody_answers_in_guard_ask_timeout_is_denied_and_the_program_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rules.yaml"),
+        "guard:\n  ask_timeout: 700ms\n",
+    )
+    .unwrap();
+    let script = "open('a', 'w').write('a')\n";
+    let script =
+        format!("try:\n    {script}except OSError as e:\n    print('a refused', e.errno)\n");
+    let Some(pane) = guarded_with(dir, &script, "--config rules.yaml") else {
+        return;
+    };
+    pane.expect_question("a");
+    // Nobody answers: the question goes, the call fails with EACCES (13), the program ends.
+    pane.tmux.wait_for("the program to go on", |t| {
+        t.contains("a refused 13") && t.contains("EXITED")
+    });
+    assert!(!pane.tmux.text().contains(QUESTION));
+    let log = pane.log();
+    assert!(
+        log.contains("nobody answered within 700ms (guard.ask_timeout)"),
+        "{log}"
+    );
+    assert!(!pane.dir.path().join("a").exists());
 }
