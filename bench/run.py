@@ -29,7 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
 # `--only NAME` runs one of the scenarios.
 ONLY = (sys.argv[sys.argv.index("--only") + 1:] or [""])[0] if "--only" in sys.argv else None
-SCENARIOS = ("throughput", "keystrokes", "prompts", "idle", "memory", "scaling", "guard")
+SCENARIOS = ("throughput", "keystrokes", "prompts", "idle", "memory", "scaling", "guard", "background",
+             "claude")
 if ONLY is not None and ONLY not in SCENARIOS:
     print(f"bench/run.py: --only takes one of {', '.join(SCENARIOS)}, not `{ONLY}`", file=sys.stderr)
     sys.exit(2)
@@ -568,6 +569,197 @@ def guard(rows):
     shutil.rmtree(base, ignore_errors=True)
 
 
+def background(rows):
+    """A question answered by another process: a program makes `questions` writes, each asked
+    through the background protocol and approved by a client — autoapprove (`wait`/`respond`)
+    and ptrace-approve (`--background-wait`/`-respond`, files polled every 0.2 s). Timed from the
+    first question to the done event, per question: the client's start, the answer, the
+    program's next call and its question."""
+    questions = 5 if QUICK else 20
+    py = f"for i in range({questions}):\n    open(f'f{{i}}', 'w').close()\n"
+    pa = ptrace_approve()
+    # The interpreter itself, not a shim that runs others: only the writes are asked.
+    python = os.path.realpath(sys.executable)
+    tools = {"autoapprove": ([AA, "-q", "--guard", "--background", "{dir}", "--", python, "-c", py],
+                             [AA, "wait", "{dir}"], [AA, "respond", "{dir}", "{seq}", "approve"])}
+    if pa:
+        tools["ptrace-approve"] = ([pa, "--background-dir", "{dir}", "--", python, "-c", py],
+                                   [pa, "--background-wait", "{dir}"],
+                                   [pa, "--background-respond", "{dir}", "{seq}", "approve"])
+    import json
+    results = {tool: [] for tool in tools}
+    for _ in range(ROUNDS):
+        for tool, (run, wait, respond) in tools.items():
+            scratch = tempfile.mkdtemp(dir=WORK)
+            bg = os.path.join(scratch, "bg")
+            os.mkdir(bg, 0o700)
+            def fill(argv, seq=""):
+                return [a.replace("{dir}", bg).replace("{seq}", str(seq)) for a in argv]
+            env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(scratch, "config"), HOME=scratch)
+            p = subprocess.Popen(fill(run), cwd=scratch, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            event = json.loads(subprocess.run(fill(wait), env=env, capture_output=True, text=True).stdout)
+            # From the first question: the programs' own start-up is not the protocol's cost.
+            start = time.perf_counter()
+            answered = 0
+            while event.get("status") == "pending":
+                out = subprocess.run(fill(respond, seq=event["seq"]), env=env, capture_output=True, text=True)
+                event = json.loads(out.stdout.strip().splitlines()[-1])
+                answered += 1
+            p.wait()
+            wall = time.perf_counter() - start
+            if answered != questions:
+                log(f"background: {tool} asked {answered} questions, not {questions}")
+            results[tool].append(wall / max(answered, 1))
+            shutil.rmtree(scratch, ignore_errors=True)
+    ours = median(results["autoapprove"])
+    for tool, per in results.items():
+        rows.append((f"background: a question answered by a client ({questions} in a row)", tool,
+                     f"{median(per) * 1000:.1f} ms per question", median(per) / ours, "autoapprove",
+                     None))
+
+
+CLAUDE_VERSION = "2.1.330"
+
+
+def claude_binary():
+    """The pinned Claude Code, from npm, where the tests cache it; None without npm."""
+    home = os.environ.get("HOME", "/tmp")
+    where = os.environ.get("AUTOAPPROVE_CLAUDE_DIR") or os.path.join(
+        home, ".cache", "autoapprove", f"claude-code-{CLAUDE_VERSION}")
+    binary = os.path.join(where, "node_modules", ".bin", "claude")
+    if not os.path.exists(binary):
+        if not shutil.which("npm"):
+            return None
+        os.makedirs(where, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", where,
+                        f"@anthropic-ai/claude-code@{CLAUDE_VERSION}"], check=True, capture_output=True)
+    return binary
+
+
+def mock_messages_api():
+    """A loopback Messages API that answers every request with one line of text; returns the
+    server and a list that gets the time of each request."""
+    import http.server
+    import json
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            seen.append(time.perf_counter())
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            events = [
+                ("message_start", {"type": "message_start", "message": {
+                    "id": "msg_bench", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+                    "content": [], "stop_reason": None, "stop_sequence": None,
+                    "usage": {"input_tokens": 1, "output_tokens": 1}}}),
+                ("content_block_start", {"type": "content_block_start", "index": 0,
+                                         "content_block": {"type": "text", "text": ""}}),
+                ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                         "delta": {"type": "text_delta", "text": "Done."}}),
+                ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn",
+                                                                       "stop_sequence": None},
+                                   "usage": {"output_tokens": 1}}),
+                ("message_stop", {"type": "message_stop"}),
+            ]
+            body = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, seen
+
+
+def claude_world(base_url):
+    """A private HOME and config that skip Claude Code's first-run dialogs; (env, work dir)."""
+    import json
+    root = tempfile.mkdtemp(dir=WORK)
+    home, work, tmp = (os.path.join(root, d) for d in ("home", "work", "tmp"))
+    config = os.path.join(home, ".claude")
+    for d in (config, work, tmp):
+        os.makedirs(d)
+    key = "sk-ant-api03-autoapprove-bench-key-for-mock-0123456789"
+    state = {"hasCompletedOnboarding": True, "lastOnboardingVersion": CLAUDE_VERSION,
+             "customApiKeyResponses": {"approved": [key[-20:]], "rejected": []},
+             "hasSeenAutoDefaultNotice": True, "hasSeenAutoDefaultNudge": True,
+             "projects": {os.path.realpath(work): {"hasTrustDialogAccepted": True, "allowedTools": []}}}
+    with open(os.path.join(config, ".claude.json"), "w") as f:
+        json.dump(state, f)
+    with open(os.path.join(config, "settings.json"), "w") as f:
+        json.dump({"permissions": {"defaultMode": "default"}}, f)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE"))}
+    env.pop("CI", None)
+    env.update(HOME=home, CLAUDE_CONFIG_DIR=config, TMPDIR=tmp, ANTHROPIC_API_KEY=key,
+               ANTHROPIC_BASE_URL=base_url, TERM="xterm-256color")
+    for flag in ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_TELEMETRY", "DISABLE_AUTOUPDATER",
+                 "DISABLE_ERROR_REPORTING", "DISABLE_BUG_COMMAND", "DISABLE_COST_WARNINGS"):
+        env[flag] = "1"
+    return env, work
+
+
+def claude(rows):
+    """Claude Code's start-up, offline against a loopback mock: from launch to its first request
+    to the Messages API (the task given on the command line), bare, under autoapprove, and under
+    autoapprove --guard, on a terminal of its own."""
+    binary = claude_binary()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            raise SystemExit("bench: npm is missing, and CI=true: Claude Code cannot be benchmarked")
+        log("claude: npm is not installed, left out")
+        return
+    server, seen = mock_messages_api()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    wrappers = [("bare", lambda argv: argv),
+                ("autoapprove", lambda argv: [AA, "-q", "--"] + argv),
+                ("autoapprove --guard", lambda argv: [AA, "-q", "--guard"] + ["--"] + argv)]
+    results = {tool: [] for tool, _ in wrappers}
+    for _ in range(ROUNDS):
+        for tool, wrap in wrappers:
+            env, work = claude_world(base_url)
+            before = len(seen)
+            start = time.perf_counter()
+            master, slave = pty.openpty()
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+            p = subprocess.Popen(wrap([binary, "say done"]), cwd=work, env=env, stdin=slave, stdout=slave,
+                                 stderr=slave, start_new_session=True)
+            os.close(slave)
+            # Its output is read and dropped, so it never blocks on a full terminal.
+            drain = threading.Thread(target=lambda: _drain(master), daemon=True)
+            drain.start()
+            end = time.monotonic() + 60
+            while len(seen) == before and time.monotonic() < end and p.poll() is None:
+                time.sleep(0.005)
+            if len(seen) > before:
+                results[tool].append(seen[before] - start)
+            else:
+                log(f"claude: {tool} made no request")
+            os.killpg(p.pid, 15)
+            p.wait()
+            os.close(master)
+    server.shutdown()
+    ours = median(results["autoapprove"])
+    for tool, times in results.items():
+        if times:
+            rows.append(("claude: start-up to its first API request", tool, f"{median(times):.3f} s",
+                         median(times) / ours, "autoapprove", None))
+
+
+def _drain(fd):
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+
+
 def machine():
     cpu = "unknown CPU"
     try:
@@ -600,7 +792,8 @@ def main():
     steps = {"throughput": lambda: throughput(rows, plain, escapes, cfg),
              "keystrokes": lambda: keystrokes(rows, cfg), "prompts": lambda: prompts(rows, cfg),
              "idle": lambda: idle(rows, cfg), "memory": lambda: memory(rows, plain, escapes, cfg),
-             "scaling": lambda: scaling(rows, plain), "guard": lambda: guard(rows)}
+             "scaling": lambda: scaling(rows, plain), "guard": lambda: guard(rows),
+             "background": lambda: background(rows), "claude": lambda: claude(rows)}
     for name in SCENARIOS:
         if ONLY in (None, name):
             began = time.monotonic()

@@ -147,9 +147,13 @@ fn ask(dir: &Path, request: &Request) -> Result<String, Failure> {
 
 /// A connection to the run serving `dir`, waiting for one to start; `None` once it has ended.
 fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
+    // Tried first without a watch: closing an inotify descriptor waits for the kernel's RCU
+    // grace period (10–20 ms), which would be most of an answer's time.
+    if let Some(found) = try_connect(dir)? {
+        return Ok(found);
+    }
     use rustix::fs::inotify;
     let fail = |why: String| Failure(why, exit::FAILURE);
-    // Watched before looking, so a socket made in between is not missed.
     let watch =
         inotify::init(inotify::CreateFlags::CLOEXEC).map_err(|e| fail(format!("inotify: {e}")))?;
     inotify::add_watch(
@@ -159,28 +163,9 @@ fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
     )
     .map_err(|e| fail(format!("{}: cannot watch it: {e}", dir.shown.display())))?;
     loop {
-        match UnixStream::connect(dir.path(SOCKET)) {
-            Ok(stream) => return Ok(Some(stream)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if dir.path(DONE).exists() {
-                    return Ok(None);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                if dir.path(DONE).exists() {
-                    return Ok(None);
-                }
-                return Err(fail(format!(
-                    "{}: the run that served it is gone without finishing (was it killed?)",
-                    dir.shown.display()
-                )));
-            }
-            Err(e) => {
-                return Err(fail(format!(
-                    "{}: cannot connect: {e}",
-                    dir.shown.display()
-                )));
-            }
+        // Looked at again once watched: a socket made in between is not missed.
+        if let Some(found) = try_connect(dir)? {
+            return Ok(found);
         }
         let mut buf = [0u8; 4096];
         // Blocks until something is made in DIR.
@@ -188,5 +173,29 @@ fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
             Ok(_) | Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(fail(format!("inotify: {e}"))),
         }
+    }
+}
+
+/// `Some(Some(stream))`: connected; `Some(None)`: the run has ended; `None`: no run yet.
+fn try_connect(dir: &Dir) -> Result<Option<Option<UnixStream>>, Failure> {
+    let fail = |why: String| Failure(why, exit::FAILURE);
+    match UnixStream::connect(dir.path(SOCKET)) {
+        Ok(stream) => Ok(Some(Some(stream))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(dir.path(DONE).exists().then_some(None))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            if dir.path(DONE).exists() {
+                return Ok(Some(None));
+            }
+            Err(fail(format!(
+                "{}: the run that served it is gone without finishing (was it killed?)",
+                dir.shown.display()
+            )))
+        }
+        Err(e) => Err(fail(format!(
+            "{}: cannot connect: {e}",
+            dir.shown.display()
+        ))),
     }
 }

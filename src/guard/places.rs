@@ -2,8 +2,9 @@
 //! setting (a profile's, or the user's config). An entry is an absolute path or glob (`*` within
 //! a segment, `**` across), which may start with a placeholder — `{project}` (the directory
 //! autoapprove started in), `{home}`, `{tmp}` (`$TMPDIR`, else `/tmp`), `{cache}`
-//! (`$XDG_CACHE_HOME`, else `~/.cache`), `{env:NAME}` — and covers what it names and everything
-//! under it. An entry whose placeholder has no value here (an unset variable) covers nothing.
+//! (`$XDG_CACHE_HOME`, else `~/.cache`), `{env:NAME}` or `{env:NAME:-DEFAULT}` (`DEFAULT` an
+//! absolute path or one from `~/`) — and covers what it names and everything under it. An entry
+//! whose placeholder has no value here (an unset variable, no home) covers nothing.
 //!
 //! A call is covered when every path it changes is, as the kernel will reach it: the existing
 //! part of the path is resolved through symbolic links first, so a link inside the project that
@@ -56,13 +57,27 @@ impl Vars {
             "tmp" => self.tmp.clone(),
             "cache" => self.cache.clone(),
             _ => {
-                let var = name.strip_prefix("env:")?;
-                let value = std::env::var_os(var).filter(|v| !v.is_empty())?;
-                let path = PathBuf::from(value);
+                let (var, default) = env_placeholder(name)?;
+                let path = match std::env::var_os(var).filter(|v| !v.is_empty()) {
+                    Some(value) => PathBuf::from(value),
+                    None => match default?.strip_prefix("~/") {
+                        Some(rest) => self.home.as_ref()?.join(rest),
+                        None => PathBuf::from(default?),
+                    },
+                };
                 Some(std::fs::canonicalize(&path).unwrap_or(path))
             }
         }
     }
+}
+
+/// `env:NAME` or `env:NAME:-DEFAULT`: the variable's name, and the default if any.
+fn env_placeholder(name: &str) -> Option<(&str, Option<&str>)> {
+    let rest = name.strip_prefix("env:")?;
+    Some(match rest.split_once(":-") {
+        Some((var, default)) => (var, Some(default)),
+        None => (rest, None),
+    })
 }
 
 /// Why an entry cannot be read; checked when the config is loaded.
@@ -72,15 +87,17 @@ pub fn check(entry: &str) -> Result<(), String> {
             let Some((name, _)) = rest.split_once('}') else {
                 return Err(format!("`{entry}`: the `{{` is never closed"));
             };
-            let known = matches!(name, "project" | "home" | "tmp" | "cache")
-                || name.strip_prefix("env:").is_some_and(|v| !v.is_empty());
-            if known {
-                Ok(())
-            } else {
-                Err(format!(
+            let known = matches!(name, "project" | "home" | "tmp" | "cache");
+            match env_placeholder(name) {
+                _ if known => Ok(()),
+                Some(("", _)) | None => Err(format!(
                     "`{entry}`: unknown placeholder `{{{name}}}`, expected {{project}}, {{home}}, \
-                     {{tmp}}, {{cache}} or {{env:NAME}}"
-                ))
+                     {{tmp}}, {{cache}}, {{env:NAME}} or {{env:NAME:-DEFAULT}}"
+                )),
+                Some((_, Some(default))) if !default.starts_with(['/', '~']) => Err(format!(
+                    "`{entry}`: the default `{default}` is not an absolute path (or one from ~/)"
+                )),
+                Some(_) => Ok(()),
             }
         }
         None if entry.starts_with('/') => Ok(()),
@@ -235,6 +252,23 @@ mod tests {
     }
 
     #[test]
+    fn an_unset_variable_takes_its_default_from_the_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let places = Places::new(
+            &["{env:AUTOAPPROVE_TEST_UNSET_DIR:-~/.conf}/state".into()],
+            &vars(&root),
+        );
+        let inside = root.join("home/.conf/state/x");
+        assert!(places.covering(&delete(&inside)).is_some());
+        assert!(
+            places
+                .covering(&delete(&root.join("home/.conf/other")))
+                .is_none()
+        );
+    }
+
+    #[test]
     fn a_symbolic_link_out_of_the_project_leads_out_of_it() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
@@ -258,6 +292,12 @@ mod tests {
     fn entries_are_checked() {
         assert!(check("{project}/build").is_ok());
         assert!(check("{env:CLAUDE_CONFIG_DIR}").is_ok());
+        assert!(check("{env:CLAUDE_CONFIG_DIR:-~/.claude}/projects").is_ok());
+        assert!(
+            check("{env:X:-rel}")
+                .unwrap_err()
+                .contains("not an absolute path")
+        );
         assert!(check("/opt/cache/**").is_ok());
         assert!(check("relative/dir").unwrap_err().contains("absolute"));
         assert!(
