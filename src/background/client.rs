@@ -147,13 +147,15 @@ fn ask(dir: &Path, request: &Request) -> Result<String, Failure> {
 
 /// A connection to the run serving `dir`, waiting for one to start; `None` once it has ended.
 fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
-    // Tried first without a watch: closing an inotify descriptor waits for the kernel's RCU
-    // grace period (10–20 ms), which would be most of an answer's time.
-    if let Some(found) = try_connect(dir)? {
-        return Ok(found);
-    }
     use rustix::fs::inotify;
     let fail = |why: String| Failure(why, exit::FAILURE);
+    // Tried first without a watch: closing an inotify descriptor waits for the kernel's RCU
+    // grace period (10–20 ms), which would be most of an answer's time.
+    match reach(dir)? {
+        Reach::Served(stream) => return Ok(Some(stream)),
+        Reach::Ended => return Ok(None),
+        Reach::NotYet => {}
+    }
     let watch =
         inotify::init(inotify::CreateFlags::CLOEXEC).map_err(|e| fail(format!("inotify: {e}")))?;
     inotify::add_watch(
@@ -164,8 +166,10 @@ fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
     .map_err(|e| fail(format!("{}: cannot watch it: {e}", dir.shown.display())))?;
     loop {
         // Looked at again once watched: a socket made in between is not missed.
-        if let Some(found) = try_connect(dir)? {
-            return Ok(found);
+        match reach(dir)? {
+            Reach::Served(stream) => return Ok(Some(stream)),
+            Reach::Ended => return Ok(None),
+            Reach::NotYet => {}
         }
         let mut buf = [0u8; 4096];
         // Blocks until something is made in DIR.
@@ -176,23 +180,26 @@ fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
     }
 }
 
-/// `Some(Some(stream))`: connected; `Some(None)`: the run has ended; `None`: no run yet.
-fn try_connect(dir: &Dir) -> Result<Option<Option<UnixStream>>, Failure> {
+/// What DIR holds now.
+enum Reach {
+    /// A run serves it: connected.
+    Served(UnixStream),
+    /// Its run has ended: the done event is there.
+    Ended,
+    /// No run has served it yet.
+    NotYet,
+}
+
+fn reach(dir: &Dir) -> Result<Reach, Failure> {
     let fail = |why: String| Failure(why, exit::FAILURE);
     match UnixStream::connect(dir.path(SOCKET)) {
-        Ok(stream) => Ok(Some(Some(stream))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(dir.path(DONE).exists().then_some(None))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            if dir.path(DONE).exists() {
-                return Ok(Some(None));
-            }
-            Err(fail(format!(
-                "{}: the run that served it is gone without finishing (was it killed?)",
-                dir.shown.display()
-            )))
-        }
+        Ok(stream) => Ok(Reach::Served(stream)),
+        Err(_) if dir.path(DONE).exists() => Ok(Reach::Ended),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Reach::NotYet),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(fail(format!(
+            "{}: the run that served it is gone without finishing (was it killed?)",
+            dir.shown.display()
+        ))),
         Err(e) => Err(fail(format!(
             "{}: cannot connect: {e}",
             dir.shown.display()
