@@ -73,5 +73,19 @@ check "the guard denies the rest" test ! -e "$work/denied"
 check "the guarded program goes on" contains "$work/guard.out" "went on"
 check "the denial is logged" contains "$work/guard.log" "GUARD_DENIED"
 
+# 7. Decisions from elsewhere: a client denies the guard's question; respond ends with the
+#    program's exit code.
+XDG_CONFIG_HOME="$work/config" "$aa" -q --guard --background "$work/bg" -- \
+  sh -c 'echo d > "$1/asked"; exit 5' sh "$work" </dev/null >/dev/null 2>&1 &
+"$aa" wait "$work/bg" >"$work/event.json"
+seq=$(sed -n 's/.*"seq":\([0-9]*\).*/\1/p' "$work/event.json")
+"$aa" respond "$work/bg" "$seq" deny >"$work/done.json"
+code=$?
+wait
+check "a background client is asked" contains "$work/event.json" '"kind":"guard"'
+check "what it denies is not written" test ! -e "$work/asked"
+check "respond ends with the program's exit code" test "$code" -eq 5
+check "the done event says it" contains "$work/done.json" '"exit_code":5'
+
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
