@@ -400,6 +400,25 @@ fn an_unanswered_question_is_denied_after_ask_timeout_and_the_program_goes_on() 
 }
 
 #[test]
+fn a_directory_another_run_serves_is_refused() {
+    let s = Bg::new();
+    let first = s.start(&[], "echo a > a");
+    assert_eq!(s.wait().event()["seq"], 1);
+    let second = s.start(&[], "echo b > b").end();
+    assert_eq!(second.status.code(), Some(1), "{}", text(&second));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("another autoapprove run is serving it"),
+        "{err}"
+    );
+    assert!(!s.path("b").exists());
+    // The first run is untouched: its question is still open, and answered.
+    assert_eq!(s.respond(1, "approve", &[]).event()["status"], "done");
+    assert_eq!(first.end().status.code(), Some(0));
+    assert!(s.path("a").exists());
+}
+
+#[test]
 fn a_directory_others_can_write_in_is_refused() {
     use std::os::unix::fs::PermissionsExt as _;
     let s = Bg::new();

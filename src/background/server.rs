@@ -23,6 +23,8 @@ use crate::inbox::{self, Message};
 const MAX_REQUEST: u64 = 64 * 1024;
 /// A client that connects and says nothing is let go after this long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the accept loop waits after a failed accept.
+const RETRY: Duration = Duration::from_millis(10);
 /// How long the end waits for waiting clients to be sent the done event.
 const FAREWELL: Duration = Duration::from_secs(1);
 
@@ -136,7 +138,11 @@ impl Server {
 
 fn accept(listener: &UnixListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            // Out of descriptors, say: try again, not at once.
+            std::thread::sleep(RETRY);
+            continue;
+        };
         let shared = Arc::clone(shared);
         shared.table().clients += 1;
         let spawned = std::thread::Builder::new()
