@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::sync::LazyLock;
 
-use autoapprove::policy::{Denylist, Subject};
+use autoapprove::policy::{Denylist, Scope, Subject};
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use regex::Regex;
@@ -47,6 +47,24 @@ fn over_corpus(bencher: Bencher, check: impl Fn(&str) -> bool) {
 fn shell_aware_command(bencher: Bencher) {
     let denylist = Denylist::default();
     over_corpus(bencher, |c| denylist.check(Subject::Command(c)).is_some());
+}
+
+/// As the session judges a prompt's command: within a project (tests/denylist_corpus.rs's).
+#[divan::bench]
+fn shell_aware_command_in_a_project(bencher: Bencher) {
+    let denylist = Denylist::default();
+    let scope = Scope {
+        project: "/home/dev/proj".into(),
+        cwd: "/home/dev/proj".into(),
+        home: Some("/home/dev".into()),
+        tmp: "/tmp".into(),
+        cache: Some("/home/dev/.cache".into()),
+    };
+    over_corpus(bencher, |c| {
+        denylist
+            .check_in(Subject::Command(c), Some(&scope))
+            .is_some()
+    });
 }
 
 #[divan::bench]

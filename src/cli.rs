@@ -17,7 +17,7 @@ Runs an interactive program in a pseudo-terminal and answers its prompts by rule
 dangerous ones, which it leaves to you.
 
 Usage: autoapprove [OPTIONS] -- <CMD>...
-       autoapprove [--config FILE] explain <COMMAND>...
+       autoapprove [--config FILE] explain [--cwd DIR] <COMMAND>...
        autoapprove --show-defaults
        autoapprove choices list | show PROGRAM | clear PROGRAM | allow PROGRAM PATTERN
                            | deny PROGRAM PATTERN | import [FILE]
@@ -27,7 +27,11 @@ Commands:
   explain <COMMAND>...   Judge a shell command with the denylist (and your --config's): prints
                          the verdict, the category and the part that triggered it, or how each
                          command was read. One word is a command line ('rm -rf /'); several
-                         are one command's exact arguments (sh -c 'rm -rf /').
+                         are one command's exact arguments (sh -c 'rm -rf /'). It runs in
+                         --cwd DIR (default: here), the project: deleting, moving away,
+                         overwriting or changing the permissions of anything outside it
+                         (temp and cache aside), or of the project root or its .git, is
+                         dangerous.
                          Exits 0 when it would be allowed, 1 when blocked.
   choices ...            The guard's remembered choices, per program (a path, or a name in
                          PATH): list them, show or clear a program's, allow or deny a
@@ -54,6 +58,8 @@ Options:
   -v, --verbose              Log more (rate-limit waits, resizes)
   -q, --quiet                Log only warnings (dangerous commands, manual mode)
       --nested               Run even inside another autoapprove (both would answer prompts)
+      --project <DIR>        The project's root (default: the working directory): a command
+                             that changes what lies outside it is left to you
       --guard[=MODE]         Also supervise every change the program (and all it starts)
                              makes to the file system: ask (default: you are asked, over the
                              program's screen), deny (deny what no pattern allows), log (allow
@@ -135,6 +141,10 @@ pub struct Cli {
     pub guard: Option<GuardArgs>,
     /// `--background DIR`: questions go to the clients of DIR instead of the terminal.
     pub background: Option<PathBuf>,
+    /// `--project DIR`: the project's root (default: the working directory).
+    pub project: Option<PathBuf>,
+    /// `explain --cwd DIR`: where the command would run, and its project.
+    pub cwd: Option<PathBuf>,
 }
 
 /// A command line that cannot be run; printed as `error: …` with [`USAGE`], exit status 2.
@@ -154,7 +164,7 @@ fn usage(message: impl Into<String>) -> UsageError {
 }
 
 /// Options that take a value; every other option is a flag.
-const VALUED: [&str; 8] = [
+const VALUED: [&str; 10] = [
     "config",
     "idle",
     "profile",
@@ -163,6 +173,8 @@ const VALUED: [&str; 8] = [
     "guard-allow",
     "guard-deny",
     "background",
+    "project",
+    "cwd",
 ];
 const FLAGS: [&str; 6] = [
     "show-defaults",
@@ -199,6 +211,8 @@ struct Parsed {
     /// everything after it.
     words: Option<(&'static str, Vec<String>)>,
     background: Option<PathBuf>,
+    project: Option<PathBuf>,
+    cwd: Option<PathBuf>,
 }
 
 /// The commands that read their own words.
@@ -243,10 +257,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError
             continue;
         };
         for (name, inline) in options {
-            if parsed.explain.is_some() && !matches!(name.as_str(), "config" | "help") {
+            if parsed.explain.is_some() && !matches!(name.as_str(), "config" | "help" | "cwd") {
                 return Err(usage(format!(
-                    "`explain` takes only --config; to judge a command that starts with `-`, \
-                     put it after `--`: explain -- {text}"
+                    "`explain` takes only --config and --cwd; to judge a command that starts \
+                     with `-`, put it after `--`: explain -- {text}"
                 )));
             }
             parsed.option(&name, inline, &mut args)?;
@@ -330,6 +344,8 @@ impl Parsed {
             "config" => self.config = Some(PathBuf::from(value)),
             "log-file" => self.log_file = Some(PathBuf::from(value)),
             "background" => self.background = Some(PathBuf::from(value)),
+            "project" => self.project = Some(PathBuf::from(value)),
+            "cwd" => self.cwd = Some(PathBuf::from(value)),
             "idle" => self.idle = Some(parse_idle(&utf8(value)?)?),
             "profile" => self.profile = Some(utf8(value)?),
             "guard-allow" | "guard-deny" => {
@@ -413,6 +429,8 @@ impl Parsed {
             nested: self.nested,
             guard,
             background: self.background,
+            project: self.project,
+            cwd: self.cwd,
         })
     }
 }

@@ -30,28 +30,11 @@ use crate::events::Level;
 use crate::pty::child::SpawnError;
 
 /// Runs the command line; returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
-    let command = match cli.action {
-        Action::Help => return print(cli::HELP),
-        Action::Version => {
-            return print(&format!("autoapprove {}\n", env!("CARGO_PKG_VERSION")));
-        }
-        Action::ShowDefaults => {
-            return print(&format!(
-                "{}{}",
-                config::DEFAULTS_YAML,
-                guard::decide::built_in_allows_as_comment()
-            ));
-        }
-        Action::Explain(command) => {
-            return load_config(cli.config.as_deref())
-                .map_or_else(|code| code, |c| explain(&c, &command));
-        }
-        Action::Choices(words) => return guard::command::run(&words),
-        Action::Wait(words) => return background::client::wait(&words),
-        Action::Respond(words) => return background::client::respond(&words),
-        Action::Skill => return print(background::SKILL),
-        Action::Run(command) => command,
+pub fn run(mut cli: Cli) -> i32 {
+    let action = std::mem::replace(&mut cli.action, Action::Help);
+    let command = match answer(action, &cli) {
+        Ok(code) => return code,
+        Err(command) => command,
     };
     if let Some(outer) = std::env::var_os(pty::child::NESTED_ENV).filter(|_| !cli.nested) {
         eprintln!(
@@ -97,6 +80,12 @@ pub fn run(cli: Cli) -> i32 {
         }
         opened => opened.and_then(Result::ok),
     };
+    // The project: `--project`, or where autoapprove starts.
+    if let Some(dir) = cli.project.as_deref().filter(|d| !d.is_dir()) {
+        eprintln!("error: --project: {} is not a directory", dir.display());
+        return exit::USAGE;
+    }
+    let scope = policy::Scope::here(cli.project.as_deref());
     let guard = match &cli.guard {
         Some(args) => match guard_options(
             args,
@@ -104,6 +93,7 @@ pub fn run(cli: Cli) -> i32 {
             cli.verbose > 0,
             &config,
             background.is_some(),
+            scope.as_ref(),
         ) {
             Ok(options) => Some(options),
             Err(code) => return code,
@@ -120,7 +110,7 @@ pub fn run(cli: Cli) -> i32 {
             return exit::FAILURE;
         }
     };
-    match runtime.block_on(session::run(command, config, log, guard, background)) {
+    match runtime.block_on(session::run(command, config, log, guard, background, scope)) {
         Ok(code) => code,
         Err(e) => {
             pty::term::restore();
@@ -150,6 +140,33 @@ fn open_log(
     })
 }
 
+/// Every action but running a program, answered: its exit code; the program to run otherwise.
+fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
+    Ok(match action {
+        Action::Help => print(cli::HELP),
+        Action::Version => print(&format!("autoapprove {}\n", env!("CARGO_PKG_VERSION"))),
+        Action::ShowDefaults => print(&format!(
+            "{}{}",
+            config::DEFAULTS_YAML,
+            guard::decide::built_in_allows_as_comment()
+        )),
+        Action::Explain(command) => {
+            if let Some(scope) = policy::Scope::here(cli.cwd.as_deref()) {
+                load_config(cli.config.as_deref())
+                    .map_or_else(|code| code, |c| explain(&c, &command, &scope))
+            } else {
+                eprintln!("error: explain: cannot tell where the command would run");
+                exit::FAILURE
+            }
+        }
+        Action::Choices(words) => guard::command::run(&words),
+        Action::Wait(words) => background::client::wait(&words),
+        Action::Respond(words) => background::client::respond(&words),
+        Action::Skill => print(background::SKILL),
+        Action::Run(command) => return Err(command),
+    })
+}
+
 /// What the guard starts with, from `--guard`, its patterns and the remembered choices; exit 1
 /// where the kernel cannot supervise (never run unguarded), 2 for remembered choices that cannot
 /// be read.
@@ -159,6 +176,7 @@ fn guard_options(
     verbose: bool,
     config: &config::Config,
     background: bool,
+    scope: Option<&policy::Scope>,
 ) -> Result<guard::supervisor::Options, i32> {
     use guard::decide::{Mode, Patterns};
     use guard::pattern::Pattern;
@@ -211,7 +229,9 @@ fn guard_options(
         choices_path,
         remembered,
         verbose,
-        places: guard::places::Places::new(&config.guard.allow_paths, &guard::places::Vars::here()),
+        places: scope.map_or_else(guard::places::Places::default, |scope| {
+            guard::places::Places::new(&config.guard.allow_paths, &guard::places::Vars::of(scope))
+        }),
     })
 }
 
@@ -247,8 +267,8 @@ fn load_config(path: Option<&std::path::Path>) -> Result<config::Config, i32> {
 }
 
 /// `autoapprove explain COMMAND`: the denylist's verdict, printed; 0 allowed, 1 blocked.
-fn explain(config: &config::Config, command: &str) -> i32 {
-    let explanation = config.denylist.explain(command);
+fn explain(config: &config::Config, command: &str, scope: &policy::Scope) -> i32 {
+    let explanation = config.denylist.explain(command, Some(scope));
     let mut out = std::io::stdout().lock();
     let written = if let Some(v) = &explanation.verdict {
         writeln!(

@@ -10,10 +10,11 @@ pub struct Project {
 }
 
 impl Project {
-    /// The current directory, as the kernel resolves it; `None` if it cannot be read.
-    pub fn here() -> Option<Self> {
-        let root = std::env::current_dir().ok()?.canonicalize().ok()?;
-        Some(Self { root })
+    /// The project rooted at `root`, as the kernel resolves it; `None` if it cannot be read.
+    pub fn at(root: &Path) -> Option<Self> {
+        Some(Self {
+            root: root.canonicalize().ok()?,
+        })
     }
 
     /// Whether `path`, as a process working in `cwd` names it, is inside the project. A relative

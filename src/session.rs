@@ -33,6 +33,7 @@ use crate::guard::question::{Asking, Outcome};
 use crate::guard::supervisor::{Question, Reply, Report, Supervisor};
 use crate::inbox::{self, Message};
 use crate::log::Log;
+use crate::policy::Scope;
 use crate::project::Project;
 use crate::prompts::engine::{Action, Engine, HandOff, Input, Mode, Notice};
 use crate::prompts::keys;
@@ -61,6 +62,7 @@ pub async fn run(
     log: Log,
     guard: Option<guard::supervisor::Options>,
     background: Option<Dir>,
+    scope: Option<Scope>,
 ) -> anyhow::Result<i32> {
     // Before anything can reach the user: a signal that comes once the child's first output is
     // on screen must find its handler in place, not end autoapprove with the terminal raw.
@@ -114,6 +116,12 @@ pub async fn run(
     let relay = relay::start(pty, feed, Arc::clone(&gate), inbox, term::write_output)
         .context("cannot start the relay thread")?;
     let mut engine = Engine::new(Arc::clone(&config), now.into_std());
+    let project = scope
+        .as_ref()
+        .and_then(|s| Project::at(std::path::Path::new(&s.project)));
+    if let Some(scope) = scope {
+        engine.set_scope(scope);
+    }
     if !term::stdin_is_tty() {
         engine.set_unattended();
     }
@@ -136,7 +144,7 @@ pub async fn run(
         child_running: true,
         kill_at: None,
         exit_code: None,
-        project: Project::here(),
+        project,
         banner_until: None,
         settle_at: None,
         unsettled_since: None,

@@ -158,6 +158,32 @@ fn a_dangerous_command_is_left_on_screen_for_the_user() {
 }
 
 #[test]
+fn deleting_a_directory_beside_the_project_is_left_on_screen_for_the_user() {
+    let world = World::new(true);
+    let outside = world.root.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("keep.txt"), "keep me\n").unwrap();
+    let api = MockApi::start(&[(
+        "Bash",
+        json!({"command": "rm -rf ../outside", "description": "Remove the old checkout"}),
+    )]);
+    let Some(t) = start(&world, &api) else { return };
+    let log = t.expect_log(r#"to="MANUAL_MODE""#);
+    assert!(
+        log.contains(r#"DANGEROUS_COMMAND: category="outside-project""#)
+            && log.contains("(../outside: outside the project)"),
+        "{log}"
+    );
+    assert!(!log.contains("SEND_INPUT"), "{log}");
+    t.expect("\x07");
+    t.expect_screen("Do you want to proceed?");
+    assert!(outside.join("keep.txt").exists());
+    assert!(!api.saw_tool_result());
+    stop(&t);
+    assert!(outside.join("keep.txt").exists());
+}
+
+#[test]
 fn the_folder_trust_question_is_left_to_the_user() {
     let world = World::new(false);
     let api = MockApi::start(&[("Bash", json!({"command": "touch ./marker"}))]);

@@ -211,7 +211,15 @@ fn claude_codes_own_write_tool_outside_the_project_is_asked() {
         json!({"file_path": target, "content": "written outside\n"}),
     )]);
     let bg = world.root.path().join("bg");
-    let client = Client::start(&bg, |_| "deny");
+    // The dialog is outside the project, so the prompt layer hands it off too: approved here, to
+    // see the write itself reach the guard.
+    let client = Client::start(&bg, |e| {
+        if e["kind"] == "prompt" {
+            "approve"
+        } else {
+            "deny"
+        }
+    });
     let Some(t) = start(&world, &api, &bg) else {
         return;
     };
@@ -221,8 +229,14 @@ fn claude_codes_own_write_tool_outside_the_project_is_asked() {
     let asked = questions(&events);
     let prefix = format!("open({}/notes.txt", outside.display());
     assert!(asked.iter().any(|q| q.starts_with(&prefix)), "{asked:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "prompt" && e["rule"] == "Claude Code: file change"),
+        "{events:?}"
+    );
     // Asked of Claude Code's own process: no shell, no child in between.
-    let event = events.iter().find(|e| e["status"] == "pending").unwrap();
+    let event = events.iter().find(|e| e["kind"] == "guard").unwrap();
     assert_eq!(event["chain"].as_array().unwrap().len(), 1, "{event}");
     assert!(!target.exists());
 }

@@ -2,7 +2,7 @@
 //! command must be blocked, in its expected category, and at most 2% of the harmless ones. The
 //! seed's approach — a list of regexes over the raw text — runs on the same corpus for comparison.
 
-use autoapprove::policy::{Denylist, Subject};
+use autoapprove::policy::{Denylist, Scope, Subject};
 use regex::Regex;
 
 fn lines(name: &str) -> Vec<String> {
@@ -26,6 +26,17 @@ fn dangerous() -> Vec<(String, String)> {
             (category.to_owned(), command.to_owned())
         })
         .collect()
+}
+
+/// Where the corpus's commands run: an agent's project in a user's home.
+fn scope() -> Scope {
+    Scope {
+        project: "/home/dev/proj".into(),
+        cwd: "/home/dev/proj".into(),
+        home: Some("/home/dev".into()),
+        tmp: "/tmp".into(),
+        cache: Some("/home/dev/.cache".into()),
+    }
 }
 
 /// The seed's approach: a handful of regexes over the raw text.
@@ -60,8 +71,10 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
 
     let mut missed = Vec::new();
     let mut miscategorised = Vec::new();
+    let scope = scope();
+    let check = |command: &str| denylist.check_in(Subject::Command(command), Some(&scope));
     for (expected, command) in &dangerous {
-        match denylist.check(Subject::Command(command)) {
+        match check(command) {
             None => missed.push(command.clone()),
             Some(v) if &v.id != expected => {
                 miscategorised.push(format!("{command}  →  {} (expected {expected})", v.id));
@@ -71,11 +84,7 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
     }
     let false_positives: Vec<String> = harmless
         .iter()
-        .filter_map(|c| {
-            denylist
-                .check(Subject::Command(c))
-                .map(|v| format!("{c}  →  {}: {}", v.id, v.excerpt))
-        })
+        .filter_map(|c| check(c).map(|v| format!("{c}  →  {}: {}", v.id, v.excerpt)))
         .collect();
     let seed_recall = dangerous.iter().filter(|(_, c)| seed_blocks(c)).count();
     let seed_false = harmless.iter().filter(|c| seed_blocks(c)).count();
@@ -141,18 +150,19 @@ fn prompts(name: &str) -> Vec<String> {
 #[test]
 fn prompt_text_is_read_as_a_person_reads_it() {
     let denylist = Denylist::default();
+    let scope = scope();
     let dangerous = prompts("prompts-dangerous.txt");
     let harmless = prompts("prompts-harmless.txt");
     assert!(dangerous.len() >= 40 && harmless.len() >= 50);
     let missed: Vec<&String> = dangerous
         .iter()
-        .filter(|t| denylist.check(Subject::Text(t)).is_none())
+        .filter(|t| denylist.check_in(Subject::Text(t), Some(&scope)).is_none())
         .collect();
     let blocked: Vec<String> = harmless
         .iter()
         .filter_map(|t| {
             denylist
-                .check(Subject::Text(t))
+                .check_in(Subject::Text(t), Some(&scope))
                 .map(|v| format!("{t}  →  {}: {}", v.id, v.excerpt))
         })
         .collect();
@@ -175,7 +185,10 @@ fn prompt_text_is_read_as_a_person_reads_it() {
     for (_, command) in readable {
         for text in framed(&command) {
             framings += 1;
-            if denylist.check(Subject::Text(&text)).is_none() {
+            if denylist
+                .check_in(Subject::Text(&text), Some(&scope))
+                .is_none()
+            {
                 framed_missed.push(text);
             }
         }
@@ -185,7 +198,7 @@ fn prompt_text_is_read_as_a_person_reads_it() {
     for command in lines("harmless.txt").iter().filter(|c| !c.contains('\n')) {
         for text in framed(command) {
             harmless_framings += 1;
-            if let Some(v) = denylist.check(Subject::Text(&text)) {
+            if let Some(v) = denylist.check_in(Subject::Text(&text), Some(&scope)) {
                 framed_blocked.push(format!("{text}  →  {}: {}", v.id, v.excerpt));
             }
         }

@@ -19,6 +19,7 @@ use regex::bytes::Regex;
 
 use crate::guard::call::Call;
 use crate::guard::pattern::glob_to_regex;
+use crate::policy::Scope;
 
 /// What the placeholders stand for in this run.
 #[derive(Debug, Clone, Default)]
@@ -30,23 +31,14 @@ pub struct Vars {
 }
 
 impl Vars {
-    /// From the environment and the working directory, each resolved through symbolic links
-    /// (the paths the guard sees are).
-    pub fn here() -> Self {
-        let env = |name: &str| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        let home = env("HOME");
-        let real = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
+    /// The run's places ([`Scope`], their one home).
+    pub fn of(scope: &Scope) -> Self {
+        let path = |p: &str| PathBuf::from(p);
         Self {
-            project: std::env::current_dir().ok(),
-            cache: env("XDG_CACHE_HOME")
-                .or_else(|| home.as_ref().map(|h| h.join(".cache")))
-                .map(real),
-            tmp: Some(real(env("TMPDIR").unwrap_or_else(|| "/tmp".into()))),
-            home: home.map(real),
+            project: Some(path(&scope.project)),
+            home: scope.home.as_deref().map(path),
+            tmp: Some(path(&scope.tmp)),
+            cache: scope.cache.as_deref().map(path),
         }
     }
 

@@ -54,6 +54,12 @@ pub const SYSTEM_FILES: Category = category(
 );
 
 /// Every built-in category, in the order they are reported.
+pub const OUTSIDE_PROJECT: Category = category(
+    "outside-project",
+    "deletes, moves away, overwrites or changes the permissions of something outside the project \
+     (or the project itself, or its repository)",
+);
+
 pub const BUILTIN: &[Category] = &[
     RECURSIVE_DELETE,
     DISK_WIPE,
@@ -72,6 +78,7 @@ pub const BUILTIN: &[Category] = &[
     STARTUP_FILES,
     SSH_KEYS,
     SYSTEM_FILES,
+    OUTSIDE_PROJECT,
 ];
 
 /// The ids of the built-in categories.

@@ -17,6 +17,7 @@ pub mod confirm;
 pub mod paths;
 mod prose;
 mod runners;
+pub mod scope;
 pub mod shell;
 mod tools;
 mod walk;
@@ -24,6 +25,7 @@ mod walk;
 use regex::Regex;
 
 pub use category::{BUILTIN, Category, builtin, builtin_ids};
+pub use scope::Scope;
 use walk::Judge;
 
 #[derive(Debug, Clone, Copy)]
@@ -84,17 +86,24 @@ impl Denylist {
         self.enabled.is_empty() && self.custom.is_empty()
     }
 
-    /// The first reason `subject` must not be approved, if any.
+    /// The first reason `subject` must not be approved, if any, where no project is known (only
+    /// the catastrophes count).
     pub fn check(&self, subject: Subject<'_>) -> Option<Verdict> {
-        self.judge(subject, false).verdict
+        self.judge(subject, None, false).verdict
     }
 
-    /// Like [`Denylist::check`], with notes on how each command was read.
-    pub fn explain(&self, command: &str) -> Explanation {
-        self.judge(Subject::Command(command), true)
+    /// [`Denylist::check`] for a command that runs in `scope`: a change outside its project is
+    /// dangerous too ([`category::OUTSIDE_PROJECT`]).
+    pub fn check_in(&self, subject: Subject<'_>, scope: Option<&Scope>) -> Option<Verdict> {
+        self.judge(subject, scope, false).verdict
     }
 
-    fn judge(&self, subject: Subject<'_>, explain: bool) -> Explanation {
+    /// Like [`Denylist::check_in`], with notes on how each command was read.
+    pub fn explain(&self, command: &str, scope: Option<&Scope>) -> Explanation {
+        self.judge(Subject::Command(command), scope, true)
+    }
+
+    fn judge(&self, subject: Subject<'_>, scope: Option<&Scope>, explain: bool) -> Explanation {
         let text = match subject {
             Subject::Command(t) | Subject::Path(t) | Subject::Text(t) => t,
         };
@@ -116,6 +125,9 @@ impl Denylist {
             notes: Vec::new(),
             explain,
             cwd: None,
+            scope,
+            prose: matches!(subject, Subject::Text(_)),
+            prose_cd: false,
         };
         match subject {
             Subject::Command(source) => judge.command_line(source, 0),
@@ -311,7 +323,7 @@ mod tests {
 
     #[test]
     fn explain_says_how_each_command_was_read() {
-        let e = Denylist::default().explain("cargo build && echo done");
+        let e = Denylist::default().explain("cargo build && echo done", None);
         assert_eq!(e.verdict, None);
         assert_eq!(
             e.notes,

@@ -17,6 +17,7 @@ use crate::policy::category::{
 use crate::policy::paths::is_protected_tree;
 use crate::policy::prose;
 use crate::policy::runners::{INTERPRETERS, SHELLS, SSH, SU, code_spec, program_name, unwrap};
+use crate::policy::scope::Scope;
 use crate::policy::shell::{self, Command, RedirectKind, Script, Word};
 use crate::policy::tools::database;
 
@@ -28,6 +29,13 @@ pub struct Judge<'a> {
     pub explain: bool,
     /// The directory an earlier `cd` in the same command line moved to: relative paths are in it.
     pub cwd: Option<String>,
+    /// Where the command runs and what its project is: then a change outside it is dangerous.
+    pub scope: Option<&'a Scope>,
+    /// The text is prose, read as if every word could start a command.
+    pub prose: bool,
+    /// The prose line being read has a `cd` (or `pushd`) in it: a reading that started after it
+    /// does not know where its relative paths are.
+    pub prose_cd: bool,
 }
 
 pub const DOWNLOADERS: &[&str] = &[
@@ -89,6 +97,10 @@ impl Judge<'_> {
         fork_bomb(self, text);
         for line in prose::readings(text) {
             let line = line.trim();
+            self.prose_cd = line.split_whitespace().any(|w| {
+                let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                matches!(w, "cd" | "pushd" | "popd")
+            });
             // SQL on screen is no shell command, yet a person reads `DROP DATABASE prod` as one.
             if let Some(statement) = database::drop_statement(line) {
                 self.found(DATABASE_DROP, statement.to_owned());

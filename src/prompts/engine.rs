@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::config::{Answer, Config};
 use crate::events::{Event, State};
-use crate::policy::{Subject, Verdict, confirm};
+use crate::policy::{Scope, Subject, Verdict, confirm};
 use crate::prompts::detector::{Prompt, Shown};
 use crate::prompts::keys::Key;
 use crate::prompts::tail::HISTORY_BYTES;
@@ -208,6 +208,9 @@ pub struct Engine {
     manual_since: Instant,
     /// The prompt handed off, while a background client may still answer it.
     handed: Option<Handed>,
+    /// Where the program runs and its project: a command that changes what lies outside the
+    /// project is dangerous. `None`: only the catastrophes are.
+    scope: Option<Scope>,
     /// The time of the input being handled.
     clock: Instant,
 }
@@ -237,6 +240,7 @@ impl Engine {
             answered_upto: 0,
             manual_since: now,
             handed: None,
+            scope: None,
             clock: now,
         }
     }
@@ -244,6 +248,11 @@ impl Engine {
     /// Where what the next prompt is judged against begins (see [`Prompt::shown`]).
     pub fn answered_upto(&self) -> u64 {
         self.answered_upto
+    }
+
+    /// The project and places the commands a prompt asks about are judged against.
+    pub fn set_scope(&mut self, scope: Scope) {
+        self.scope = Some(scope);
     }
 
     /// Nobody can take over (stdin is not a terminal): what waits for a person enters
@@ -621,7 +630,7 @@ impl Engine {
         if let Some(verdict) = &self.program_danger {
             return Some(verdict.clone());
         }
-        let check = |subject| self.config.denylist.check(subject);
+        let check = |subject| self.config.denylist.check_in(subject, self.scope.as_ref());
         let subject = match (&prompt.command, &prompt.path) {
             (Some(command), _) => Subject::Command(command),
             (None, Some(path)) => Subject::Path(path),
@@ -650,7 +659,7 @@ impl Engine {
         let verdict = self
             .program_danger
             .clone()
-            .or_else(|| self.config.denylist.check(subject));
+            .or_else(|| self.config.denylist.check_in(subject, self.scope.as_ref()));
         let Some(verdict) = verdict else {
             return false;
         };

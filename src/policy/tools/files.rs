@@ -4,13 +4,15 @@
 
 use crate::policy::argv::{self, NONE, Spec, attached, flag, value};
 use crate::policy::category::{
-    DISK_WIPE, PERMISSION_SWEEP, RECURSIVE_DELETE, SSH_KEYS, STARTUP_FILES, SUDOERS, SYSTEM_FILES,
+    DISK_WIPE, OUTSIDE_PROJECT, PERMISSION_SWEEP, RECURSIVE_DELETE, SSH_KEYS, STARTUP_FILES,
+    SUDOERS, SYSTEM_FILES,
 };
 use crate::policy::paths::{
     in_system_dir, is_block_device, is_protected_tree, is_ssh, is_startup_file, is_sudoers,
     normalize,
 };
 use crate::policy::runners::program_name;
+use crate::policy::scope::Class;
 use crate::policy::shell::{self, Word};
 use crate::policy::walk::Judge;
 
@@ -35,6 +37,35 @@ const RM: Spec = Spec {
     ],
     permute: true,
 };
+
+/// `find`'s tests: with one, the expression picks what is acted on (not every file, not the root).
+const FIND_TESTS: &[&str] = &[
+    "-name",
+    "-iname",
+    "-path",
+    "-ipath",
+    "-wholename",
+    "-regex",
+    "-iregex",
+    "-type",
+    "-mtime",
+    "-mmin",
+    "-atime",
+    "-amin",
+    "-ctime",
+    "-cmin",
+    "-newer",
+    "-size",
+    "-empty",
+    "-user",
+    "-group",
+    "-perm",
+    "-links",
+    "-inum",
+    "-samefile",
+    "-lname",
+    "-ilname",
+];
 
 const CHMOD: Spec = Spec {
     options: &[
@@ -269,7 +300,8 @@ impl Judge<'_> {
         }
     }
 
-    /// `find ROOT… EXPR`: `-delete`, and `-exec CMD {} ;` run over every file under each root.
+    /// `find ROOT… EXPR`: `-delete`, and `-exec CMD {} ;` run over every file under each root —
+    /// the root itself too, unless a test (`-name`, `-type` …) picks what is acted on.
     pub(super) fn find(&mut self, args: &[Word], text: &str, depth: usize) {
         let roots: Vec<String> = args
             .iter()
@@ -283,16 +315,37 @@ impl Judge<'_> {
             roots
         };
         let protected = roots.iter().find(|r| is_protected_tree(r)).cloned();
+        let picked = args.iter().any(|a| FIND_TESTS.contains(&a.text.as_str()));
+        // What is acted on: the roots, or (picked by a test) entries under them.
+        let acted_on: Vec<String> = if picked {
+            roots
+                .iter()
+                .map(|r| format!("{}/?*", r.trim_end_matches('/')))
+                .collect()
+        } else {
+            roots.clone()
+        };
         let mut i = 0;
         while i < args.len() {
             match args[i].text.as_str() {
                 "-delete" if protected.is_some() => self.found(RECURSIVE_DELETE, text.to_owned()),
+                "-delete" => {
+                    for target in &acted_on {
+                        self.write_target(target, text);
+                    }
+                }
                 "-exec" | "-execdir" | "-ok" | "-okdir" => {
                     let end = args[i + 1..]
                         .iter()
                         .position(|a| a.text == ";" || a.text == "+")
                         .map_or(args.len(), |p| i + 1 + p);
-                    self.find_exec(&args[i + 1..end], &roots, protected.as_deref(), text, depth);
+                    self.find_exec(
+                        &args[i + 1..end],
+                        &acted_on,
+                        protected.as_deref(),
+                        text,
+                        depth,
+                    );
                     i = end;
                 }
                 _ => {}
@@ -376,10 +429,17 @@ impl Judge<'_> {
             | "micro" | "code" | "gedit" => argv::parse(&OPERANDS, args).operand_texts().collect(),
             "cp" | "mv" | "install" | "ln" | "rsync" | "scp" => {
                 let parsed = argv::parse(&COPY, args);
-                match parsed.value("target-directory") {
-                    Some(dir) => vec![dir],
-                    None => parsed.operand_texts().last().into_iter().collect(),
-                }
+                let operands: Vec<&str> = parsed.operand_texts().collect();
+                let (sources, target) = match parsed.value("target-directory") {
+                    Some(dir) => (&operands[..], Some(dir)),
+                    None => match operands.split_last() {
+                        Some((last, rest)) => (rest, Some(*last)),
+                        None => (&operands[..], None),
+                    },
+                };
+                // `mv` moves its sources away: they are changed as much as the target.
+                let moved = if name == "mv" { sources } else { &[] };
+                moved.iter().copied().chain(target).collect()
             }
             "sed" => {
                 let parsed = argv::parse(&SED, args);
@@ -439,6 +499,7 @@ impl Judge<'_> {
 
     /// Whether writing (or removing) `path` is dangerous in itself.
     pub fn write_target(&mut self, path: &str, text: &str) {
+        let raw = path;
         let path = normalize(path);
         if is_block_device(&path) {
             self.found(DISK_WIPE, text.to_owned());
@@ -450,6 +511,25 @@ impl Judge<'_> {
             self.found(SSH_KEYS, text.to_owned());
         } else if in_system_dir(&path) {
             self.found(SYSTEM_FILES, text.to_owned());
+        } else if let Some(scope) = self.scope
+            && !raw.trim().is_empty()
+            && !path.starts_with("/dev/")
+            && !path.starts_with("/proc/self/")
+        {
+            let class = scope.class(raw, self.cwd.as_deref());
+            // In prose a `` ` `` or `$` is as likely punctuation or a price; and a relative path
+            // read after a `cd` this reading did not see is somewhere unknown.
+            let named = ["/", "~", "$HOME", "${HOME}"]
+                .iter()
+                .any(|p| raw.starts_with(p));
+            let lost = self.prose_cd && self.cwd.is_none() && !named;
+            let vague = self.prose && ((class == Class::Unknown && raw.contains('`')) || lost);
+            if class.out_of_bounds() && !vague {
+                self.found(
+                    OUTSIDE_PROJECT,
+                    format!("{text} ({raw}: {})", class.as_str()),
+                );
+            }
         }
     }
 }

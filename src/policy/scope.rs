@@ -1,0 +1,261 @@
+//! Where a command runs, and the classes of the paths it touches: the one home for the places
+//! that both the dangerous-command check and the guard's `allow_paths` placeholders name — the
+//! project (the directory autoapprove started in, or `--project`), the temp directory, the cache
+//! directory, the home. Classing is lexical (nothing is read from disk): a path is made absolute
+//! against the working directory, `~` and the variables whose value is known here (`$HOME`,
+//! `$TMPDIR`, `$PWD`) are expanded, and a glob is judged by the directory it cannot leave.
+
+use std::path::{Path, PathBuf};
+
+use crate::policy::paths::normalize;
+
+/// Stands for the entries a glob names, inside the directory it cannot leave.
+const GLOBBED: &str = "\u{0}glob";
+
+/// The places a run knows, as absolute paths without a trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub project: String,
+    /// Where the command runs (relative paths are in it).
+    pub cwd: String,
+    pub home: Option<String>,
+    /// `$TMPDIR`, else `/tmp`.
+    pub tmp: String,
+    /// `$XDG_CACHE_HOME`, else `~/.cache`.
+    pub cache: Option<String>,
+}
+
+/// What a path is to the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Inside the project (not its root, not its VCS internals).
+    Project,
+    /// The project directory itself.
+    ProjectRoot,
+    /// The project's `.git` directory (its objects and refs too).
+    Vcs,
+    /// The temp directory (and `/var/tmp`), or the user's cache directory.
+    Scratch,
+    /// The home directory, or under it outside the project.
+    Home,
+    /// Anywhere else.
+    Elsewhere,
+    /// Cannot be known without running something: a variable, a substitution.
+    Unknown,
+}
+
+impl Class {
+    /// Whether deleting, moving away, overwriting or changing the permissions of a path of this
+    /// class is out of an agent's bounds.
+    pub fn out_of_bounds(self) -> bool {
+        !matches!(self, Self::Project | Self::Scratch)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Project => "inside the project",
+            Self::ProjectRoot => "the project itself",
+            Self::Vcs => "the project's repository",
+            Self::Scratch => "temporary or cache",
+            Self::Home => "in the home directory, outside the project",
+            Self::Elsewhere => "outside the project",
+            Self::Unknown => "a path that cannot be known before it runs",
+        }
+    }
+}
+
+impl Scope {
+    /// From the environment: the project is `project`, or the working directory.
+    pub fn here(project: Option<&Path>) -> Option<Self> {
+        let env = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let real = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
+        let text = |p: PathBuf| {
+            p.to_str().map(|s| match s.trim_end_matches('/') {
+                "" => "/".to_owned(),
+                trimmed => trimmed.to_owned(),
+            })
+        };
+        let project = match project {
+            Some(p) => real(p.to_owned()),
+            None => std::env::current_dir().ok()?,
+        };
+        let home = env("HOME").map(real);
+        let cache = env("XDG_CACHE_HOME")
+            .or_else(|| home.as_ref().map(|h| h.join(".cache")))
+            .map(real);
+        let project = text(project)?;
+        Some(Self {
+            cwd: project.clone(),
+            project,
+            home: home.and_then(text),
+            tmp: text(real(env("TMPDIR").unwrap_or_else(|| "/tmp".into())))
+                .unwrap_or_else(|| "/tmp".into()),
+            cache: cache.and_then(text),
+        })
+    }
+
+    /// The class of `path` as a command run from `cwd` (or the scope's own) names it.
+    pub fn class(&self, path: &str, cwd: Option<&str>) -> Class {
+        let Some(absolute) = self.absolute(path, cwd) else {
+            return Class::Unknown;
+        };
+        let under = |dir: &str| {
+            absolute == dir || absolute.starts_with(&format!("{}/", dir.trim_end_matches('/')))
+        };
+        if absolute == self.project {
+            return Class::ProjectRoot;
+        }
+        let git = format!("{}/.git", self.project);
+        if absolute == git
+            || ["objects", "refs"]
+                .iter()
+                .any(|d| under(&format!("{git}/{d}")))
+        {
+            return Class::Vcs;
+        }
+        if under(&self.project) {
+            return Class::Project;
+        }
+        let scratch = [
+            Some(self.tmp.as_str()),
+            Some("/var/tmp"),
+            self.cache.as_deref(),
+        ];
+        if scratch
+            .into_iter()
+            .flatten()
+            .any(|d| under(d) && absolute != d)
+        {
+            return Class::Scratch;
+        }
+        match &self.home {
+            Some(home) if under(home) => Class::Home,
+            _ => Class::Elsewhere,
+        }
+    }
+
+    /// `path` made absolute and normalised; a glob cut to the directory it cannot leave; `None`
+    /// when it holds what cannot be expanded here.
+    fn absolute(&self, path: &str, cwd: Option<&str>) -> Option<String> {
+        // A `cd` earlier in the command line may have named its directory relatively.
+        let base = match cwd {
+            Some(dir) => self.absolute(dir, None)?,
+            None => self.cwd.clone(),
+        };
+        let base = base.as_str();
+        let mut p = path.trim().to_owned();
+        let home = self.home.as_deref();
+        for (names, value) in [
+            (["${TMPDIR}", "$TMPDIR"], Some(self.tmp.as_str())),
+            (["${PWD}", "$PWD"], Some(base)),
+            (["${HOME}", "$HOME"], home),
+        ] {
+            for name in names {
+                if let (Some(rest), Some(value)) = (p.strip_prefix(name), value) {
+                    p = format!("{value}{rest}");
+                }
+            }
+        }
+        if p.contains(['$', '`']) {
+            return None;
+        }
+        let joined = if let Some(rest) = p.strip_prefix('~') {
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                // `~user`: someone's home.
+                return Some("/home".into());
+            }
+            format!("{}{rest}", home?)
+        } else if p.starts_with('/') {
+            p
+        } else {
+            format!("{base}/{p}")
+        };
+        // `dir/*` is all that `dir` holds: judged as `dir` itself — except for the scratch
+        // directories, whose contents are anyone's to delete while the directory is not.
+        let mut joined = joined.trim_end_matches('/').to_owned();
+        while let Some(dir) = joined
+            .strip_suffix("/*")
+            .or_else(|| joined.strip_suffix("/.*"))
+        {
+            let dir = normalize(dir);
+            let scratch = [
+                Some(self.tmp.as_str()),
+                Some("/var/tmp"),
+                self.cache.as_deref(),
+            ];
+            if scratch.contains(&Some(dir.as_str())) {
+                return Some(format!("{dir}/{GLOBBED}"));
+            }
+            joined = dir;
+        }
+        // Another glob names entries of the directory before its first wildcard.
+        if let Some(at) = joined.find(['*', '?', '[']) {
+            let dir = joined[..at].rsplit_once('/').map_or("", |(dir, _)| dir);
+            joined = format!("{dir}/{GLOBBED}");
+        }
+        let normal = normalize(&joined);
+        Some(if normal.is_empty() {
+            "/".into()
+        } else {
+            normal
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> Scope {
+        Scope {
+            project: "/home/me/proj".into(),
+            cwd: "/home/me/proj".into(),
+            home: Some("/home/me".into()),
+            tmp: "/tmp".into(),
+            cache: Some("/home/me/.cache".into()),
+        }
+    }
+
+    #[test]
+    fn paths_are_classed_against_the_project() {
+        let s = scope();
+        let c = |p: &str| s.class(p, None);
+        for p in [
+            "build",
+            "./target/debug",
+            "src/../node_modules",
+            "/home/me/proj/x",
+            "*.o",
+        ] {
+            assert_eq!(c(p), Class::Project, "{p}");
+        }
+        for p in [".", "./", "../proj", "~/proj", "$PWD", "*"] {
+            assert_eq!(c(p), Class::ProjectRoot, "{p}");
+        }
+        assert_eq!(c(".git"), Class::Vcs);
+        assert_eq!(c(".git/objects/ab"), Class::Vcs);
+        assert_eq!(c(".git/index.lock"), Class::Project);
+        for p in ["/tmp/x", "$TMPDIR/build", "/var/tmp/y", "~/.cache/pip"] {
+            assert_eq!(c(p), Class::Scratch, "{p}");
+        }
+        for p in ["../other", "~/Documents", "$HOME/notes", "/home/me", "../*"] {
+            assert_eq!(c(p), Class::Home, "{p}");
+        }
+        assert_eq!(c("/tmp/*"), Class::Scratch);
+        assert_eq!(s.class("*", Some("/tmp")), Class::Scratch);
+        assert_eq!(s.class("*", Some("build")), Class::Project);
+        for p in ["/srv/data", "/", "~bob/x", "/tmp"] {
+            assert_eq!(c(p), Class::Elsewhere, "{p}");
+        }
+        for p in ["$BUILD_DIR", "$(pwd)/x", "`pwd`/x", "${OUT:-/tmp}/x"] {
+            assert_eq!(c(p), Class::Unknown, "{p}");
+        }
+        // From another directory, after a `cd`.
+        assert_eq!(s.class("x", Some("/home/me/other")), Class::Home);
+        assert_eq!(s.class("x", Some("/home/me/proj/sub")), Class::Project);
+    }
+}
