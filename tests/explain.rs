@@ -98,3 +98,61 @@ fn a_category_is_turned_off_only_by_naming_it() {
 fn without_a_command_it_is_a_usage_error() {
     assert_eq!(explain(&[]).0, 2);
 }
+
+#[test]
+fn changes_are_judged_against_the_project_explain_runs_in() {
+    let root = tempfile::tempdir().unwrap();
+    let project = root.path().join("proj");
+    std::fs::create_dir(&project).unwrap();
+    let cwd = project.to_str().unwrap();
+    // The scratch dir is in /tmp: the temp directory is made another one, as it is for a
+    // project in a home.
+    let tmp = root.path().join("tmp");
+    let explain = |args: &[&str]| {
+        let out = std::process::Command::new(support::bin())
+            .arg("explain")
+            .args(args)
+            .env("TMPDIR", &tmp)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let run = |command: &str| explain(&["--cwd", cwd, command]);
+    // Ordinary work inside the project.
+    assert_eq!(run("rm -rf build/ target/ node_modules").0, 0);
+    assert_eq!(run("find . -name '*.pyc' -delete").0, 0);
+    // Beside it, the project itself, its repository, a path not known before it runs.
+    for command in [
+        "rm -rf ../outside",
+        "rm -rf .",
+        "rm -rf .git",
+        "rm -rf \"$BUILD_DIR\"",
+        "mv src ../elsewhere",
+    ] {
+        let (code, out) = run(command);
+        assert_eq!(code, 1, "{command}: {out}");
+        assert!(
+            out.starts_with("BLOCKED  outside-project: "),
+            "{command}: {out}"
+        );
+    }
+    let (_, out) = run("rm -rf ../outside");
+    assert!(out.contains("(../outside: outside the project)"), "{out}");
+    // From inside another directory, the same command is another question.
+    let (code, _) = explain(&["--cwd", root.path().to_str().unwrap(), "rm -rf proj/build"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_project_that_is_not_a_directory_is_a_usage_error() {
+    let out = run_piped(["--project", "/nonexistent/dir", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--project: /nonexistent/dir is not a directory"),
+        "{err}"
+    );
+}
