@@ -49,7 +49,7 @@ fn shell_aware_command(bencher: Bencher) {
     over_corpus(bencher, |c| denylist.check(Subject::Command(c)).is_some());
 }
 
-/// As the session judges a prompt's command: within a project (tests/denylist_corpus.rs's).
+/// As the session judges a prompt's command: within a project (the corpus test's).
 #[divan::bench]
 fn shell_aware_command_in_a_project(bencher: Bencher) {
     let denylist = Denylist::default();
