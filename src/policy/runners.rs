@@ -6,9 +6,7 @@ use crate::policy::argv::{self, NONE, Spec, attached, flag, value};
 use crate::policy::shell::Word;
 
 /// Shells: what `sh -c`, a pipe or a here-doc feeds them is run as shell code.
-pub const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh", "busybox",
-];
+pub const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "mksh"];
 /// Interpreters: inline code (`-c`, `-e`) is scanned for what it runs.
 pub const INTERPRETERS: &[&str] = &[
     "python",
@@ -46,7 +44,6 @@ const WRAPPERS: &[&str] = &[
     "taskset",
     "setsid",
     "unbuffer",
-    "watch",
     "caffeinate",
     "flock",
     "systemd-run",
@@ -56,6 +53,19 @@ const WRAPPERS: &[&str] = &[
     "torsocks",
     "strace",
     "ltrace",
+    // Namespaces, fake roots and other users: the command after their options still runs.
+    "unshare",
+    "fakeroot",
+    "chroot",
+    "nsenter",
+    "firejail",
+    "bwrap",
+    // Multi-call binaries: `busybox rm …` is `rm …`.
+    "busybox",
+    "toybox",
+    // A detached terminal runs its command all the same.
+    "screen",
+    "dtach",
 ];
 /// Words that start or continue a compound command rather than naming one.
 const RESERVED: &[&str] = &[
@@ -78,6 +88,10 @@ pub fn unwrap(words: &[Word]) -> &[Word] {
         if !WRAPPERS.contains(&name) {
             return words;
         }
+        // `env -S STRING` runs a command line: judged whole, not unwrapped.
+        if name == "env" && argv::parse(&ENV, &words[1..]).has("split-string") {
+            return words;
+        }
         // `command -v x` and `type`-like lookups run nothing.
         if name == "command"
             && words
@@ -92,6 +106,10 @@ pub fn unwrap(words: &[Word]) -> &[Word] {
 
 /// Skips a wrapper's own options (and operands such as `timeout`'s duration).
 fn skip_wrapper_options<'w>(name: &str, args: &'w [Word]) -> &'w [Word] {
+    // `dtach -n SOCKET CMD…`: a mode, then the socket.
+    if name == "dtach" {
+        return args.get(2..).unwrap_or_default();
+    }
     let spec = match name {
         "sudo" => &SUDO,
         "doas" => &DOAS,
@@ -106,6 +124,12 @@ fn skip_wrapper_options<'w>(name: &str, args: &'w [Word]) -> &'w [Word] {
         "watch" => &WATCH,
         "systemd-run" => &SYSTEMD_RUN,
         "strace" | "ltrace" => &STRACE,
+        "unshare" => &UNSHARE,
+        "fakeroot" => &FAKEROOT,
+        "chroot" => &CHROOT,
+        "nsenter" => &NSENTER,
+        "screen" => &SCREEN,
+        "firejail" | "bwrap" => &SANDBOXES,
         _ => &NO_OPTIONS,
     };
     let mut rest = &args[argv::parse(spec, args).stop..];
@@ -113,8 +137,9 @@ fn skip_wrapper_options<'w>(name: &str, args: &'w [Word]) -> &'w [Word] {
         rest = &rest[1..];
     }
     match name {
-        // `timeout 10 cmd`, `chrt 10 cmd`, `taskset 0x3 cmd`, `flock /lock cmd`: one operand first.
-        "timeout" | "chrt" | "taskset" | "flock" if !rest.is_empty() => &rest[1..],
+        // `timeout 10 cmd`, `chrt 10 cmd`, `taskset 0x3 cmd`, `flock /lock cmd`, `chroot /new
+        // cmd`: one operand first.
+        "timeout" | "chrt" | "taskset" | "flock" | "chroot" if !rest.is_empty() => &rest[1..],
         _ => rest,
     }
 }
@@ -250,6 +275,263 @@ const STRACE: Spec = wrapper(&[
     value('P', "trace-path"),
     flag('f', "follow-forks"),
 ]);
+
+const UNSHARE: Spec = wrapper(&[
+    attached('m', "mount"),
+    attached('u', "uts"),
+    attached('i', "ipc"),
+    attached('n', "net"),
+    attached('p', "pid"),
+    attached('U', "user"),
+    attached('C', "cgroup"),
+    attached('T', "time"),
+    flag('f', "fork"),
+    flag('r', "map-root-user"),
+    flag('c', "map-current-user"),
+    attached(NONE, "mount-proc"),
+    value(NONE, "map-user"),
+    value(NONE, "map-group"),
+    value(NONE, "propagation"),
+    value(NONE, "setgroups"),
+    value('R', "root"),
+    value('w', "wd"),
+    value('S', "setuid"),
+    value('G', "setgid"),
+    flag(NONE, "kill-child"),
+    flag(NONE, "keep-caps"),
+]);
+const FAKEROOT: Spec = wrapper(&[
+    value('l', "lib"),
+    value(NONE, "faked"),
+    value('i', ""),
+    value('s', ""),
+    value('b', ""),
+    flag('u', "unknown-is-real"),
+]);
+const CHROOT: Spec = wrapper(&[
+    value(NONE, "userspec"),
+    value(NONE, "groups"),
+    flag(NONE, "skip-chdir"),
+]);
+const NSENTER: Spec = wrapper(&[
+    value('t', "target"),
+    attached('m', "mount"),
+    attached('u', "uts"),
+    attached('i', "ipc"),
+    attached('n', "net"),
+    attached('p', "pid"),
+    attached('U', "user"),
+    value('S', "setuid"),
+    value('G', "setgid"),
+    attached('r', "root"),
+    attached('w', "wd"),
+    flag('a', "all"),
+    flag('F', "no-fork"),
+]);
+const SCREEN: Spec = wrapper(&[
+    value('S', ""),
+    value('t', ""),
+    value('c', ""),
+    value('e', ""),
+    value('h', ""),
+    value('p', ""),
+    value('T', ""),
+    value('X', ""),
+    flag('d', ""),
+    flag('D', ""),
+    flag('m', ""),
+    flag('L', ""),
+    flag('a', ""),
+    flag('A', ""),
+    flag('q', ""),
+    flag('U', ""),
+]);
+/// `firejail` and `bwrap`: options given as `--name=value` (firejail) or `--name value`.
+const SANDBOXES: Spec = wrapper(&[
+    value(NONE, "bind"),
+    value(NONE, "ro-bind"),
+    value(NONE, "dev-bind"),
+    value(NONE, "chdir"),
+    value(NONE, "tmpfs"),
+    value(NONE, "proc"),
+    value(NONE, "dev"),
+    value(NONE, "setenv"),
+    flag(NONE, "unshare-all"),
+    flag(NONE, "die-with-parent"),
+    flag(NONE, "noprofile"),
+    flag(NONE, "quiet"),
+]);
+const SCRIPT: Spec = wrapper(&[
+    value('c', "command"),
+    value('E', "echo"),
+    value('O', "log-out"),
+    value('I', "log-in"),
+    value('B', "log-io"),
+    value('T', "log-timing"),
+    value('m', "logging-format"),
+    flag('a', "append"),
+    flag('e', "return"),
+    flag('f', "flush"),
+    flag('q', "quiet"),
+]);
+const RUNUSER: Spec = Spec {
+    permute: true,
+    ..wrapper(&[
+        value('u', "user"),
+        value('g', "group"),
+        value('G', "supp-group"),
+        value('c', "command"),
+        value('s', "shell"),
+        value('w', "whitelist-environment"),
+        value(NONE, "session-command"),
+        flag('l', "login"),
+        flag('m', "preserve-environment"),
+        flag('p', ""),
+        flag('P', "pty"),
+    ])
+};
+const PARALLEL: Spec = wrapper(&[
+    value('j', "jobs"),
+    value('N', "max-args"),
+    value('n', "max-args"),
+    value('S', "sshlogin"),
+    value(NONE, "joblog"),
+    value(NONE, "results"),
+    value(NONE, "delay"),
+    value(NONE, "timeout"),
+    value(NONE, "colsep"),
+    value('d', "delimiter"),
+    value('I', ""),
+    flag('k', "keep-order"),
+    flag('q', "quote"),
+    flag('v', "verbose"),
+    flag(NONE, "dry-run"),
+    flag(NONE, "bar"),
+    flag(NONE, "progress"),
+    flag(NONE, "eta"),
+    flag(NONE, "halt"),
+    flag(NONE, "tag"),
+    flag(NONE, "line-buffer"),
+    flag('0', "null"),
+    flag('X', ""),
+    flag('m', ""),
+]);
+const TMUX_NEW: Spec = wrapper(&[
+    value('s', ""),
+    value('n', ""),
+    value('c', ""),
+    value('t', ""),
+    value('x', ""),
+    value('y', ""),
+    value('e', ""),
+    value('F', ""),
+    value('f', ""),
+    value('l', ""),
+    value('p', ""),
+    flag('d', ""),
+    flag('A', ""),
+    flag('D', ""),
+    flag('E', ""),
+    flag('P', ""),
+    flag('X', ""),
+    flag('h', ""),
+    flag('v', ""),
+    flag('b', ""),
+    flag('k', ""),
+    flag('a', ""),
+    flag('Z', ""),
+]);
+
+/// What a command that runs another one given as text (or as words to be joined into text) runs:
+/// `script -c CMD`, `runuser -c CMD`, `watch CMD…` (through `sh -c`, unless `-x`), `tmux
+/// new-session … CMD`, `env -S CMD`, `parallel CMD ::: ARG…` (once per argument). Each is a
+/// command line to judge.
+pub fn command_strings(name: &str, args: &[Word]) -> Vec<String> {
+    let joined = |words: &[&Word]| {
+        words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match name {
+        "script" => argv::parse(&SCRIPT, args)
+            .value("command")
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+        "runuser" => {
+            let parsed = argv::parse(&RUNUSER, args);
+            match parsed.value("command") {
+                Some(code) => vec![code.to_owned()],
+                // `runuser -u USER [--] CMD…`
+                None if parsed.has("user") => vec![joined(&parsed.operands)],
+                None => Vec::new(),
+            }
+        }
+        "watch" => {
+            let parsed = argv::parse(&WATCH, args);
+            if parsed.has("exec") {
+                let words: Vec<String> = parsed.operands.iter().map(|w| w.text.clone()).collect();
+                vec![crate::policy::shell::join(&words)]
+            } else {
+                vec![joined(&parsed.operands)]
+            }
+        }
+        "tmux" => {
+            let Some(at) = args.iter().position(|w| {
+                matches!(
+                    w.text.as_str(),
+                    "new"
+                        | "new-session"
+                        | "new-window"
+                        | "neww"
+                        | "split-window"
+                        | "splitw"
+                        | "respawn-pane"
+                        | "respawnp"
+                        | "respawn-window"
+                        | "respawnw"
+                )
+            }) else {
+                return Vec::new();
+            };
+            let parsed = argv::parse(&TMUX_NEW, &args[at + 1..]);
+            if parsed.operands.is_empty() {
+                Vec::new()
+            } else {
+                vec![joined(&parsed.operands)]
+            }
+        }
+        "env" => argv::parse(&ENV, args)
+            .value("split-string")
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+        "parallel" => {
+            let Some(at) = args.iter().position(|w| w.text.starts_with(":::")) else {
+                return Vec::new();
+            };
+            let before = &args[..at];
+            let command: Vec<&Word> = before[argv::parse(&PARALLEL, before).stop..]
+                .iter()
+                .collect();
+            args[at + 1..]
+                .iter()
+                .filter(|w| !w.text.starts_with(":::"))
+                .map(|arg| {
+                    let line = joined(&command);
+                    if line.contains("{}") {
+                        line.replace("{}", &arg.text)
+                    } else {
+                        format!("{line} {}", arg.text)
+                    }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
 
 /// `su`: `-c`/`--command` is a command line.
 pub const SU: Spec = wrapper(&[

@@ -16,7 +16,9 @@ use crate::policy::category::{
 };
 use crate::policy::paths::is_protected_tree;
 use crate::policy::prose;
-use crate::policy::runners::{INTERPRETERS, SHELLS, SSH, SU, code_spec, program_name, unwrap};
+use crate::policy::runners::{
+    INTERPRETERS, SHELLS, SSH, SU, code_spec, command_strings, program_name, unwrap,
+};
 use crate::policy::scope::Scope;
 use crate::policy::shell::{self, Command, RedirectKind, Script, Word};
 use crate::policy::tools::database;
@@ -191,6 +193,15 @@ impl Judge<'_> {
                     self.nested(code, &text, depth);
                 }
             }
+            // `at` and `batch` run what they read later, as a shell would now.
+            "at" | "batch" if !args.iter().any(|w| w.text.starts_with("-f")) => {
+                self.run_code(script, command, "sh", &[], &text, here, depth, prose);
+            }
+            "script" | "runuser" | "watch" | "tmux" | "env" | "parallel" => {
+                for code in command_strings(name, args) {
+                    self.nested(&code, &text, depth);
+                }
+            }
             _ => self.tool(script, command, name, args, &text, depth),
         }
     }
@@ -322,6 +333,12 @@ impl Judge<'_> {
     /// Code produced at run time by `body` and run: downloaded (pipe-to-shell) or unreadable.
     fn generated(&mut self, body: &str, outer: &str) {
         let script = shell::parse_lenient(body);
+        if let [only] = script.commands.as_slice()
+            && prints_its_own_shell_setup(unwrap(&only.words))
+        {
+            self.note(|| format!("`{outer}`: a tool's own shell set-up, not opaque code"));
+            return;
+        }
         let downloads = script.commands.iter().any(|c| {
             unwrap(&c.words)
                 .first()
@@ -415,6 +432,57 @@ impl Judge<'_> {
             _ => path.to_owned(),
         }
     }
+}
+
+/// Tools whose output is meant to be `eval`ed, and the arguments that ask for it: the lines
+/// they print set up the shell for them (`eval "$(direnv hook bash)"`, `eval "$(ssh-agent -s)"`).
+/// What they print is theirs, not the command line's: no more opaque than running them.
+const SHELL_SETUP: &[(&str, &[&str])] = &[
+    ("direnv", &["hook"]),
+    ("ssh-agent", &["-s", "-c"]),
+    ("pyenv", &["init", "virtualenv-init"]),
+    ("rbenv", &["init"]),
+    ("nodenv", &["init"]),
+    ("goenv", &["init"]),
+    ("jenv", &["init"]),
+    ("plenv", &["init"]),
+    ("zoxide", &["init"]),
+    ("starship", &["init"]),
+    ("fnm", &["env"]),
+    ("mise", &["activate", "hook-env"]),
+    ("rtx", &["activate"]),
+    ("brew", &["shellenv"]),
+    ("opam", &["env"]),
+    ("thefuck", &["--alias"]),
+    ("conda", &["shell.bash", "shell.zsh"]),
+    ("micromamba", &["shell"]),
+    ("dircolors", &["-b", "--sh"]),
+    ("keychain", &["--eval"]),
+    ("gpg-agent", &["--daemon"]),
+    ("luarocks", &["path"]),
+    ("register-python-argcomplete", &[]),
+    ("kubectl", &["completion"]),
+    ("helm", &["completion"]),
+    ("rustup", &["completions"]),
+];
+
+/// Whether `words` is one of [`SHELL_SETUP`]'s tools asked for its set-up (no more than that:
+/// `pyenv init -` yes, `pyenv exec rm` no).
+fn prints_its_own_shell_setup(words: &[Word]) -> bool {
+    let Some((first, args)) = words.split_first() else {
+        return false;
+    };
+    let name = program_name(&first.text);
+    SHELL_SETUP.iter().any(|(tool, asks)| {
+        *tool == name
+            && (asks.is_empty()
+                || args
+                    .first()
+                    .is_some_and(|a| asks.contains(&a.text.as_str())))
+            && args
+                .iter()
+                .all(|a| !a.expands && !a.text.contains(['|', ';', '&']))
+    })
 }
 
 /// Fork bombs are recognised on the raw text: they are functions calling themselves twice.
