@@ -128,6 +128,7 @@ impl Denylist {
             scope,
             prose: matches!(subject, Subject::Text(_)),
             prose_cd: false,
+            downloaded: Vec::new(),
         };
         match subject {
             Subject::Command(source) => judge.command_line(source, 0),

@@ -38,6 +38,9 @@ pub struct Judge<'a> {
     /// The prose line being read has a `cd` (or `pushd`) in it: a reading that started after it
     /// does not know where its relative paths are.
     pub prose_cd: bool,
+    /// Files a downloader wrote earlier in the command line (normalised): running one is running
+    /// downloaded code, in two steps instead of a pipe.
+    pub downloaded: Vec<String>,
 }
 
 pub const DOWNLOADERS: &[&str] = &[
@@ -168,6 +171,10 @@ impl Judge<'_> {
         };
         let name = program_name(&first.text);
         let args = &words[1..];
+        if first.text.contains('/') {
+            let text = command.text();
+            self.runs_a_file(&first.text, &text);
+        }
         let text = words
             .iter()
             .map(|w| w.text.as_str())
@@ -255,7 +262,39 @@ impl Judge<'_> {
             || parsed.operands.is_empty()
             || parsed.operands.first().is_some_and(|w| w.text == "-");
         if !reads_stdin {
-            return; // runs a script file: not readable from here
+            // Runs a script file: not readable from here — unless it was just downloaded.
+            if let Some(file) = parsed.operands.first() {
+                self.runs_a_file(&file.text, text);
+            }
+            return;
+        }
+        self.code_from_stdin(script, command, text, here, (shell, prose), depth);
+    }
+
+    /// What a shell or interpreter that reads its code from standard input is fed: a here-doc,
+    /// another command's output (`< <(curl …)`), or a pipe.
+    fn code_from_stdin(
+        &mut self,
+        script: &Script,
+        command: &Command,
+        text: &str,
+        here: Option<&shell::Redirect>,
+        (shell, prose): (bool, bool),
+        depth: usize,
+    ) {
+        // `bash -s < <(curl …)`: stdin is another command's output.
+        if let Some(process) = command
+            .redirects
+            .iter()
+            .find(|r| r.kind == RedirectKind::Read && r.target.process)
+        {
+            let body = process
+                .target
+                .substitutions
+                .first()
+                .map_or("", String::as_str);
+            self.generated(body, text);
+            return;
         }
         if let Some(here) = here {
             match (&here.body, shell) {
@@ -401,11 +440,26 @@ impl Judge<'_> {
     }
 
     fn source(&mut self, args: &[Word], text: &str) {
-        if let Some(file) = args.first()
-            && (file.process || pure_substitution(file).is_some())
-        {
+        let Some(file) = args.first() else { return };
+        if file.process || pure_substitution(file).is_some() {
             let body = file.substitutions.first().map_or("", String::as_str);
             self.generated(body, text);
+        } else if file.text == "/dev/stdin" || file.text == "-" {
+            self.found(OPAQUE, format!("{text} (sources its standard input)"));
+        } else {
+            self.runs_a_file(&file.text, text);
+        }
+    }
+
+    /// A script file run (by a shell, `source`, or as the command itself): downloaded earlier in
+    /// the same command line, it is downloaded code.
+    pub fn runs_a_file(&mut self, file: &str, text: &str) {
+        let path = crate::policy::paths::normalize(&self.resolve(file));
+        if self.downloaded.contains(&path) {
+            self.found(
+                PIPE_TO_SHELL,
+                format!("{text} (runs {file}, downloaded above)"),
+            );
         }
     }
 

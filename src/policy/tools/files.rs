@@ -461,21 +461,35 @@ impl Judge<'_> {
                     Vec::new()
                 }
             }
-            "curl" => argv::parse(&CURL, args).values_of(&[
-                "output",
-                "output-dir",
-                "dump-header",
-                "cookie-jar",
-                "trace",
-                "trace-ascii",
-                "stderr",
-            ]),
-            "wget" => argv::parse(&WGET, args).values_of(&[
-                "output-document",
-                "directory-prefix",
-                "output-file",
-                "append-output",
-            ]),
+            "curl" => {
+                let parsed = argv::parse(&CURL, args);
+                self.downloads(
+                    parsed.values_of(&["output"]),
+                    parsed.has("remote-name"),
+                    &parsed,
+                );
+                parsed.values_of(&[
+                    "output",
+                    "output-dir",
+                    "dump-header",
+                    "cookie-jar",
+                    "trace",
+                    "trace-ascii",
+                    "stderr",
+                ])
+            }
+            "wget" => {
+                let parsed = argv::parse(&WGET, args);
+                let named = parsed.values_of(&["output-document"]);
+                // Without -O, wget names the file after the URL, as `curl -O` does.
+                self.downloads(named.clone(), named.is_empty(), &parsed);
+                parsed.values_of(&[
+                    "output-document",
+                    "directory-prefix",
+                    "output-file",
+                    "append-output",
+                ])
+            }
             "ssh-keygen" => {
                 let parsed = argv::parse(&SSH_KEYGEN, args);
                 // `-l` (fingerprint), `-y` (public key) and `-F` (lookup) only read the key.
@@ -495,6 +509,24 @@ impl Judge<'_> {
         for target in targets {
             self.write_target(target, text);
         }
+    }
+
+    /// Remembers the files a downloader writes: `named` ones, and with `by_url` the last path
+    /// segment of each URL operand.
+    fn downloads(&mut self, named: Vec<&str>, by_url: bool, parsed: &argv::Args<'_>) {
+        let from_urls = parsed
+            .operand_texts()
+            .filter(|_| by_url)
+            .filter(|u| u.contains("://"))
+            .filter_map(|u| u.split(['?', '#']).next()?.rsplit('/').next())
+            .filter(|name| !name.is_empty());
+        let files: Vec<String> = named
+            .into_iter()
+            .chain(from_urls)
+            .filter(|f| *f != "-")
+            .map(|f| normalize(&self.resolve(f)))
+            .collect();
+        self.downloaded.extend(files);
     }
 
     /// Whether writing (or removing) `path` is dangerous in itself.

@@ -105,8 +105,38 @@ const UPDATE_REF: Spec = Spec {
 };
 
 impl Judge<'_> {
-    pub(super) fn git(&mut self, args: &[Word], text: &str) {
+    pub(super) fn git(&mut self, args: &[Word], text: &str, depth: usize) {
         let global = argv::parse(&GLOBAL, args);
+        // `-c key=value` settings that are commands git runs: an alias starting with `!`, a
+        // pager, an editor, an SSH command, a file-system monitor.
+        for setting in global.values_of(&["c"]) {
+            let Some((key, value)) = setting.split_once('=') else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            let command = match value.strip_prefix('!') {
+                Some(shell) if key.starts_with("alias.") => Some(shell),
+                _ if matches!(
+                    key.as_str(),
+                    "core.pager"
+                        | "core.editor"
+                        | "core.sshcommand"
+                        | "core.fsmonitor"
+                        | "sequence.editor"
+                        | "diff.external"
+                        | "pager.log"
+                        | "pager.diff"
+                        | "credential.helper"
+                ) && !value.is_empty() =>
+                {
+                    Some(value.trim_start_matches('!'))
+                }
+                _ => None,
+            };
+            if let Some(command) = command {
+                self.nested(command, text, depth);
+            }
+        }
         let Some(sub) = args.get(global.stop) else {
             return;
         };

@@ -3,6 +3,7 @@
 //! command, its wrappers looked through, to [`Judge::tool`].
 
 mod cloud;
+mod code;
 pub(super) mod database;
 mod files;
 mod git;
@@ -31,9 +32,10 @@ impl Judge<'_> {
             "find" => self.find(args, text, depth),
             "dd" => self.dd(args, text),
             "chmod" | "chown" | "chgrp" | "setfacl" | "chattr" => self.permissions(args, text),
-            "git" => self.git(args, text),
+            "git" => self.git(args, text, depth),
             _ => {}
         }
+        self.runs_code_in_arguments(name, args, text, depth);
         self.writes(name, args, text);
         self.publish(name, args, text);
         self.cloud(name, args, text);
