@@ -129,6 +129,7 @@ impl Denylist {
             prose: matches!(subject, Subject::Text(_)),
             prose_cd: false,
             downloaded: Vec::new(),
+            defined: Vec::new(),
         };
         match subject {
             Subject::Command(source) => judge.command_line(source, 0),

@@ -70,6 +70,7 @@ const WRAPPERS: &[&str] = &[
 /// Words that start or continue a compound command rather than naming one.
 const RESERVED: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
+    "coproc",
 ];
 
 /// The words after leading assignments, compound-command keywords and wrappers such as `sudo`.

@@ -41,6 +41,8 @@ pub struct Judge<'a> {
     /// Files a downloader wrote earlier in the command line (normalised): running one is running
     /// downloaded code, in two steps instead of a pipe.
     pub downloaded: Vec<String>,
+    /// Functions and aliases defined earlier in the command line: name → body.
+    pub defined: Vec<(String, String)>,
 }
 
 pub const DOWNLOADERS: &[&str] = &[
@@ -136,10 +138,19 @@ impl Judge<'_> {
                 continue;
             }
             let words = unwrap(&command.words);
-            if words.first().is_some_and(|w| w.text == "cd") {
+            if words
+                .first()
+                .is_some_and(|w| w.text == "cd" || w.text == "pushd")
+            {
                 self.cwd = words.get(1).map(|dir| self.resolve(&dir.text));
             }
             let before = self.findings.len();
+            if self.definition(words) {
+                continue;
+            }
+            if let Some(body) = self.called(words) {
+                self.nested(&body, &command.text(), depth);
+            }
             self.command(script, command, depth, prose);
             if self.findings.len() == before {
                 self.note(|| {
@@ -193,7 +204,9 @@ impl Judge<'_> {
         }
         match name {
             "eval" => self.eval(args, &text, depth),
-            "source" | "." => self.source(args, &text),
+            // In prose `.` is as likely a `jq` filter or a full stop as `source`: only what it
+            // could only mean as `source` (`. <(curl …)`) counts there.
+            "source" | "." => self.source(args, &text, !(prose && name == ".")),
             "ssh" => self.ssh(args, depth),
             "su" => {
                 if let Some(code) = argv::parse(&SU, args).value("command") {
@@ -203,6 +216,12 @@ impl Judge<'_> {
             // `at` and `batch` run what they read later, as a shell would now.
             "at" | "batch" if !args.iter().any(|w| w.text.starts_with("-f")) => {
                 self.run_code(script, command, "sh", &[], &text, here, depth, prose);
+            }
+            // `trap 'CMD' SIGNAL…`: CMD runs when the signal (or exit) comes.
+            "trap" => {
+                if let Some(code) = args.first().filter(|a| !a.text.starts_with('-')) {
+                    self.nested(&code.text, &text, depth);
+                }
             }
             "script" | "runuser" | "watch" | "tmux" | "env" | "parallel" => {
                 for code in command_strings(name, args) {
@@ -439,14 +458,15 @@ impl Judge<'_> {
         self.nested(&code, text, depth);
     }
 
-    fn source(&mut self, args: &[Word], text: &str) {
+    /// `source FILE` / `. FILE`; `files`: judge a plain file too (what it sources).
+    fn source(&mut self, args: &[Word], text: &str, files: bool) {
         let Some(file) = args.first() else { return };
         if file.process || pure_substitution(file).is_some() {
             let body = file.substitutions.first().map_or("", String::as_str);
             self.generated(body, text);
-        } else if file.text == "/dev/stdin" || file.text == "-" {
+        } else if files && (file.text == "/dev/stdin" || file.text == "-") {
             self.found(OPAQUE, format!("{text} (sources its standard input)"));
-        } else {
+        } else if files {
             self.runs_a_file(&file.text, text);
         }
     }
@@ -477,6 +497,81 @@ impl Judge<'_> {
             let outer = format!("ssh {} {remote}", host.text);
             self.nested(&remote, &outer, depth);
         }
+    }
+
+    /// A function (`f() { …`, `function f { …`) or an alias (`alias x='…'`) being defined:
+    /// remembered, and judged where it is called (a definition alone runs nothing). True when
+    /// `words` was a definition.
+    fn definition(&mut self, words: &[Word]) -> bool {
+        let Some(first) = words.first() else {
+            return false;
+        };
+        if first.text == "alias" {
+            for arg in &words[1..] {
+                if let Some((name, value)) = arg.text.split_once('=') {
+                    self.defined.push((name.to_owned(), value.to_owned()));
+                }
+            }
+            return true;
+        }
+        let (name, body_from) = if first.text == "function" {
+            match words.get(1) {
+                Some(name) => (name.text.trim_end_matches("()").to_owned(), 2),
+                None => return false,
+            }
+        } else if let Some(name) = first.text.split_once("()").map(|(n, _)| n) {
+            (name.to_owned(), 1)
+        } else {
+            return false;
+        };
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+        {
+            return false;
+        }
+        // `f(){ rm …`: the `{` may stick to the name or stand alone.
+        let rest: Vec<&str> = std::iter::once(first.text.split_once('{').map_or("", |(_, r)| r))
+            .filter(|_| body_from == 1)
+            .chain(words[body_from..].iter().map(|w| w.text.as_str()))
+            .filter(|w| !w.is_empty() && *w != "{")
+            .collect();
+        let body =
+            crate::policy::shell::join(&rest.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>());
+        self.defined.push((name, body));
+        true
+    }
+
+    /// The body a call of a defined function or alias runs, its arguments in place of `$1`…`$9`,
+    /// `$@` and `$*` (an alias's arguments follow its text).
+    fn called(&self, words: &[Word]) -> Option<String> {
+        let first = words.first()?;
+        let (_, body) = self
+            .defined
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == first.text)?;
+        let args: Vec<String> = words[1..].iter().map(|w| w.text.clone()).collect();
+        let all = crate::policy::shell::join(&args);
+        let mut expanded = body
+            .replace("\"$@\"", &all)
+            .replace("$@", &all)
+            .replace("$*", &all);
+        for (i, arg) in args.iter().enumerate().take(9).rev() {
+            let quoted = crate::policy::shell::quote(arg);
+            for spelling in [
+                format!("\"${}\"", i + 1),
+                format!("${{{}}}", i + 1),
+                format!("${}", i + 1),
+            ] {
+                expanded = expanded.replace(&spelling, &quoted);
+            }
+        }
+        if !body.contains('$') && !args.is_empty() {
+            expanded = format!("{expanded} {all}");
+        }
+        Some(expanded)
     }
 
     /// `path` as seen from the directory of an earlier `cd`, if it is relative.

@@ -555,7 +555,12 @@ impl Judge<'_> {
                 .iter()
                 .any(|p| raw.starts_with(p));
             let lost = self.prose_cd && self.cwd.is_none() && !named;
-            let vague = self.prose && ((class == Class::Unknown && raw.contains('`')) || lost);
+            // A function's parameters (`$1`, `"$@"`) read outside the function that gets them.
+            let parameter = raw.contains("$@")
+                || raw.contains("$*")
+                || (raw.contains('$') && raw.chars().any(|c| c.is_ascii_digit()));
+            let vague = self.prose
+                && ((class == Class::Unknown && (raw.contains('`') || parameter)) || lost);
             if class.out_of_bounds() && !vague {
                 self.found(
                     OUTSIDE_PROJECT,
