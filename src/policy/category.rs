@@ -34,6 +34,10 @@ pub const OPAQUE: Category = category(
     "runs code that cannot be read before it runs",
 );
 pub const GIT_HISTORY: Category = category("git-history", "rewrites or discards git history");
+pub const GIT_DISCARD: Category = category(
+    "git-discard",
+    "discards uncommitted changes, stashes, tags or worktrees that no commit keeps",
+);
 pub const DATABASE_DROP: Category = category("database-drop", "drops or empties a database");
 pub const KILL_ALL: Category = category("kill-all", "kills every process the user can signal");
 pub const CRONTAB_REMOVE: Category = category("crontab-remove", "deletes the user's crontab");
@@ -70,6 +74,7 @@ pub const BUILTIN: &[Category] = &[
     PIPE_TO_SHELL,
     OPAQUE,
     GIT_HISTORY,
+    GIT_DISCARD,
     DATABASE_DROP,
     KILL_ALL,
     CRONTAB_REMOVE,

@@ -2,7 +2,7 @@
 //! cleans and branch deletions, history filters), read with git's own options.
 
 use crate::policy::argv::{self, NONE, Spec, attached, flag, value};
-use crate::policy::category::GIT_HISTORY;
+use crate::policy::category::{GIT_DISCARD, GIT_HISTORY};
 use crate::policy::shell::Word;
 use crate::policy::walk::Judge;
 
@@ -162,10 +162,54 @@ impl Judge<'_> {
             "filter-branch" | "filter-repo" => true,
             "reflog" => rest.first().is_some_and(|a| a.text == "expire"),
             "update-ref" => argv::parse(&UPDATE_REF, rest).has("d"),
+            "gc" | "prune" => rest.iter().any(|a| {
+                matches!(
+                    a.text.as_str(),
+                    "--prune=now" | "--prune=all" | "--expire=now"
+                )
+            }),
             _ => false,
         };
         if destroys {
             self.found(GIT_HISTORY, text.to_owned());
+        } else if discards(&sub.text, rest) {
+            self.found(GIT_DISCARD, text.to_owned());
         }
+    }
+}
+
+/// Whether `git SUB REST…` throws away work no commit keeps: changes in the working tree
+/// (`checkout -- path`, `checkout .`, `restore path`, a forced `checkout` or `switch`), stashes
+/// (`stash drop`, `stash clear`), tags (`tag -d`), a worktree with changes (`worktree remove -f`).
+fn discards(sub: &str, rest: &[Word]) -> bool {
+    let has = |flags: &[&str]| {
+        rest.iter().any(|a| {
+            flags.contains(&a.text.as_str())
+                || (a.text.starts_with('-')
+                    && !a.text.starts_with("--")
+                    && flags
+                        .iter()
+                        .any(|f| f.len() == 2 && a.text[1..].contains(&f[1..])))
+        })
+    };
+    let operands = || rest.iter().filter(|a| !a.text.starts_with('-'));
+    match sub {
+        "checkout" => {
+            has(&["-f", "--force"])
+                || rest.iter().any(|a| a.text == "--")
+                || operands().any(|a| a.text == "." || a.text == ":/")
+        }
+        "restore" => {
+            // `--staged` alone only unstages: the working tree keeps the changes.
+            let staged_only = has(&["-S", "--staged"]) && !has(&["-W", "--worktree"]);
+            !staged_only && operands().next().is_some()
+        }
+        "switch" => has(&["-f", "--force", "--discard-changes"]),
+        "stash" => rest
+            .first()
+            .is_some_and(|a| a.text == "drop" || a.text == "clear"),
+        "tag" => has(&["-d", "--delete"]),
+        "worktree" => rest.first().is_some_and(|a| a.text == "remove") && has(&["-f", "--force"]),
+        _ => false,
     }
 }
