@@ -573,7 +573,12 @@ impl Session {
                     open.id = question.id;
                     return;
                 }
-                if self.background.is_some() {
+                if self.kill_at.is_some() {
+                    // The program is being ended (`q`, `quit`, a signal): nobody is asked.
+                    if let Some(guard) = &self.guard {
+                        guard.deny(&question);
+                    }
+                } else if self.background.is_some() {
                     self.post(question);
                 } else {
                     self.questions.push_back(question);

@@ -38,6 +38,27 @@ pub const GIT_DISCARD: Category = category(
     "git-discard",
     "discards uncommitted changes, stashes, tags or worktrees that no commit keeps",
 );
+pub const KILL_OTHERS: Category = category(
+    "kill-by-name",
+    "signals processes by name or pattern, or pid 1: processes the agent may not have started",
+);
+pub const SECURITY_OFF: Category = category(
+    "security-off",
+    "stops system services, or turns off a firewall, SELinux/AppArmor, auditing, swap or a \
+     kernel setting",
+);
+pub const CREDENTIALS: Category = category(
+    "credentials",
+    "reads private keys or stored credentials (SSH, cloud, registries, password stores)",
+);
+pub const NETWORK_SHELL: Category = category(
+    "network-shell",
+    "opens a shell to or for the network, or sends the environment or secrets out",
+);
+pub const HISTORY_WIPE: Category = category(
+    "history-wipe",
+    "erases shell history or system logs: the traces of what was done",
+);
 pub const DATABASE_DROP: Category = category("database-drop", "drops or empties a database");
 pub const KILL_ALL: Category = category("kill-all", "kills every process the user can signal");
 pub const CRONTAB_REMOVE: Category = category("crontab-remove", "deletes the user's crontab");
@@ -75,6 +96,11 @@ pub const BUILTIN: &[Category] = &[
     OPAQUE,
     GIT_HISTORY,
     GIT_DISCARD,
+    KILL_OTHERS,
+    SECURITY_OFF,
+    CREDENTIALS,
+    NETWORK_SHELL,
+    HISTORY_WIPE,
     DATABASE_DROP,
     KILL_ALL,
     CRONTAB_REMOVE,

@@ -12,7 +12,8 @@ use regex::Regex;
 use crate::policy::Denylist;
 use crate::policy::argv;
 use crate::policy::category::{
-    Category, DATABASE_DROP, FORK_BOMB, OPAQUE, PIPE_TO_SHELL, RECURSIVE_DELETE,
+    CREDENTIALS, Category, DATABASE_DROP, FORK_BOMB, NETWORK_SHELL, OPAQUE, PIPE_TO_SHELL,
+    RECURSIVE_DELETE,
 };
 use crate::policy::paths::is_protected_tree;
 use crate::policy::prose;
@@ -172,9 +173,36 @@ impl Judge<'_> {
     /// One simple command, after its wrappers are looked through.
     fn command(&mut self, script: &Script, command: &Command, depth: usize, prose: bool) {
         for redirect in &command.redirects {
-            if matches!(redirect.kind, RedirectKind::Write | RedirectKind::Append) {
-                self.write_target(&redirect.target.text, &command.text());
+            let target = &redirect.target.text;
+            match redirect.kind {
+                // `>& /dev/tcp/HOST/PORT`, `< /dev/tcp/…`: the shell's own network socket.
+                _ if target.starts_with("/dev/tcp/") || target.starts_with("/dev/udp/") => {
+                    self.found(NETWORK_SHELL, command.text());
+                }
+                RedirectKind::Write | RedirectKind::Append => {
+                    self.write_target(target, &command.text());
+                }
+                RedirectKind::Read if crate::policy::tools::is_credential(target) => {
+                    self.found(CREDENTIALS, command.text());
+                }
+                _ => {}
             }
+        }
+        // The environment (its tokens and keys) piped to the network.
+        if let Some(producer) = command.piped_from.map(|i| &script.commands[i])
+            && producer
+                .words
+                .first()
+                .is_some_and(|w| matches!(program_name(&w.text), "env" | "printenv" | "set"))
+            && producer.words.len() == 1
+            && unwrap(&command.words)
+                .first()
+                .is_some_and(|w| DOWNLOADERS.contains(&program_name(&w.text)))
+        {
+            self.found(
+                NETWORK_SHELL,
+                format!("{} | {}", producer.text(), command.text()),
+            );
         }
         let words = unwrap(&command.words);
         let Some(first) = words.first() else {

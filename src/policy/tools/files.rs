@@ -4,8 +4,8 @@
 
 use crate::policy::argv::{self, NONE, Spec, attached, flag, value};
 use crate::policy::category::{
-    DISK_WIPE, OUTSIDE_PROJECT, PERMISSION_SWEEP, RECURSIVE_DELETE, SSH_KEYS, STARTUP_FILES,
-    SUDOERS, SYSTEM_FILES,
+    DISK_WIPE, NETWORK_SHELL, OUTSIDE_PROJECT, PERMISSION_SWEEP, RECURSIVE_DELETE, SSH_KEYS,
+    STARTUP_FILES, SUDOERS, SYSTEM_FILES,
 };
 use crate::policy::paths::{
     in_system_dir, is_block_device, is_protected_tree, is_ssh, is_startup_file, is_sudoers,
@@ -533,7 +533,9 @@ impl Judge<'_> {
     pub fn write_target(&mut self, path: &str, text: &str) {
         let raw = path;
         let path = normalize(path);
-        if is_block_device(&path) {
+        if path.starts_with("/dev/tcp/") || path.starts_with("/dev/udp/") {
+            self.found(NETWORK_SHELL, text.to_owned());
+        } else if is_block_device(&path) {
             self.found(DISK_WIPE, text.to_owned());
         } else if is_sudoers(&path) {
             self.found(SUDOERS, text.to_owned());

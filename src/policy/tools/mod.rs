@@ -7,8 +7,11 @@ mod code;
 pub(super) mod database;
 mod files;
 mod git;
+mod host;
 mod publish;
 mod system;
+
+pub use host::is_credential;
 
 use crate::policy::shell::{Command, Script, Word};
 use crate::policy::walk::Judge;
@@ -40,5 +43,7 @@ impl Judge<'_> {
         self.publish(name, args, text);
         self.cloud(name, args, text);
         self.database(script, command, name, args, text);
+        // Last: what a command writes says more than that it also reads a secret.
+        self.host(name, args, text);
     }
 }

@@ -1,0 +1,145 @@
+//! What an agent should not do to the machine it runs on, or to the secrets kept there: signal
+//! processes it did not start (by name, by pattern, pid 1), turn off the system's services and
+//! protections, read private keys and stored credentials, open a shell for the network, erase the
+//! traces of what was done. Each is a category of its own.
+
+use crate::policy::category::{
+    CREDENTIALS, Category, HISTORY_WIPE, KILL_OTHERS, NETWORK_SHELL, SECURITY_OFF,
+};
+use crate::policy::paths::normalize;
+use crate::policy::shell::Word;
+use crate::policy::walk::Judge;
+
+/// Programs that print or copy a file they are given (a secret read is a secret leaked).
+const READERS: &[&str] = &[
+    "cat", "less", "more", "head", "tail", "bat", "batcat", "xxd", "od", "hexdump", "base64",
+    "base32", "strings", "nl", "tac", "cp", "scp", "rsync", "tar", "zip", "7z", "curl", "wget",
+    "nc", "ncat", "openssl", "gpg", "jq", "yq", "grep", "awk", "sed", "python3", "python", "node",
+];
+
+impl Judge<'_> {
+    pub(super) fn host(&mut self, name: &str, args: &[Word], text: &str) {
+        if let Some(category) = host_category(name, args) {
+            self.found(category, text.to_owned());
+            return;
+        }
+        if READERS.contains(&name) && args.iter().any(|a| is_credential(&a.text)) {
+            self.found(CREDENTIALS, text.to_owned());
+        }
+    }
+}
+
+/// The category `name ARGS…` falls in by what it does to the host, if any.
+fn host_category(name: &str, args: &[Word]) -> Option<Category> {
+    let word = |w: &str| args.iter().any(|a| a.text == w);
+    let flag = |short: char, long: &str| {
+        args.iter().any(|a| {
+            a.text == long
+                || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains(short))
+        })
+    };
+    let first = args.first().map_or("", |a| a.text.as_str());
+    let network = args
+        .iter()
+        .any(|a| a.text.contains("/dev/tcp/") || a.text.contains("/dev/udp/"));
+    if network {
+        return Some(NETWORK_SHELL);
+    }
+    Some(match name {
+        // By name or pattern, whoever started them.
+        "pkill" | "killall" | "skill" | "slay" => KILL_OTHERS,
+        "kill" if args.iter().any(|a| a.text == "1" || pid_by_name(&a.text)) => KILL_OTHERS,
+        // The system's services (a user's own, `--user`, are theirs).
+        "systemctl"
+            if !word("--user")
+                && args.iter().any(|a| {
+                    matches!(
+                        a.text.as_str(),
+                        "stop" | "disable" | "mask" | "kill" | "isolate"
+                    )
+                }) =>
+        {
+            SECURITY_OFF
+        }
+        "service" if args.get(1).is_some_and(|a| a.text == "stop") => SECURITY_OFF,
+        "ufw" if matches!(first, "disable" | "reset") => SECURITY_OFF,
+        "iptables" | "ip6tables" | "iptables-legacy" | "iptables-nft"
+            if flag('F', "--flush")
+                || flag('X', "--delete-chain")
+                || (flag('P', "--policy") && word("ACCEPT")) =>
+        {
+            SECURITY_OFF
+        }
+        "nft" if word("flush") => SECURITY_OFF,
+        "setenforce" if matches!(first, "0" | "Permissive" | "permissive") => SECURITY_OFF,
+        "aa-teardown" | "aa-disable" | "aa-complain" | "swapoff" | "rmmod" => SECURITY_OFF,
+        "auditctl" if word("-D") || (word("-e") && word("0")) => SECURITY_OFF,
+        "sysctl" if flag('w', "--write") || args.iter().any(|a| a.text.contains('=')) => {
+            SECURITY_OFF
+        }
+        "modprobe" if flag('r', "--remove") => SECURITY_OFF,
+        "mount" if args.iter().any(|a| a.text.contains("remount")) => SECURITY_OFF,
+        // A shell for whoever connects, or connected to.
+        "nc" | "ncat" | "netcat" if flag('e', "--exec") || flag('c', "--sh-exec") => NETWORK_SHELL,
+        "socat"
+            if args.iter().any(|a| {
+                let t = a.text.to_ascii_lowercase();
+                t.contains("exec:") || t.contains("system:")
+            }) =>
+        {
+            NETWORK_SHELL
+        }
+        // The traces of what was done.
+        "history"
+            if args
+                .iter()
+                .any(|a| a.text.starts_with('-') && a.text.contains('c')) =>
+        {
+            HISTORY_WIPE
+        }
+        "unset" if word("HISTFILE") => HISTORY_WIPE,
+        "journalctl" if args.iter().any(|a| a.text.starts_with("--vacuum")) => HISTORY_WIPE,
+        _ => return None,
+    })
+}
+
+/// A pid found by name: `$(pgrep node)`, `` `pidof nginx` ``.
+fn pid_by_name(arg: &str) -> bool {
+    ["pgrep", "pidof"].iter().any(|p| arg.contains(p))
+}
+
+/// Private keys and stored credentials.
+pub fn is_credential(path: &str) -> bool {
+    let p = normalize(path);
+    let public = std::path::Path::new(&p)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pub"));
+    let in_home = |rel: &str| p == format!("~/{rel}") || p.starts_with(&format!("~/{rel}/"));
+    let ssh_key = p
+        .strip_prefix("~/.ssh/")
+        .is_some_and(|f| (f.starts_with("id_") || f.ends_with("_key")) && !public);
+    ssh_key
+        || (p.starts_with("/etc/ssh/ssh_host_") && !public)
+        || p == "/etc/shadow"
+        || p == "/etc/gshadow"
+        || [
+            ".aws/credentials",
+            ".config/gcloud",
+            ".azure",
+            ".kube/config",
+            ".docker/config.json",
+            ".netrc",
+            ".npmrc",
+            ".pypirc",
+            ".git-credentials",
+            ".password-store",
+            ".gnupg/private-keys-v1.d",
+            ".config/gh/hosts.yml",
+            ".cargo/credentials",
+            ".cargo/credentials.toml",
+            ".vault-token",
+            ".terraform.d/credentials.tfrc.json",
+        ]
+        .iter()
+        .any(|rel| in_home(rel))
+}
