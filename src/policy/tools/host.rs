@@ -48,7 +48,7 @@ fn host_category(name: &str, args: &[Word]) -> Option<Category> {
     Some(match name {
         // By name or pattern, whoever started them.
         "pkill" | "killall" | "skill" | "slay" => KILL_OTHERS,
-        "kill" if args.iter().any(|a| a.text == "1" || pid_by_name(&a.text)) => KILL_OTHERS,
+        "kill" if pids(args).any(|a| a.text == "1" || pid_by_name(&a.text)) => KILL_OTHERS,
         // The system's services (a user's own, `--user`, are theirs).
         "systemctl"
             if !word("--user")
@@ -100,6 +100,21 @@ fn host_category(name: &str, args: &[Word]) -> Option<Category> {
         "unset" if word("HISTFILE") => HISTORY_WIPE,
         "journalctl" if args.iter().any(|a| a.text.starts_with("--vacuum")) => HISTORY_WIPE,
         _ => return None,
+    })
+}
+
+/// `kill`'s pids: its arguments without the signal (`-9`, `-s KILL`, `-n 9`, `--signal KILL`).
+fn pids(args: &[Word]) -> impl Iterator<Item = &Word> {
+    let mut skip_next = false;
+    args.iter().filter(move |a| {
+        if std::mem::take(&mut skip_next) {
+            return false;
+        }
+        if matches!(a.text.as_str(), "-s" | "-n" | "--signal") {
+            skip_next = true;
+            return false;
+        }
+        !a.text.starts_with('-') || a.text == "-1"
     })
 }
 
