@@ -5,10 +5,10 @@
 
 mod support;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use support::Term;
 use support::claude::{self, World};
-use support::mock_api::{MockApi, tool_results};
+use support::mock_api::MockApi;
 
 /// Starts `claude "please do the task"` under autoapprove with the built-in rules (fast settle).
 fn start(world: &World, api: &MockApi) -> Option<Term> {
@@ -20,18 +20,6 @@ fn start(world: &World, api: &MockApi) -> Option<Term> {
         &[bin.to_str().unwrap(), "please do the task"],
         &world.options(api),
     ))
-}
-
-/// Waits for the mock to receive the result of tool call number `turn`; returns that block.
-fn tool_result(api: &MockApi, turn: usize) -> Value {
-    let id = format!("toolu_mock_{turn}");
-    let request = api.wait_for(&format!("the tool_result of {id}"), |r| {
-        tool_results(r).any(|b| b["tool_use_id"] == id.as_str())
-    });
-    tool_results(&request)
-        .find(|b| b["tool_use_id"] == id.as_str())
-        .unwrap()
-        .clone()
 }
 
 fn stop(t: &Term) {
@@ -47,7 +35,7 @@ fn a_bash_command_is_approved_once_and_runs() {
         json!({"command": "touch ./marker", "description": "Create the marker file"}),
     )]);
     let Some(t) = start(&world, &api) else { return };
-    let result = tool_result(&api, 0);
+    let result = api.tool_result(0);
     assert_ne!(result["is_error"], true, "{result}");
     assert!(world.work.join("marker").exists());
     let log = t.log();
@@ -75,7 +63,7 @@ fn a_long_wrapped_command_is_read_as_one_line() {
         json!({"command": command, "description": "Write a long line"}),
     )]);
     let Some(t) = start(&world, &api) else { return };
-    tool_result(&api, 0);
+    api.tool_result(0);
     assert!(world.work.join("long.txt").exists());
     let log = t.log();
     assert!(log.contains(&format!(r#"command="{command}""#)), "{log}");
@@ -100,7 +88,7 @@ fn new_files_and_edits_are_approved_and_take_effect() {
         ),
     ]);
     let Some(t) = start(&world, &api) else { return };
-    let result = tool_result(&api, 2);
+    let result = api.tool_result(2);
     assert_ne!(result["is_error"], true, "{result}");
     assert_eq!(
         std::fs::read_to_string(&created).unwrap(),
@@ -215,7 +203,7 @@ fn a_user_rule_can_opt_in_to_answering_the_trust_question() {
         &[bin.to_str().unwrap(), "please do the task"],
         &world.options(&api),
     );
-    tool_result(&api, 0);
+    api.tool_result(0);
     assert!(world.work.join("marker").exists());
     let log = t.log();
     assert!(

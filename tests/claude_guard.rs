@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 use support::claude::{self, World};
-use support::mock_api::{MockApi, tool_results};
+use support::mock_api::MockApi;
 use support::{NESTED_ENV, Term, bin};
 
 /// Starts `claude "please do the task"` under `autoapprove --guard --background DIR`.
@@ -69,18 +69,6 @@ fn client(args: &[&str]) -> Value {
     })
 }
 
-/// Waits for the mock to receive the result of tool call number `turn`; returns that block.
-fn tool_result(api: &MockApi, turn: usize) -> Value {
-    let id = format!("toolu_mock_{turn}");
-    let request = api.wait_for(&format!("the tool_result of {id}"), |r| {
-        tool_results(r).any(|b| b["tool_use_id"] == id.as_str())
-    });
-    tool_results(&request)
-        .find(|b| b["tool_use_id"] == id.as_str())
-        .unwrap()
-        .clone()
-}
-
 /// Ends Claude Code and the run; the events the client was sent.
 fn stop(t: &Term, client: Client) -> Vec<Value> {
     t.signal(rustix::process::Signal::TERM);
@@ -133,7 +121,7 @@ fn a_normal_session_runs_without_a_single_guard_question() {
         return;
     };
     for turn in 0..4 {
-        let result = tool_result(&api, turn);
+        let result = api.tool_result(turn);
         assert_ne!(result["is_error"], true, "turn {turn}: {result}");
     }
     assert!(world.work.join("marker").exists());
@@ -173,7 +161,7 @@ fn a_harmless_looking_script_cannot_delete_a_directory_beside_the_project() {
         return;
     };
     // The dialog shows only `sh tools/cleanup.sh`: it is approved.
-    tool_result(&api, 0);
+    api.tool_result(0);
     let log = t.log();
     assert!(
         log.contains(r#"SEND_INPUT: reason="Claude Code: Bash command" input="1""#),
@@ -223,7 +211,7 @@ fn claude_codes_own_write_tool_outside_the_project_is_asked() {
     let Some(t) = start(&world, &api, &bg) else {
         return;
     };
-    let result = tool_result(&api, 0);
+    let result = api.tool_result(0);
     assert!(!target.exists(), "{result}");
     let events = stop(&t, client);
     let asked = questions(&events);

@@ -65,6 +65,18 @@ impl MockApi {
         }
     }
 
+    /// Waits for the result of tool call number `turn` to arrive; returns that block.
+    pub fn tool_result(&self, turn: usize) -> Value {
+        let id = format!("toolu_mock_{turn}");
+        let request = self.wait_for(&format!("the tool_result of {id}"), |r| {
+            tool_results(r).any(|b| b["tool_use_id"] == id.as_str())
+        });
+        tool_results(&request)
+            .find(|b| b["tool_use_id"] == id.as_str())
+            .unwrap()
+            .clone()
+    }
+
     /// Whether any request so far carried a `tool_result`.
     pub fn saw_tool_result(&self) -> bool {
         self.requests
