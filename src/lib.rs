@@ -151,6 +151,10 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
             guard::decide::built_in_allows_as_comment()
         )),
         Action::Explain(command) => {
+            if let Some(dir) = cli.cwd.as_deref().filter(|d| !d.is_dir()) {
+                eprintln!("error: explain --cwd: {} is not a directory", dir.display());
+                return Ok(exit::USAGE);
+            }
             if let Some(scope) = policy::Scope::here(cli.cwd.as_deref()) {
                 load_config(cli.config.as_deref())
                     .map_or_else(|code| code, |c| explain(&c, &command, &scope))
