@@ -7,7 +7,7 @@ mod support;
 
 use serde_json::json;
 use support::Term;
-use support::claude::{self, World};
+use support::claude::{self, FileTools, World};
 use support::mock_api::MockApi;
 
 /// Starts `claude "please do the task"` under autoapprove with the built-in rules (fast settle).
@@ -73,31 +73,12 @@ fn a_long_wrapped_command_is_read_as_one_line() {
 #[test]
 fn new_files_and_edits_are_approved_and_take_effect() {
     let world = World::new(true);
-    let target = world.work.join("edit-target.txt");
-    std::fs::write(&target, "hello world\n").unwrap();
-    let created = world.work.join("created.txt");
-    let api = MockApi::start(&[
-        (
-            "Write",
-            json!({"file_path": created, "content": "written by the mock model\n"}),
-        ),
-        ("Read", json!({"file_path": target})),
-        (
-            "Edit",
-            json!({"file_path": target, "old_string": "hello world", "new_string": "hello approved world"}),
-        ),
-    ]);
+    let files = FileTools::new(&world, "approved");
+    let api = MockApi::start(&files.calls());
     let Some(t) = start(&world, &api) else { return };
     let result = api.tool_result(2);
     assert_ne!(result["is_error"], true, "{result}");
-    assert_eq!(
-        std::fs::read_to_string(&created).unwrap(),
-        "written by the mock model\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&target).unwrap(),
-        "hello approved world\n"
-    );
+    files.assert_done();
     let log = t.log();
     for (tool, file) in [
         ("Create file", "created.txt"),

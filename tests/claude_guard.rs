@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use support::claude::{self, World};
+use support::claude::{self, FileTools, World};
 use support::mock_api::MockApi;
 use support::{NESTED_ENV, Term, bin};
 
@@ -97,24 +97,13 @@ fn outside(world: &World) -> PathBuf {
 #[test]
 fn a_normal_session_runs_without_a_single_guard_question() {
     let world = World::new(true);
-    let target = world.work.join("edit-target.txt");
-    std::fs::write(&target, "hello world\n").unwrap();
-    let created = world.work.join("created.txt");
-    let api = MockApi::start(&[
-        (
-            "Bash",
-            json!({"command": "touch ./marker", "description": "Create the marker file"}),
-        ),
-        (
-            "Write",
-            json!({"file_path": created, "content": "written by the mock model\n"}),
-        ),
-        ("Read", json!({"file_path": target})),
-        (
-            "Edit",
-            json!({"file_path": target, "old_string": "hello world", "new_string": "hello guarded world"}),
-        ),
-    ]);
+    let files = FileTools::new(&world, "guarded");
+    let touch = (
+        "Bash",
+        json!({"command": "touch ./marker", "description": "Create the marker file"}),
+    );
+    let [write, read, edit] = files.calls();
+    let api = MockApi::start(&[touch, write, read, edit]);
     let bg = world.root.path().join("bg");
     let client = Client::start(&bg, |_| "deny");
     let Some(t) = start(&world, &api, &bg) else {
@@ -125,14 +114,7 @@ fn a_normal_session_runs_without_a_single_guard_question() {
         assert_ne!(result["is_error"], true, "turn {turn}: {result}");
     }
     assert!(world.work.join("marker").exists());
-    assert_eq!(
-        std::fs::read_to_string(&created).unwrap(),
-        "written by the mock model\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&target).unwrap(),
-        "hello guarded world\n"
-    );
+    files.assert_done();
     let log = t.log();
     let events = stop(&t, client);
     assert_eq!(questions(&events), Vec::<String>::new(), "{log}");

@@ -136,3 +136,52 @@ impl World {
         }
     }
 }
+
+/// A Write of a new file, then a Read and an Edit of an existing one, in the project: the tool
+/// calls for the mock, and what the files must hold once all of them ran.
+pub struct FileTools {
+    pub created: PathBuf,
+    pub target: PathBuf,
+    /// What the Edit puts in place of `hello`'s object.
+    edited: String,
+}
+
+impl FileTools {
+    /// In `world`'s project; the Edit makes the target read `hello EDITED world`.
+    pub fn new(world: &World, edited: &str) -> Self {
+        let target = world.work.join("edit-target.txt");
+        std::fs::write(&target, "hello world\n").unwrap();
+        Self {
+            created: world.work.join("created.txt"),
+            target,
+            edited: format!("hello {edited} world"),
+        }
+    }
+
+    /// The three calls, in order.
+    pub fn calls(&self) -> [(&'static str, serde_json::Value); 3] {
+        [
+            (
+                "Write",
+                json!({"file_path": self.created, "content": "written by the mock model\n"}),
+            ),
+            ("Read", json!({"file_path": self.target})),
+            (
+                "Edit",
+                json!({"file_path": self.target, "old_string": "hello world", "new_string": self.edited}),
+            ),
+        ]
+    }
+
+    /// The files hold what the calls wrote.
+    pub fn assert_done(&self) {
+        assert_eq!(
+            std::fs::read_to_string(&self.created).unwrap(),
+            "written by the mock model\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&self.target).unwrap(),
+            format!("{}\n", self.edited)
+        );
+    }
+}
