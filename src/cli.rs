@@ -112,6 +112,8 @@ pub enum Action {
     Run(Vec<OsString>),
     /// Judge this command with the denylist.
     Explain(String),
+    /// List every pack and rule (`explain --list`).
+    ExplainList,
     /// `choices WORDS…`: the guard's remembered choices.
     Choices(Vec<String>),
     /// `wait WORDS…`: the next event of a background run.
@@ -176,8 +178,9 @@ const VALUED: [&str; 10] = [
     "project",
     "cwd",
 ];
-const FLAGS: [&str; 6] = [
+const FLAGS: [&str; 7] = [
     "show-defaults",
+    "list",
     "verbose",
     "quiet",
     "nested",
@@ -213,6 +216,8 @@ struct Parsed {
     background: Option<PathBuf>,
     project: Option<PathBuf>,
     cwd: Option<PathBuf>,
+    /// `explain --list`.
+    list: bool,
 }
 
 /// The commands that read their own words.
@@ -257,9 +262,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError
             continue;
         };
         for (name, inline) in options {
-            if parsed.explain.is_some() && !matches!(name.as_str(), "config" | "help" | "cwd") {
+            if parsed.explain.is_some()
+                && !matches!(name.as_str(), "config" | "help" | "cwd" | "list")
+            {
                 return Err(usage(format!(
-                    "`explain` takes only --config and --cwd; to judge a command that starts \
+                    "`explain` takes only --config, --cwd and --list; to judge a command that starts \
                      with `-`, put it after `--`: explain -- {text}"
                 )));
             }
@@ -330,6 +337,7 @@ impl Parsed {
             "verbose" => self.verbose = self.verbose.saturating_add(1),
             "quiet" => self.quiet = true,
             "nested" => self.nested = true,
+            "list" => self.list = true,
             "help" => self.answer = Some(Action::Help),
             "version" if self.answer != Some(Action::Help) => self.answer = Some(Action::Version),
             "show-defaults" if self.answer.is_none() => self.answer = Some(Action::ShowDefaults),
@@ -389,17 +397,27 @@ impl Parsed {
                 _ if words.is_empty() => Action::Skill,
                 _ => return Err(usage("skill takes no arguments")),
             }
+        } else if self.list && self.explain.is_none() {
+            return Err(usage(
+                "--list goes with explain: autoapprove explain --list",
+            ));
         } else if let Some(words) = self.explain {
-            if words.is_empty() {
+            if self.list {
+                if !words.is_empty() {
+                    return Err(usage("explain --list takes no command"));
+                }
+                Action::ExplainList
+            } else if words.is_empty() {
                 return Err(usage(
                     "explain needs the command to judge, e.g. explain 'rm -rf /'",
                 ));
-            }
-            // One word is a command line; several are the exact argv of one command, so
-            // `explain sh -c 'rm -rf /'` judges what `sh` would be given.
-            match words.as_slice() {
-                [line] => Action::Explain(line.clone()),
-                _ => Action::Explain(crate::policy::shell::join(&words)),
+            } else {
+                // One word is a command line; several are the exact argv of one command, so
+                // `explain sh -c 'rm -rf /'` judges what `sh` would be given.
+                match words.as_slice() {
+                    [line] => Action::Explain(line.clone()),
+                    _ => Action::Explain(crate::policy::shell::join(&words)),
+                }
             }
         } else {
             match self.command {

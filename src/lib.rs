@@ -163,6 +163,13 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
                 exit::FAILURE
             }
         }
+        Action::ExplainList => load_config(cli.config.as_deref()).map_or_else(
+            |code| code,
+            |c| {
+                let user: Vec<policy::Rule> = c.denylist.user_rules().cloned().collect();
+                print(&policy::rules::listing(&user))
+            },
+        ),
         Action::Choices(words) => guard::command::run(&words),
         Action::Wait(words) => background::client::wait(&words),
         Action::Respond(words) => background::client::respond(&words),
@@ -277,13 +284,16 @@ fn explain(config: &config::Config, command: &str, scope: &policy::Scope) -> i32
     let written = if let Some(v) = &explanation.verdict {
         writeln!(
             out,
-            "BLOCKED  {}: {}\n  because of: {}",
+            "BLOCKED  {}: {}\n  rule: {}/{} ({})\n  because of: {}",
             v.id,
             v.reason,
+            v.pack,
+            v.id,
+            v.severity.as_str(),
             escape::escape_str(&v.excerpt)
         )
     } else {
-        let mut text = String::from("ALLOWED  no category applies\n");
+        let mut text = String::from("ALLOWED  no rule applies\n");
         for note in &explanation.notes {
             text.push_str("  ");
             text.push_str(&escape::escape_str(note));

@@ -82,6 +82,18 @@ fn invalid_files_are_rejected_with_their_position() {
             "denylist:\n  disable: [power, nuclear]\n",
         ),
         (
+            "user_rule_bad_severity",
+            "denylist:\n  rules:\n    - id: mine\n      severity: fatal\n      reason: r\n      match: [{programs: [x]}]\n",
+        ),
+        (
+            "user_rule_takes_a_builtin_id",
+            "denylist:\n  rules:\n    - id: power\n      severity: high\n      reason: r\n      match: [{programs: [x]}]\n",
+        ),
+        (
+            "user_rule_option_without_dash",
+            "denylist:\n  rules:\n    - id: mine\n      severity: high\n      reason: r\n      match: [{programs: [x], options: [force]}]\n",
+        ),
+        (
             "denylist_builtin_is_gone",
             "denylist:\n  builtin: [power]\n",
         ),

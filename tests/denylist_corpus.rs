@@ -55,10 +55,11 @@ fn the_corpus_is_large_enough_and_covers_every_category() {
     let dangerous = dangerous();
     assert!(dangerous.len() >= 150, "{} dangerous", dangerous.len());
     assert!(lines("harmless.txt").len() >= 150);
-    for id in autoapprove::policy::builtin_ids() {
+    for rule in autoapprove::policy::rules::builtin_rules() {
         assert!(
-            dangerous.iter().any(|(c, _)| c == id),
-            "no dangerous example of {id}"
+            dangerous.iter().any(|(c, _)| *c == rule.id),
+            "no dangerous example of {}",
+            rule.id
         );
     }
 }

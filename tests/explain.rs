@@ -14,12 +14,91 @@ fn explain(args: &[&str]) -> (i32, String) {
 }
 
 #[test]
-fn a_blocked_command_names_its_category_and_trigger() {
+fn a_blocked_command_names_its_rule_pack_severity_and_trigger() {
     let (code, out) = explain(&["cd /tmp && sudo rm -r -f /"]);
     assert_eq!(code, 1);
     assert_eq!(
         out,
-        "BLOCKED  recursive-delete: recursive deletion of /, a home directory or a system directory\n  because of: rm -r -f /\n"
+        "BLOCKED  recursive-delete: recursive deletion of /, a home directory or a system directory\n  rule: filesystem/recursive-delete (critical)\n  because of: rm -r -f /\n"
+    );
+    // A declared rule, read through a wrapper and with its options in another spelling.
+    let (code, out) = explain(&["sudo docker --host=tcp://h:2375 system prune -fa"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("  rule: containers/container-prune (high)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_most_severe_finding_is_the_one_reported() {
+    // Publishing (medium) and wiping the home directory (critical) in one line.
+    let (code, out) = explain(&["npm publish && rm -rf ~"]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("BLOCKED  recursive-delete:"), "{out}");
+}
+
+#[test]
+fn list_names_every_pack_and_rule() {
+    let out = run_piped(["explain", "--list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "filesystem: Files and the project boundary",
+        "containers: Containers and orchestration",
+        "forges: Hosted forges",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    let rule = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("forge-repo-delete "))
+        .expect("forge-repo-delete listed");
+    assert!(
+        rule.contains("critical") && rule.contains("declared"),
+        "{rule}"
+    );
+    let rules = text.lines().filter(|l| l.starts_with("  ")).count();
+    assert!(rules >= 40, "{rules} rules listed");
+    // With a command it is a usage error, as is --list without explain.
+    assert_eq!(
+        run_piped(["explain", "--list", "ls"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run_piped(["--list"]).status.code(), Some(2));
+}
+
+#[test]
+fn users_add_rules_in_the_packs_schema_and_turn_off_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rules.yaml");
+    std::fs::write(
+        &config,
+        "denylist:\n  disable: [containers, power]\n  rules:\n    - id: no-prod-deploy\n      severity: high\n      reason: deploys to production\n      match:\n        - programs: [make]\n          command: \"deploy\"\n          option_value: {options: [-e, --env], values: \"prod*\"}\n          value_options: [-C, -f]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let run = |command: &str| explain(&["--config", config, command]);
+    let (code, out) = run("make -C app deploy --env=production");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with(
+            "BLOCKED  no-prod-deploy: deploys to production\n  rule: user/no-prod-deploy (high)"
+        ),
+        "{out}"
+    );
+    assert_eq!(run("make deploy --env staging").0, 0);
+    // The pack `containers` and the rule `power` are off; the rest stays on.
+    assert_eq!(run("docker system prune -af").0, 0);
+    assert_eq!(run("shutdown -h now").0, 0);
+    assert_eq!(run("terraform destroy -auto-approve").0, 1);
+    assert_eq!(explain(&["docker system prune -af"]).0, 1);
+    // `explain --list` shows the user's rules in their own section.
+    let out = run_piped(["explain", "--config", config, "--list"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("user: your rules (denylist.rules)\n  no-prod-deploy "),
+        "{text}"
     );
 }
 
@@ -29,7 +108,7 @@ fn an_allowed_command_says_how_each_part_was_read() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "ALLOWED  no category applies\n  `cargo test`: no category applies\n  `git commit -m never rm -rf /`: a commit message is data, not a command\n  `echo rm -rf /`: prints its arguments: data, not a command\n"
+        "ALLOWED  no rule applies\n  `cargo test`: no rule applies\n  `git commit -m never rm -rf /`: a commit message is data, not a command\n  `echo rm -rf /`: prints its arguments: data, not a command\n"
     );
 }
 

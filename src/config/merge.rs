@@ -11,7 +11,7 @@ use regex::Regex;
 
 use crate::prompts::keys::Key;
 
-use crate::policy::{BUILTIN, Denylist};
+use crate::policy::{self, Denylist};
 
 /// What one layer sets, validated.
 #[derive(Debug, Default, Clone)]
@@ -98,12 +98,14 @@ impl Partial {
 }
 
 /// What one layer's `denylist:` section sets. Each of its keys is layered on its own, so a
-/// section that sets only `allow:` keeps the built-in categories: they are turned off only by
+/// section that sets only `allow:` keeps the built-in rules: they are turned off only by
 /// naming them under `disable:`.
 #[derive(Debug, Default, Clone)]
 pub struct DenylistLayer {
-    /// Ids of built-in categories turned off.
-    pub disable: Option<Vec<&'static str>>,
+    /// Ids of built-in rules and packs turned off.
+    pub disable: Option<Vec<String>>,
+    /// The user's rules, in the packs' schema.
+    pub rules: Option<Vec<policy::Rule>>,
     pub patterns: Option<Vec<(String, Regex)>>,
     pub allow: Option<Vec<Regex>>,
 }
@@ -112,20 +114,16 @@ impl DenylistLayer {
     fn over(self, base: Self) -> Self {
         Self {
             disable: self.disable.or(base.disable),
+            rules: self.rules.or(base.rules),
             patterns: self.patterns.or(base.patterns),
             allow: self.allow.or(base.allow),
         }
     }
 
     fn complete(self) -> Denylist {
-        let disable = self.disable.unwrap_or_default();
-        let enabled = BUILTIN
-            .iter()
-            .filter(|c| !disable.contains(&c.id))
-            .copied()
-            .collect();
         Denylist::new(
-            enabled,
+            &self.disable.unwrap_or_default(),
+            self.rules.unwrap_or_default(),
             self.patterns.unwrap_or_default(),
             self.allow.unwrap_or_default(),
         )

@@ -81,6 +81,7 @@ struct RawDenylist {
     /// Gone: read only to say so (see [`Ctx::denylist`]).
     builtin: Option<Spanned<serde::de::IgnoredAny>>,
     disable: Option<Vec<Spanned<String>>>,
+    rules: Option<Vec<policy::rules::schema::RawRule>>,
     patterns: Option<Vec<RawPattern>>,
     allow: Option<Vec<Spanned<String>>>,
 }
@@ -343,18 +344,43 @@ impl Ctx<'_> {
         let given = raw.disable.is_some();
         let mut disable = Vec::new();
         for id in raw.disable.unwrap_or_default() {
-            let category = policy::builtin(&id.value).ok_or_else(|| {
-                self.error(
+            if policy::rules::builtin(&id.value).is_none() && !policy::rules::is_pack(&id.value) {
+                return Err(self.error(
                     &id,
                     format!(
-                        "unknown built-in denylist category `{}`, expected one of {}",
-                        id.value,
-                        policy::builtin_ids().join(", ")
+                        "`{}` is no built-in rule or pack (`autoapprove explain --list` lists them)",
+                        id.value
                     ),
-                )
-            })?;
-            disable.push(category.id);
+                ));
+            }
+            disable.push(id.value);
         }
+        let rules = raw
+            .rules
+            .map(|rules| {
+                let mut seen: Vec<&str> = Vec::new();
+                rules
+                    .iter()
+                    .map(|r| {
+                        let id = &r.id;
+                        if policy::rules::builtin(&id.value).is_some() {
+                            return Err(self.error(
+                                id,
+                                format!("rule id `{}` is a built-in rule's", id.value),
+                            ));
+                        }
+                        if seen.contains(&id.value.as_str()) {
+                            return Err(
+                                self.error(id, format!("rule id `{}` is used twice", id.value))
+                            );
+                        }
+                        seen.push(&id.value);
+                        r.build(policy::rules::USER_PACK, &std::collections::BTreeMap::new())
+                            .map_err(|(at, message)| self.error_at(at.line(), at.column(), message))
+                    })
+                    .collect::<Result<Vec<_>, ConfigError>>()
+            })
+            .transpose()?;
         let patterns = raw
             .patterns
             .map(|patterns| {
@@ -375,6 +401,7 @@ impl Ctx<'_> {
             .transpose()?;
         Ok(DenylistLayer {
             disable: given.then_some(disable),
+            rules,
             patterns,
             allow,
         })

@@ -16,15 +16,18 @@ pub mod category;
 pub mod confirm;
 pub mod paths;
 mod prose;
+pub mod rules;
 mod runners;
 pub mod scope;
 pub mod shell;
 mod tools;
 mod walk;
 
+use std::collections::BTreeMap;
+
 use regex::Regex;
 
-pub use category::{BUILTIN, Category, builtin, builtin_ids};
+pub use rules::{Rule, Severity};
 pub use scope::Scope;
 use walk::Judge;
 
@@ -41,8 +44,11 @@ pub enum Subject<'a> {
 /// Why something must not be approved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
-    /// The category id, or the name of the user's pattern.
+    /// The rule's id, or the name of the user's pattern.
     pub id: String,
+    /// The rule's pack (`user` for the user's rules and patterns).
+    pub pack: String,
+    pub severity: Severity,
     pub reason: String,
     /// The part that triggered it.
     pub excerpt: String,
@@ -56,34 +62,64 @@ pub struct Explanation {
     pub notes: Vec<String>,
 }
 
-/// The categories in force, the user's own patterns, and the user's allowances.
+/// The rules in force, the user's own patterns, and the user's allowances.
 #[derive(Debug, Clone)]
 pub struct Denylist {
-    enabled: Vec<Category>,
+    /// The built-in rules not turned off, then the user's.
+    rules: Vec<Rule>,
+    /// Rules with declared matches, by the programs they name: indices into `rules`.
+    by_program: BTreeMap<String, Vec<usize>>,
     custom: Vec<(String, Regex)>,
     allow: Vec<Regex>,
 }
 
 impl Default for Denylist {
     fn default() -> Self {
-        Self::new(BUILTIN.to_vec(), Vec::new(), Vec::new())
+        Self::new(&[], Vec::new(), Vec::new(), Vec::new())
     }
 }
 
 impl Denylist {
-    /// `builtin` categories, the user's `(name, regex)` patterns (matched against the whole text),
-    /// and `allow` regexes: a command, or one simple command within it, that an allow regex
-    /// matches is not judged by the built-in categories.
-    pub fn new(builtin: Vec<Category>, custom: Vec<(String, Regex)>, allow: Vec<Regex>) -> Self {
+    /// Every built-in rule but those `disabled` (rule or pack ids), then the user's `rules`, the
+    /// user's `(name, regex)` patterns (matched against the whole text, a last resort), and
+    /// `allow` regexes: a command, or one simple command within it, that an allow regex matches
+    /// is not judged by the rules.
+    pub fn new(
+        disabled: &[String],
+        user: Vec<Rule>,
+        custom: Vec<(String, Regex)>,
+        allow: Vec<Regex>,
+    ) -> Self {
+        let off = |r: &Rule| disabled.iter().any(|d| *d == r.id || *d == r.pack);
+        let rules: Vec<Rule> = rules::builtin_rules()
+            .filter(|r| !off(r))
+            .cloned()
+            .chain(user)
+            .collect();
+        let mut by_program: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for program in rule.matches.iter().flat_map(|m| &m.programs) {
+                let list = by_program.entry(program.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
         Self {
-            enabled: builtin,
+            rules,
+            by_program,
             custom,
             allow,
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.enabled.is_empty() && self.custom.is_empty()
+        self.rules.is_empty() && self.custom.is_empty()
+    }
+
+    /// The user's rules in force (for `explain --list`).
+    pub fn user_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|r| r.pack == rules::USER_PACK)
     }
 
     /// The first reason `subject` must not be approved, if any, where no project is known (only
@@ -112,6 +148,8 @@ impl Denylist {
                 return Explanation {
                     verdict: Some(Verdict {
                         id: name.clone(),
+                        pack: rules::USER_PACK.to_owned(),
+                        severity: Severity::High,
                         reason: format!("matches your pattern `{name}`"),
                         excerpt: excerpt(m.as_str()),
                     }),
@@ -136,23 +174,44 @@ impl Denylist {
             Subject::Path(path) => judge.write_target(path, path),
             Subject::Text(text) => judge.text(text),
         }
-        let verdict = judge
-            .findings
-            .into_iter()
-            .next()
-            .map(|(c, excerpt_text)| Verdict {
-                id: c.id.to_owned(),
-                reason: c.reason.to_owned(),
+        // The most severe finding; the first of those.
+        let mut best: Option<(usize, String)> = None;
+        for (rule, excerpt_text) in judge.findings {
+            if best
+                .as_ref()
+                .is_none_or(|(b, _)| self.rules[rule].severity > self.rules[*b].severity)
+            {
+                best = Some((rule, excerpt_text));
+            }
+        }
+        let verdict = best.map(|(rule, excerpt_text)| {
+            let rule = &self.rules[rule];
+            Verdict {
+                id: rule.id.clone(),
+                pack: rule.pack.clone(),
+                severity: rule.severity,
+                reason: rule.reason.clone(),
                 excerpt: excerpt(&excerpt_text),
-            });
+            }
+        });
         Explanation {
             verdict,
             notes: judge.notes,
         }
     }
 
-    fn enabled(&self, category: Category) -> bool {
-        self.enabled.contains(&category)
+    /// The index of the rule matched in code with this id, if it is in force.
+    fn in_force(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
+    }
+
+    /// The rules in force that declare a match for `program`.
+    fn declared_for(&self, program: &str) -> impl Iterator<Item = (usize, &Rule)> {
+        self.by_program
+            .get(program)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.rules[i]))
     }
 }
 
@@ -291,7 +350,8 @@ mod tests {
     #[test]
     fn user_patterns_and_allowances() {
         let d = Denylist::new(
-            BUILTIN.to_vec(),
+            &[],
+            Vec::new(),
             vec![(
                 "terraform".into(),
                 Regex::new(r"terraform\s+apply").unwrap(),
@@ -330,7 +390,7 @@ mod tests {
         assert_eq!(
             e.notes,
             vec![
-                "`cargo build`: no category applies",
+                "`cargo build`: no rule applies",
                 "`echo done`: prints its arguments: data, not a command"
             ]
         );

@@ -27,7 +27,8 @@ use crate::policy::tools::database;
 /// One judgement in progress.
 pub struct Judge<'a> {
     pub list: &'a Denylist,
-    pub findings: Vec<(Category, String)>,
+    /// Rules found (indices into the list's rules), each with what triggered it.
+    pub findings: Vec<(usize, String)>,
     pub notes: Vec<String>,
     pub explain: bool,
     /// The directory an earlier `cd` in the same command line moved to: relative paths are in it.
@@ -69,8 +70,19 @@ const DECODERS: &[&str] = &[
 
 impl Judge<'_> {
     pub fn found(&mut self, category: Category, excerpt: impl Into<String>) {
-        if self.list.enabled(category) {
-            self.findings.push((category, excerpt.into()));
+        if let Some(rule) = self.list.in_force(category.id) {
+            self.findings.push((rule, excerpt.into()));
+        }
+    }
+
+    /// The declared rules ([`crate::policy::rules::matcher`]) for `name ARGS…`.
+    fn declared(&mut self, name: &str, args: &[Word], text: &str) {
+        let list = self.list;
+        for (i, rule) in list.declared_for(name) {
+            if rule.matches.iter().any(|m| m.matches(name, args)) {
+                self.findings.push((i, text.to_owned()));
+                self.note(|| format!("`{text}`: rule {}/{}", rule.pack, rule.id));
+            }
         }
     }
 
@@ -162,7 +174,7 @@ impl Judge<'_> {
                         "git" if words.iter().any(|w| w.text == "commit") => {
                             "a commit message is data, not a command"
                         }
-                        _ => "no category applies",
+                        _ => "no rule applies",
                     };
                     format!("`{}`: {why}", command.text())
                 });
@@ -223,6 +235,7 @@ impl Judge<'_> {
             self.found(OPAQUE, format!("{text} (the command is a variable)"));
             return;
         }
+        self.declared(name, args, &text);
         let here = command
             .redirects
             .iter()

@@ -1,11 +1,11 @@
-//! Database clients and frameworks: dropping or emptying a database, in the client's arguments,
-//! in what is piped into it, or in a here-doc.
+//! Database clients: dropping or emptying a database, in the client's arguments, in what is
+//! piped into it, or in a here-doc. Frameworks' reset commands are declared (packs/databases.yaml).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::policy::category::DATABASE_DROP;
+use crate::policy::category::{DATABASE_DROP, SQL_UNBOUNDED};
 use crate::policy::shell::{Command, RedirectKind, Script, Word};
 use crate::policy::walk::Judge;
 
@@ -14,6 +14,21 @@ static DROP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bdrop\s+(database|schema|table|keyspace|collection|owned)\b|\btruncate\s+(table\s+)?\w|dropDatabase\s*\(|\.drop\s*\(\s*\)|\bflushall\b|\bflushdb\b")
         .expect("drop regex")
 });
+
+/// A `DELETE FROM` or `UPDATE … SET` statement: it changes every row unless it has a `WHERE`.
+static ROW_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)^\s*(?:with\b.*?\)\s*)?(?:delete\s+from\s+\S+|update\s+\S+\s+set\b)")
+        .expect("row change regex")
+});
+static WHERE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bwhere\b|\blimit\s+\d").expect("where regex"));
+
+/// The first statement in `sql` that deletes or updates every row of a table.
+fn unbounded_change(sql: &str) -> Option<&str> {
+    sql.split(';')
+        .find(|statement| ROW_CHANGE.is_match(statement) && !WHERE.is_match(statement))
+        .map(str::trim)
+}
 
 /// The statement in `text` (prose, a migration's summary) that drops or empties a database.
 pub fn drop_statement(text: &str) -> Option<&str> {
@@ -47,9 +62,6 @@ impl Judge<'_> {
         let drops = match name {
             "dropdb" | "dropuser" => true,
             "mysqladmin" => args.iter().any(|a| a.text == "drop"),
-            "rails" | "rake" | "bin/rails" => args
-                .iter()
-                .any(|a| matches!(a.text.as_str(), "db:drop" | "db:reset" | "db:schema:load")),
             _ if client => {
                 let mut texts: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
                 if let Some(p) = command.piped_from.map(|i| &script.commands[i]) {
@@ -62,15 +74,12 @@ impl Judge<'_> {
                         texts.push(&r.target.text);
                     }
                 }
+                if let Some(statement) = texts.iter().find_map(|t| unbounded_change(t)) {
+                    self.found(SQL_UNBOUNDED, format!("{text} ({statement})"));
+                }
                 texts.iter().any(|t| DROP.is_match(t))
             }
-            _ => {
-                // `python manage.py flush`
-                args.first().is_some_and(|a| a.text.ends_with("manage.py"))
-                    && args
-                        .iter()
-                        .any(|a| matches!(a.text.as_str(), "flush" | "reset_db"))
-            }
+            _ => false,
         };
         if drops {
             self.found(DATABASE_DROP, text.to_owned());

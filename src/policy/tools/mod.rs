@@ -2,13 +2,11 @@
 //! arguments by the tool's own option spec ([`crate::policy::argv`]). The walk hands every simple
 //! command, its wrappers looked through, to [`Judge::tool`].
 
-mod cloud;
 mod code;
 pub(super) mod database;
 mod files;
 mod git;
 mod host;
-mod publish;
 mod system;
 
 pub use host::is_credential;
@@ -40,8 +38,6 @@ impl Judge<'_> {
         }
         self.runs_code_in_arguments(name, args, text, depth);
         self.writes(name, args, text);
-        self.publish(name, args, text);
-        self.cloud(name, args, text);
         self.database(script, command, name, args, text);
         // Last: what a command writes says more than that it also reads a secret.
         self.host(name, args, text);
