@@ -19,11 +19,11 @@ fn main() {
 static CORPUS: LazyLock<Vec<String>> = LazyLock::new(|| {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/denylist");
     let dangerous = std::fs::read_to_string(format!("{dir}/dangerous.tsv")).unwrap();
-    let harmless = std::fs::read_to_string(format!("{dir}/harmless.txt")).unwrap();
+    let harmless = std::fs::read_to_string(format!("{dir}/harmless.tsv")).unwrap();
     dangerous
         .lines()
-        .filter_map(|l| l.split_once('\t').map(|(_, c)| c))
         .chain(harmless.lines())
+        .filter_map(|l| l.split_once('\t').map(|(_, c)| c))
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| l.replace('⏎', "\n"))
         .collect()

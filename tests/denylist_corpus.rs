@@ -18,14 +18,37 @@ fn lines(name: &str) -> Vec<String> {
         .collect()
 }
 
-fn dangerous() -> Vec<(String, String)> {
-    lines("dangerous.tsv")
+/// `FIELD<TAB>command` lines.
+fn tagged(name: &str) -> Vec<(String, String)> {
+    lines(name)
         .into_iter()
         .map(|l| {
-            let (category, command) = l.split_once('\t').expect("category<TAB>command");
-            (category.to_owned(), command.to_owned())
+            let (tag, command) = l.split_once('\t').expect("tag<TAB>command");
+            (tag.to_owned(), command.to_owned())
         })
         .collect()
+}
+
+/// Each dangerous command with the rule that must block it.
+fn dangerous() -> Vec<(String, String)> {
+    tagged("dangerous.tsv")
+}
+
+/// Each harmless command with the pack it looks like (`-`: none in particular).
+fn harmless() -> Vec<(String, String)> {
+    tagged("harmless.tsv")
+}
+
+fn harmless_commands() -> Vec<String> {
+    harmless().into_iter().map(|(_, c)| c).collect()
+}
+
+/// The pack of a built-in rule.
+fn pack_of(rule: &str) -> String {
+    autoapprove::policy::rules::builtin(rule)
+        .unwrap_or_else(|| panic!("`{rule}` is no built-in rule"))
+        .pack
+        .clone()
 }
 
 /// Where the corpus's commands run: an agent's project in a user's home.
@@ -50,16 +73,43 @@ fn seed_blocks(command: &str) -> bool {
     PATTERNS.iter().any(|r| r.is_match(command))
 }
 
+fn pct(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        return 0.0;
+    }
+    100.0 * f64::from(u32::try_from(n).unwrap()) / f64::from(u32::try_from(of).unwrap())
+}
+
 #[test]
-fn the_corpus_is_large_enough_and_covers_every_category() {
+fn the_corpus_is_large_enough_and_covers_every_rule() {
     let dangerous = dangerous();
-    assert!(dangerous.len() >= 150, "{} dangerous", dangerous.len());
-    assert!(lines("harmless.txt").len() >= 150);
+    let harmless = harmless();
+    assert!(dangerous.len() >= 600, "{} dangerous", dangerous.len());
+    assert!(harmless.len() >= 600, "{} harmless", harmless.len());
     for rule in autoapprove::policy::rules::builtin_rules() {
         assert!(
             dangerous.iter().any(|(c, _)| *c == rule.id),
             "no dangerous example of {}",
             rule.id
+        );
+    }
+    let packs: Vec<&str> = autoapprove::policy::rules::PACKS
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    for (pack, command) in &harmless {
+        assert!(
+            pack == "-" || packs.contains(&pack.as_str()),
+            "{command}: unknown pack {pack}"
+        );
+    }
+    // At least a third of the harmless commands look like a pack's dangerous ones.
+    let alike = harmless.iter().filter(|(p, _)| p != "-").count();
+    assert!(alike * 3 >= harmless.len(), "{alike} look-alikes");
+    for pack in packs {
+        assert!(
+            harmless.iter().any(|(p, _)| p == pack),
+            "no harmless look-alike for {pack}"
         );
     }
 }
@@ -68,36 +118,44 @@ fn the_corpus_is_large_enough_and_covers_every_category() {
 fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
     let denylist = Denylist::default();
     let dangerous = dangerous();
-    let harmless = lines("harmless.txt");
+    let harmless = harmless();
 
     let mut missed = Vec::new();
     let mut miscategorised = Vec::new();
     let scope = scope();
     let check = |command: &str| denylist.check_in(Subject::Command(command), Some(&scope));
+    // Per pack: dangerous, blocked, harmless, blocked.
+    let mut per_pack = std::collections::BTreeMap::<String, [usize; 4]>::new();
     for (expected, command) in &dangerous {
+        let row = per_pack.entry(pack_of(expected)).or_default();
+        row[0] += 1;
         match check(command) {
             None => missed.push(command.clone()),
             Some(v) if &v.id != expected => {
+                row[1] += 1;
                 miscategorised.push(format!("{command}  →  {} (expected {expected})", v.id));
             }
-            Some(_) => {}
+            Some(_) => row[1] += 1,
         }
     }
-    let false_positives: Vec<String> = harmless
-        .iter()
-        .filter_map(|c| check(c).map(|v| format!("{c}  →  {}: {}", v.id, v.excerpt)))
-        .collect();
+    let mut false_positives = Vec::new();
+    for (pack, command) in &harmless {
+        let row = per_pack.entry(pack.clone()).or_default();
+        row[2] += 1;
+        if let Some(v) = check(command) {
+            row[3] += 1;
+            false_positives.push(format!("{command}  →  {}: {}", v.id, v.excerpt));
+        }
+    }
     let seed_recall = dangerous.iter().filter(|(_, c)| seed_blocks(c)).count();
-    let seed_false = harmless.iter().filter(|c| seed_blocks(c)).count();
+    let seed_false = harmless.iter().filter(|(_, c)| seed_blocks(c)).count();
 
-    let pct = |n: usize, of: usize| {
-        100.0 * f64::from(u32::try_from(n).unwrap()) / f64::from(u32::try_from(of).unwrap())
-    };
     let recall = dangerous.len() - missed.len();
     println!(
         "denylist corpus: {} dangerous, {} harmless\n\
          shell-aware check: recall {recall}/{} ({:.1}%), false positives {}/{} ({:.1}%)\n\
-         seed regex list:   recall {seed_recall}/{} ({:.1}%), false positives {seed_false}/{} ({:.1}%)",
+         seed regex list:   recall {seed_recall}/{} ({:.1}%), false positives {seed_false}/{} ({:.1}%)\n\
+         per pack            recall              false positives (look-alikes; `-`: others)",
         dangerous.len(),
         harmless.len(),
         dangerous.len(),
@@ -110,6 +168,13 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
         harmless.len(),
         pct(seed_false, harmless.len()),
     );
+    for (pack, [d, db, h, hb]) in &per_pack {
+        println!(
+            "  {pack:<16}  {db:>3}/{d:<3} ({:>5.1}%)   {hb:>3}/{h:<3} ({:>4.1}%)",
+            pct(*db, *d),
+            pct(*hb, *h)
+        );
+    }
     assert!(
         missed.is_empty(),
         "dangerous commands allowed:\n{}",
@@ -117,7 +182,7 @@ fn every_dangerous_command_is_blocked_and_few_harmless_ones_are() {
     );
     assert!(
         miscategorised.is_empty(),
-        "blocked under another category:\n{}",
+        "blocked under another rule:\n{}",
         miscategorised.join("\n")
     );
     assert!(
@@ -196,7 +261,7 @@ fn prompt_text_is_read_as_a_person_reads_it() {
     }
     let mut framed_blocked = Vec::new();
     let mut harmless_framings = 0;
-    for command in lines("harmless.txt").iter().filter(|c| !c.contains('\n')) {
+    for command in harmless_commands().iter().filter(|c| !c.contains('\n')) {
         for text in framed(command) {
             harmless_framings += 1;
             if let Some(v) = denylist.check_in(Subject::Text(&text), Some(&scope)) {
@@ -204,9 +269,6 @@ fn prompt_text_is_read_as_a_person_reads_it() {
             }
         }
     }
-    let pct = |n: usize, of: usize| {
-        100.0 * f64::from(u32::try_from(n).unwrap()) / f64::from(u32::try_from(of).unwrap())
-    };
     println!(
         "prompt corpus: dangerous {}/{} blocked, harmless {}/{} blocked ({:.1}%)\n\
          framed commands: dangerous {}/{framings} blocked, harmless {}/{harmless_framings} blocked ({:.1}%)\n\

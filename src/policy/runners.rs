@@ -86,6 +86,10 @@ pub fn unwrap(words: &[Word]) -> &[Word] {
             continue;
         }
         let name = program_name(text);
+        if let Some(rest) = launched(name, &words[1..]) {
+            words = rest;
+            continue;
+        }
         if !WRAPPERS.contains(&name) {
             return words;
         }
@@ -103,6 +107,50 @@ pub fn unwrap(words: &[Word]) -> &[Word] {
         }
         words = skip_wrapper_options(name, &words[1..]);
     }
+}
+
+/// What a package manager or environment runner runs: `npx prisma …`, `uv run pytest`,
+/// `bundle exec rails …`, `python -m twine …`, `poetry run …` — the command after the runner's
+/// subcommand and options.
+fn launched<'w>(name: &str, args: &'w [Word]) -> Option<&'w [Word]> {
+    let sub = |i: usize| args.get(i).map(|w| w.text.as_str());
+    let after = match (name, sub(0)) {
+        ("npx" | "bunx" | "pnpx" | "uvx", _) => 0,
+        ("pipx" | "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye" | "pixi", Some("run"))
+        | ("npm" | "pnpm" | "yarn", Some("exec" | "dlx"))
+        | ("bun", Some("x"))
+        | ("bundle" | "mise" | "asdf", Some("exec" | "x"))
+        | ("python" | "python3", Some("-m")) => 1,
+        ("uv", Some("tool")) if sub(1) == Some("run") => 2,
+        _ => return None,
+    };
+    let mut rest = &args[after..];
+    // The runner's own options, up to the command (a `--` ends them).
+    while let Some(first) = rest.first() {
+        let t = first.text.as_str();
+        if t == "--" {
+            return Some(&rest[1..]);
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        let takes_value = matches!(
+            t,
+            "-p" | "--package"
+                | "--with"
+                | "--python"
+                | "--project"
+                | "--directory"
+                | "--env-file"
+                | "--group"
+                | "--extra"
+                | "--from"
+                | "-e"
+                | "--env"
+        );
+        rest = &rest[if takes_value { 2 } else { 1 }.min(rest.len())..];
+    }
+    (!rest.is_empty()).then_some(rest)
 }
 
 /// Skips a wrapper's own options (and operands such as `timeout`'s duration).

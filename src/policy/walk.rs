@@ -77,6 +77,9 @@ impl Judge<'_> {
 
     /// The declared rules ([`crate::policy::rules::matcher`]) for `name ARGS…`.
     fn declared(&mut self, name: &str, args: &[Word], text: &str) {
+        if asks_for_help(args) {
+            return;
+        }
         let list = self.list;
         for (i, rule) in list.declared_for(name) {
             if rule.matches.iter().any(|m| m.matches(name, args)) {
@@ -221,7 +224,18 @@ impl Judge<'_> {
             return;
         };
         let name = program_name(&first.text);
-        let args = &words[1..];
+        let fed: Vec<Word>;
+        let wrappers = &command.words[..command.words.len() - words.len()];
+        let args = if wrappers.iter().any(|w| program_name(&w.text) == "xargs") {
+            fed = words[1..]
+                .iter()
+                .cloned()
+                .chain(input_operands(script, command, wrappers, prose))
+                .collect();
+            &fed[..]
+        } else {
+            &words[1..]
+        };
         if first.text.contains('/') {
             let text = command.text();
             self.runs_a_file(&first.text, &text);
@@ -458,12 +472,25 @@ impl Judge<'_> {
         });
         static TREE_DELETE: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(
-                r"rmtree|rmSync|rm_rf|rm_r\b|remove_dir_all|rimraf|FileUtils\.rm|unlink|os\.remove",
+                r"rmtree|rmSync|rm_rf|rm_r\b|remove_dir_all|remove_tree|rimraf|FileUtils\.rm|unlink|os\.remove|\brm\s+-[a-zA-Z]*[rR]",
             )
             .expect("tree regex")
         });
+        // The home directory, as code builds it: from the environment or the language's own call.
+        static HOME: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r#"expanduser\(\s*['"]~['"]?\s*\)|homedir\(\)|Dir\.home|Path\.home\(\)|UserHomeDir\(\)|home_dir\(\)|\$ENV\{\s*['"]?HOME|ENV\[\s*['"]HOME|environ\s*(\[|\.get\()\s*['"]HOME|getenv\(\s*['"]HOME|env\.HOME\b|\$_SERVER\[\s*['"]HOME"#,
+            )
+            .expect("home regex")
+        });
         fork_bomb(self, code);
         let deletes = TREE_DELETE.is_match(code);
+        if deletes && let Some(home) = HOME.find(code) {
+            self.found(
+                RECURSIVE_DELETE,
+                format!("{outer} (deletes the home directory: {})", home.as_str()),
+            );
+        }
         for literal in LITERAL.find_iter(code) {
             let inner = &literal.as_str()[1..literal.as_str().len() - 1];
             if deletes && is_protected_tree(inner) {
@@ -676,6 +703,83 @@ fn prints_its_own_shell_setup(words: &[Word]) -> bool {
 }
 
 /// Fork bombs are recognised on the raw text: they are functions calling themselves twice.
+/// What `xargs` (among a command's `wrappers`) adds to its arguments: what its input lists. Under a directory lister
+/// (`find DIR`, `fd PATTERN DIR`, `ls DIR`, `git ls-files`) the entries under those directories;
+/// anything else (a file's contents, a process list, the terminal) is only known when it runs,
+/// and reads as the command substitution it amounts to. In prose only a reading that starts at a
+/// program known to list or print names counts: the others start mid-sentence.
+fn input_operands(script: &Script, command: &Command, wrappers: &[Word], prose: bool) -> Vec<Word> {
+    const LISTERS: &[&str] = &[
+        "find", "fd", "fdfind", "ls", "git", "cat", "tac", "head", "tail", "grep", "rg", "awk",
+        "sed", "cut", "sort", "uniq", "jq", "yq", "locate", "pgrep", "pidof", "ps", "docker",
+        "kubectl",
+    ];
+    let word = |text: String| Word {
+        text,
+        expands: false,
+        substitutions: Vec::new(),
+        process: false,
+    };
+    // `xargs -a FILE`, `--arg-file=FILE`: the names are in a file.
+    if wrappers
+        .iter()
+        .any(|w| w.text == "-a" || w.text.starts_with("--arg-file"))
+    {
+        return vec![word("$(cat FILE)".into())];
+    }
+    let Some(producer) = command.piped_from.map(|i| &script.commands[i]) else {
+        return if prose {
+            Vec::new()
+        } else {
+            vec![word("$(input)".into())]
+        };
+    };
+    let words = unwrap(&producer.words);
+    if prose
+        && !words
+            .first()
+            .is_some_and(|w| LISTERS.contains(&program_name(&w.text)))
+    {
+        return Vec::new();
+    }
+    let operands = || {
+        words[1..]
+            .iter()
+            .map(|w| w.text.as_str())
+            .filter(|t| !t.starts_with('-'))
+    };
+    let dirs: Vec<&str> = match words.first().map(|w| program_name(&w.text)) {
+        Some("find") => words[1..]
+            .iter()
+            .map(|w| w.text.as_str())
+            .take_while(|t| !t.starts_with('-') && *t != "(" && *t != "!")
+            .collect(),
+        Some("fd" | "fdfind") => operands().skip(1).collect(),
+        Some("ls") => operands().collect(),
+        Some("git") if words.get(1).is_some_and(|w| w.text == "ls-files") => Vec::new(),
+        _ => {
+            // The whole pipeline upstream, as `$( … )` would run it.
+            let mut stages = vec![producer.text()];
+            let mut stage = producer.piped_from.map(|i| &script.commands[i]);
+            while let Some(p) = stage {
+                stages.push(p.text());
+                stage = p.piped_from.map(|i| &script.commands[i]);
+            }
+            stages.reverse();
+            return vec![word(format!("$({})", stages.join(" | ")))];
+        }
+    };
+    let dirs = if dirs.is_empty() { vec!["."] } else { dirs };
+    dirs.iter()
+        .map(|d| word(format!("{}/?*", d.trim_end_matches('/'))))
+        .collect()
+}
+
+/// `TOOL … --help`: the tool prints its usage and does nothing else.
+pub fn asks_for_help(args: &[Word]) -> bool {
+    args.last().is_some_and(|w| w.text == "--help")
+}
+
 pub fn fork_bomb(judge: &mut Judge<'_>, text: &str) {
     static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
         // No Unicode classes: `\w` would compile to a large automaton held for the whole run.

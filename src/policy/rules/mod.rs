@@ -69,7 +69,8 @@ pub struct Pack {
 /// The pack of the rules a user writes in their config.
 pub const USER_PACK: &str = "user";
 
-/// The pack files, in the order `explain --list` shows them.
+/// The pack files, in the order `explain --list` shows them. Of two findings of one severity the
+/// first reported wins, so a pack for particular services comes before a generic one.
 const PACK_FILES: &[(&str, &str)] = &[
     ("filesystem.yaml", include_str!("../packs/filesystem.yaml")),
     ("code.yaml", include_str!("../packs/code.yaml")),
@@ -88,13 +89,14 @@ const PACK_FILES: &[(&str, &str)] = &[
         include_str!("../packs/persistence.yaml"),
     ),
     ("containers.yaml", include_str!("../packs/containers.yaml")),
-    ("cloud.yaml", include_str!("../packs/cloud.yaml")),
     ("forges.yaml", include_str!("../packs/forges.yaml")),
     ("registries.yaml", include_str!("../packs/registries.yaml")),
     (
         "data-services.yaml",
         include_str!("../packs/data-services.yaml"),
     ),
+    // After the packs for particular services: a cloud CLI's generic `delete` is their fallback.
+    ("cloud.yaml", include_str!("../packs/cloud.yaml")),
     ("system.yaml", include_str!("../packs/system.yaml")),
     ("disks.yaml", include_str!("../packs/disks.yaml")),
 ];

@@ -1,6 +1,7 @@
 //! Programs that run shell commands given in their own arguments: an editor's `-c`, `+` and
 //! `--cmd` commands (`vim -c '!rm -rf ~'`), and `sed`'s `e` command and the `e` flag of `s`
-//! (`sed '1e rm -rf ~'`). What they run is judged as a command line of its own.
+//! (`sed '1e rm -rf ~'`), and awk's `system("cmd")`, `print | "cmd"` and `"cmd" | getline`. What
+//! they run is judged as a command line of its own.
 
 use std::sync::LazyLock;
 
@@ -29,6 +30,11 @@ impl Judge<'_> {
                 }
             }
         }
+        if matches!(name, "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk") {
+            for command in awk_commands(args) {
+                self.nested(&command, text, depth);
+            }
+        }
         if name == "sed" {
             for script in sed_scripts(args) {
                 self.sed_script(script, text, depth);
@@ -54,6 +60,31 @@ impl Judge<'_> {
             );
         }
     }
+}
+
+/// The shell commands an awk program runs, as literals: `system("…")`, `| "…"` (a pipe to a
+/// command) and `"…" |` (`getline` from one). The program is the first operand, unless `-f`
+/// names a file.
+fn awk_commands(args: &[Word]) -> Vec<String> {
+    static RUNS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"system\s*\(\s*"((?:[^"\\]|\\.)*)"|\|&?\s*"((?:[^"\\]|\\.)*)"|"((?:[^"\\]|\\.)*)"\s*\|"#)
+            .expect("awk regex")
+    });
+    let mut words = args.iter().map(|w| w.text.as_str());
+    let program = loop {
+        match words.next() {
+            Some("-f" | "--file") | None => return Vec::new(),
+            Some("-F" | "-v" | "--assign" | "--field-separator") => {
+                words.next();
+            }
+            Some(w) if w.starts_with('-') => {}
+            Some(w) => break w,
+        }
+    };
+    RUNS.captures_iter(program)
+        .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+        .map(|m| m.as_str().to_owned())
+        .collect()
 }
 
 /// Whether `script` holds an `s/…/…/FLAGS` whose flags have `e`: the edited pattern space is run

@@ -118,9 +118,10 @@ fn pids(args: &[Word]) -> impl Iterator<Item = &Word> {
     })
 }
 
-/// A pid found by name: `$(pgrep node)`, `` `pidof nginx` ``.
+/// A pid found by name: `$(pgrep node)`, `` `pidof nginx` ``, `$(ps aux | grep node | …)`.
 fn pid_by_name(arg: &str) -> bool {
     ["pgrep", "pidof"].iter().any(|p| arg.contains(p))
+        || (arg.starts_with("$(ps ") && arg.contains("grep"))
 }
 
 /// Private keys and stored credentials.

@@ -25,11 +25,17 @@ impl Judge<'_> {
         text: &str,
         depth: usize,
     ) {
+        if crate::policy::walk::asks_for_help(args) {
+            return;
+        }
         if let Some(category) = system::by_name(name, args) {
             self.found(category, text.to_owned());
         }
         match name {
-            "rm" | "unlink" | "rmdir" | "srm" => self.rm(args, text),
+            // `rimraf` and `trash` take paths as `rm` does.
+            "rm" | "unlink" | "rmdir" | "srm" | "rimraf" | "trash" | "trash-put" => {
+                self.rm(args, text);
+            }
             "find" => self.find(args, text, depth),
             "dd" => self.dd(args, text),
             "chmod" | "chown" | "chgrp" | "setfacl" | "chattr" => self.permissions(args, text),
