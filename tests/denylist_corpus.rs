@@ -312,6 +312,11 @@ fn opaque_by_construction(command: &str) -> bool {
         || command.ends_with('…')
         || unclosed('"')
         || unclosed('\'')
+        // A pattern as the command's name: in prose `?` and `*` are punctuation.
+        || command
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.contains(['?', '*', '[']))
 }
 
 /// The dangerous commands that fit on one screen line.

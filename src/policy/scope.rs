@@ -149,15 +149,13 @@ impl Scope {
         let base = base.as_str();
         let mut p = path.trim().to_owned();
         let home = self.home.as_deref();
-        for (names, value) in [
-            (["${TMPDIR}", "$TMPDIR"], Some(self.tmp.as_str())),
-            (["${PWD}", "$PWD"], Some(base)),
-            (["${HOME}", "$HOME"], home),
+        for (name, value) in [
+            ("TMPDIR", Some(self.tmp.as_str())),
+            ("PWD", Some(base)),
+            ("HOME", home),
         ] {
-            for name in names {
-                if let (Some(rest), Some(value)) = (p.strip_prefix(name), value) {
-                    p = format!("{value}{rest}");
-                }
+            if let (Some(rest), Some(value)) = (expanded_prefix(&p, name), value) {
+                p = format!("{value}{rest}");
             }
         }
         if p.contains(['$', '`']) {
@@ -206,6 +204,27 @@ impl Scope {
     }
 }
 
+/// What follows `$NAME` at the start of `path`, in the forms that expand to NAME's value when it is
+/// set: `$NAME`, `${NAME}`, `${NAME:-…}` and `${NAME-…}` (a default), `${NAME:=…}`, `${NAME:?…}`
+/// (an error when unset), `${NAME%/}` and `${NAME%%/}` (a trailing slash cut).
+fn expanded_prefix<'p>(path: &'p str, name: &str) -> Option<&'p str> {
+    let rest = path.strip_prefix('$')?;
+    if let Some(after) = rest.strip_prefix(name) {
+        // `$HOMEDIR` is another variable.
+        return (!after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(after);
+    }
+    let inner = rest.strip_prefix('{')?.strip_prefix(name)?;
+    let close = inner.find('}')?;
+    let op = &inner[..close];
+    let same = op.is_empty()
+        || ["%/", "%%/"].contains(&op)
+        || [":-", "-", ":=", "=", ":?", "?"]
+            .iter()
+            .any(|o| op.starts_with(o) && !op[o.len()..].contains(['$', '`']));
+    same.then(|| &inner[close + 1..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,10 +258,25 @@ mod tests {
         assert_eq!(c(".git"), Class::Vcs);
         assert_eq!(c(".git/objects/ab"), Class::Vcs);
         assert_eq!(c(".git/index.lock"), Class::Project);
-        for p in ["/tmp/x", "$TMPDIR/build", "/var/tmp/y", "~/.cache/pip"] {
+        for p in [
+            "/tmp/x",
+            "$TMPDIR/build",
+            "${TMPDIR:-/tmp}/build",
+            "${TMPDIR%/}/x",
+            "/var/tmp/y",
+            "~/.cache/pip",
+        ] {
             assert_eq!(c(p), Class::Scratch, "{p}");
         }
-        for p in ["../other", "~/Documents", "$HOME/notes", "/home/me", "../*"] {
+        for p in [
+            "../other",
+            "~/Documents",
+            "$HOME/notes",
+            "${HOME:?}/notes",
+            "${HOME%/}",
+            "/home/me",
+            "../*",
+        ] {
             assert_eq!(c(p), Class::Home, "{p}");
         }
         assert_eq!(c("/tmp/*"), Class::Scratch);
@@ -251,7 +285,15 @@ mod tests {
         for p in ["/srv/data", "/", "~bob/x", "/tmp"] {
             assert_eq!(c(p), Class::Elsewhere, "{p}");
         }
-        for p in ["$BUILD_DIR", "$(pwd)/x", "`pwd`/x", "${OUT:-/tmp}/x"] {
+        for p in [
+            "$BUILD_DIR",
+            "$(pwd)/x",
+            "`pwd`/x",
+            "${OUT:-/tmp}/x",
+            "$HOMEDIR/x",
+            "${HOME:+/x}",
+            "${HOME#/}",
+        ] {
             assert_eq!(c(p), Class::Unknown, "{p}");
         }
         // From another directory, after a `cd`.

@@ -237,7 +237,9 @@ impl<'a> Lexer<'a> {
                 }
                 _ => {
                     let word = self.word()?;
-                    self.tokens.push(Token::Word(word));
+                    for word in expand_unquoted(word) {
+                        self.tokens.push(Token::Word(word));
+                    }
                 }
             }
         }
@@ -314,7 +316,8 @@ impl<'a> Lexer<'a> {
                         false
                     };
                     self.skip_blanks();
-                    let delimiter = self.word()?;
+                    let mut delimiter = self.word()?;
+                    delimiter.text = restore(&delimiter.text);
                     let body = self.heredoc_body(&delimiter.text, strip);
                     self.heredocs.push((delimiter.text.clone(), strip));
                     self.tokens
@@ -510,13 +513,79 @@ impl<'a> Lexer<'a> {
                 word.expands = true;
             }
             Some('\'') => {
-                // `$'…'`: ANSI-C quoting, read as a single-quoted string.
                 self.chars.next();
-                self.single_quoted(word)?;
+                self.ansi_c_quoted(word)?;
             }
             _ => word.text.push('$'),
         }
         Ok(())
+    }
+
+    /// `$'…'`: ANSI-C quoting, its escapes decoded as the shell decodes them (`$'\x72\x6d'` is
+    /// `rm`).
+    fn ansi_c_quoted(&mut self, word: &mut Word) -> Result<(), ParseError> {
+        while let Some((_, c)) = self.chars.next() {
+            match c {
+                '\'' => return Ok(()),
+                '\\' => {
+                    let Some((_, e)) = self.chars.next() else {
+                        break;
+                    };
+                    let simple = match e {
+                        'n' => Some('\n'),
+                        't' => Some('\t'),
+                        'r' => Some('\r'),
+                        'a' => Some('\x07'),
+                        'b' => Some('\x08'),
+                        'e' | 'E' => Some('\x1b'),
+                        'f' => Some('\x0c'),
+                        'v' => Some('\x0b'),
+                        '\\' | '\'' | '"' | '?' => Some(e),
+                        _ => None,
+                    };
+                    if let Some(c) = simple {
+                        word.text.push(c);
+                        continue;
+                    }
+                    let (radix, max) = match e {
+                        'x' => (16, 2),
+                        'u' => (16, 4),
+                        'U' => (16, 8),
+                        '0'..='7' => (8, 2),
+                        _ => {
+                            word.text.push('\\');
+                            word.text.push(e);
+                            continue;
+                        }
+                    };
+                    let mut digits = if radix == 8 {
+                        e.to_string()
+                    } else {
+                        String::new()
+                    };
+                    while digits.len() < max + usize::from(radix == 8)
+                        && self.chars.peek().is_some_and(|&(_, d)| d.is_digit(radix))
+                    {
+                        digits.push(self.chars.next().map_or('0', |(_, d)| d));
+                    }
+                    if let Some(c) = u32::from_str_radix(&digits, radix)
+                        .ok()
+                        .and_then(char::from_u32)
+                    {
+                        word.text.push(c);
+                    } else {
+                        // Not a character: kept as written (octal digits include `e`).
+                        word.text.push('\\');
+                        if radix != 8 {
+                            word.text.push(e);
+                        }
+                        word.text.push_str(&digits);
+                    }
+                }
+                c => word.text.push(c),
+            }
+        }
+        self.unterminated("ANSI-C quote")
     }
 
     fn single_quoted(&mut self, word: &mut Word) -> Result<(), ParseError> {
@@ -559,8 +628,17 @@ impl<'a> Lexer<'a> {
                         Some((_, n)) => word.text.push(n),
                     }
                 }
+                '$' if self.unquoted_ifs() => word.text.push(IFS),
                 '$' => self.dollar(&mut word)?,
                 '`' => self.backtick(&mut word)?,
+                '{' | ',' | '}' => {
+                    word.text.push(match c {
+                        '{' => OPEN,
+                        ',' => COMMA,
+                        _ => CLOSE,
+                    });
+                    self.chars.next();
+                }
                 c => {
                     word.text.push(c);
                     self.chars.next();
@@ -568,6 +646,24 @@ impl<'a> Lexer<'a> {
             }
         }
         Ok(word)
+    }
+
+    /// At an unquoted `$IFS` or `${IFS}` (consumed): the shell splits the word there.
+    fn unquoted_ifs(&mut self) -> bool {
+        let rest = self.chars.peek().map_or("", |&(i, _)| &self.source[i..]);
+        let len = if rest.starts_with("${IFS}") {
+            6
+        } else if rest.starts_with("$IFS")
+            && !rest[4..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        {
+            4
+        } else {
+            return false;
+        };
+        for _ in 0..len {
+            self.chars.next();
+        }
+        true
     }
 
     fn double_quoted(&mut self, word: &mut Word) -> Result<(), ParseError> {
@@ -599,6 +695,104 @@ impl<'a> Lexer<'a> {
         }
         self.unterminated("double quote")
     }
+}
+
+/// Where an unquoted `$IFS` split a word, and unquoted `{`, `,` and `}` (brace expansion), as
+/// characters no command line holds: the lexer marks them, [`expand_unquoted`] acts on them.
+const IFS: char = '\u{E000}';
+const OPEN: char = '\u{E001}';
+const COMMA: char = '\u{E002}';
+const CLOSE: char = '\u{E003}';
+
+/// The most words one brace expansion may make; more reads as written.
+const MAX_BRACE_WORDS: usize = 256;
+
+/// A word as the shell hands it on: brace expansion first (`{rm,-rf,~}` is three words,
+/// `~/{a,b}` two), then splitting where `$IFS` stood unquoted.
+fn expand_unquoted(word: Word) -> Vec<Word> {
+    if !word.text.contains([IFS, OPEN, COMMA, CLOSE]) {
+        return vec![word];
+    }
+    let mut texts = vec![word.text.clone()];
+    while let Some(i) = texts.iter().position(|t| brace_group(t).is_some()) {
+        let text = texts.remove(i);
+        let (open, alternatives, close) = brace_group(&text).expect("just found");
+        let expanded: Vec<String> = alternatives
+            .iter()
+            .map(|alt| {
+                format!(
+                    "{}{alt}{}",
+                    &text[..open],
+                    &text[close + CLOSE.len_utf8()..]
+                )
+            })
+            .collect();
+        if texts.len() + expanded.len() > MAX_BRACE_WORDS {
+            texts.insert(i, text.replace([OPEN, COMMA, CLOSE], ""));
+            break;
+        }
+        for (j, t) in expanded.into_iter().enumerate() {
+            texts.insert(i + j, t);
+        }
+    }
+    texts
+        .iter()
+        .flat_map(|t| t.split(IFS).map(restore).collect::<Vec<_>>())
+        .filter(|t| !t.is_empty())
+        .map(|text| Word {
+            text,
+            ..word.clone()
+        })
+        .collect()
+}
+
+/// The first `{a,b…}` group in `text` (marked characters): where it opens, its alternatives, and
+/// where it closes. A group without a comma is no expansion (`{}` in `find -exec`).
+fn brace_group(text: &str) -> Option<(usize, Vec<&str>, usize)> {
+    let mut opens = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            OPEN => opens.push(i),
+            CLOSE => {
+                let open = opens.pop()?;
+                let inner = &text[open + OPEN.len_utf8()..i];
+                // Commas at this group's own level.
+                let mut depth = 0;
+                let mut parts = Vec::new();
+                let mut start = 0;
+                for (j, c) in inner.char_indices() {
+                    match c {
+                        OPEN => depth += 1,
+                        CLOSE => depth -= 1,
+                        COMMA if depth == 0 => {
+                            parts.push(&inner[start..j]);
+                            start = j + COMMA.len_utf8();
+                        }
+                        _ => {}
+                    }
+                }
+                if !parts.is_empty() {
+                    parts.push(&inner[start..]);
+                    return Some((open, parts, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The marked characters back as written.
+fn restore(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            IFS => ' ',
+            OPEN => '{',
+            COMMA => ',',
+            CLOSE => '}',
+            c => c,
+        })
+        .collect()
 }
 
 /// `text` as one shell word: as it is when nothing in it is special, else single-quoted.
@@ -651,6 +845,35 @@ mod tests {
             vec![r#"rm -rf / a b c d x"y"#]
         );
         assert_eq!(texts("echo $'a b'"), vec!["echo a b"]);
+    }
+
+    #[test]
+    fn brace_expansion_ifs_and_ansi_c_quotes_as_the_shell_reads_them() {
+        let words = |source: &str| -> Vec<String> {
+            parse(source).unwrap().commands[0]
+                .words
+                .iter()
+                .map(|w| w.text.clone())
+                .collect()
+        };
+        assert_eq!(words("{rm,-rf,~}"), ["rm", "-rf", "~"]);
+        assert_eq!(words("rm -rf ~/{a,b}"), ["rm", "-rf", "~/a", "~/b"]);
+        assert_eq!(
+            words("mkdir -p src/{a,b}/c"),
+            ["mkdir", "-p", "src/a/c", "src/b/c"]
+        );
+        assert_eq!(words("rm${IFS}-rf$IFS/"), ["rm", "-rf", "/"]);
+        assert_eq!(
+            words("$'\\x72\\x6d' $'\\162\\155' $'a\\tb'"),
+            ["rm", "rm", "a\tb"]
+        );
+        // Quoted, or without a comma, braces are literal; `$IFS` quoted is one word.
+        assert_eq!(
+            words("echo '{a,b}' \"{c,d}\" {} {x}"),
+            ["echo", "{a,b}", "{c,d}", "{}", "{x}"]
+        );
+        assert_eq!(words("echo \"$IFS\" $IFSX"), ["echo", "$IFS", "$IFSX"]);
+        assert_eq!(words("awk '{print $1}' f"), ["awk", "{print $1}", "f"]);
     }
 
     #[test]

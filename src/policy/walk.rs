@@ -249,6 +249,11 @@ impl Judge<'_> {
             self.found(OPAQUE, format!("{text} (the command is a variable)"));
             return;
         }
+        // `/bin/r? -rf ~`: which program runs depends on the files the pattern matches.
+        if !prose && is_glob(&first.text) {
+            self.found(OPAQUE, format!("{text} (the command's name is a pattern)"));
+            return;
+        }
         self.declared(name, args, &text);
         let here = command
             .redirects
@@ -773,6 +778,14 @@ fn input_operands(script: &Script, command: &Command, wrappers: &[Word], prose: 
     dirs.iter()
         .map(|d| word(format!("{}/?*", d.trim_end_matches('/'))))
         .collect()
+}
+
+/// A word the shell expands as a file name pattern (`r?`, `/usr/bin/r*`, `[r]m`); `[` and `[[`
+/// are the test commands.
+fn is_glob(text: &str) -> bool {
+    text != "["
+        && text != "[["
+        && (text.contains(['*', '?']) || text.contains('[') && text.contains(']'))
 }
 
 /// `TOOL … --help`: the tool prints its usage and does nothing else.
