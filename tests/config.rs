@@ -94,6 +94,10 @@ fn invalid_files_are_rejected_with_their_position() {
             "denylist:\n  rules:\n    - id: mine\n      severity: high\n      reason: r\n      match: [{programs: [x], options: [force]}]\n",
         ),
         (
+            "user_rule_unknown_place",
+            "denylist:\n  rules:\n    - id: mine\n      severity: high\n      reason: r\n      match: [{programs: [x], target_class: [outside, nowhere]}]\n",
+        ),
+        (
             "denylist_builtin_is_gone",
             "denylist:\n  builtin: [power]\n",
         ),

@@ -51,6 +51,31 @@ impl Class {
         !matches!(self, Self::Project | Self::Scratch)
     }
 
+    /// Its name in a rule (`operand_class`): `project`, `project-root`, `vcs`, `scratch`, `home`,
+    /// `elsewhere`, `unknown`.
+    pub fn parse(id: &str) -> Option<Self> {
+        Some(match id {
+            "project" => Self::Project,
+            "project-root" => Self::ProjectRoot,
+            "vcs" => Self::Vcs,
+            "scratch" => Self::Scratch,
+            "home" => Self::Home,
+            "elsewhere" => Self::Elsewhere,
+            "unknown" => Self::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// Every class out of an agent's bounds ([`Class::out_of_bounds`]): what `outside` names in
+    /// a rule.
+    pub const OUTSIDE: [Self; 5] = [
+        Self::ProjectRoot,
+        Self::Vcs,
+        Self::Home,
+        Self::Elsewhere,
+        Self::Unknown,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Project => "inside the project",

@@ -81,8 +81,10 @@ impl Judge<'_> {
             return;
         }
         let list = self.list;
+        let (scope, cwd) = (self.scope, self.cwd.clone());
+        let class = move |path: &str| scope.map(|s| s.class(path, cwd.as_deref()));
         for (i, rule) in list.declared_for(name) {
-            if rule.matches.iter().any(|m| m.matches(name, args)) {
+            if rule.matches.iter().any(|m| m.matches(name, args, &class)) {
                 self.findings.push((i, text.to_owned()));
                 self.note(|| format!("`{text}`: rule {}/{}", rule.pack, rule.id));
             }

@@ -9,6 +9,7 @@
 
 use regex::Regex;
 
+use crate::policy::scope::Class;
 use crate::policy::shell::Word;
 
 /// One way a rule matches. Every condition given must hold.
@@ -29,6 +30,11 @@ pub struct Match {
     pub operands: Option<Regex>,
     /// No operand after the subcommand path matches (`DELETE … WHERE`).
     pub unless_operands: Option<Regex>,
+    /// At least one operand after the subcommand path is in one of these places (when any are
+    /// named; never where no project is known).
+    pub operand_class: Vec<Class>,
+    /// The last operand — the destination, for tools that copy or sync — is in one of these.
+    pub target_class: Vec<Class>,
     /// The options of these programs that take a separate value.
     pub takes_value: Vec<String>,
 }
@@ -117,8 +123,13 @@ impl<'w> Read<'w> {
 }
 
 impl Match {
-    /// Whether `name ARGS…` is matched.
-    pub fn matches(&self, name: &str, args: &[Word]) -> bool {
+    /// Whether `name ARGS…` is matched; `class` says where a path is (`None`: no project known).
+    pub fn matches(
+        &self,
+        name: &str,
+        args: &[Word],
+        class: &dyn Fn(&str) -> Option<Class>,
+    ) -> bool {
         if !self.programs.iter().any(|p| p == name) {
             return false;
         }
@@ -147,6 +158,15 @@ impl Match {
                 .unless_operands
                 .as_ref()
                 .is_none_or(|r| !rest.iter().any(|o| r.is_match(o)))
+            && (self.operand_class.is_empty()
+                || rest
+                    .iter()
+                    .any(|o| class(o).is_some_and(|c| self.operand_class.contains(&c))))
+            && (self.target_class.is_empty()
+                || rest
+                    .last()
+                    .and_then(|o| class(o))
+                    .is_some_and(|c| self.target_class.contains(&c)))
     }
 }
 
@@ -210,13 +230,15 @@ mod tests {
             option_value: None,
             operands: None,
             unless_operands: None,
+            operand_class: Vec::new(),
+            target_class: Vec::new(),
             takes_value: vec!["-H".into(), "--host".into(), "--filter".into()],
         }
     }
 
     fn matches(m: &Match, line: &str) -> bool {
         let w = words(line);
-        m.matches(&w[0].text, &w[1..])
+        m.matches(&w[0].text, &w[1..], &|_| None)
     }
 
     #[test]
@@ -256,6 +278,8 @@ mod tests {
             )),
             operands: Some(glob("https://api.github.com/*", false).unwrap()),
             unless_operands: None,
+            operand_class: Vec::new(),
+            target_class: Vec::new(),
             takes_value: vec!["-X".into(), "--request".into(), "-H".into()],
         };
         for line in [

@@ -7,6 +7,31 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::policy::rules::matcher::{Match, glob};
 use crate::policy::rules::{Rule, Severity};
+use crate::policy::scope::Class;
+
+/// `[outside, home, …]` as classes.
+fn classes(raw: Option<&Spanned<Vec<String>>>) -> Result<Vec<Class>, Invalid> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for name in &raw.value {
+        match (name.as_str(), Class::parse(name)) {
+            ("outside", _) => out.extend(Class::OUTSIDE),
+            (_, Some(class)) => out.push(class),
+            _ => {
+                return Err((
+                    raw.referenced,
+                    format!(
+                        "unknown place `{name}`, expected outside, project, project-root, vcs, \
+                         scratch, home, elsewhere or unknown"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// A pack file.
 #[derive(Debug, Deserialize)]
@@ -47,6 +72,9 @@ pub struct RawMatch {
     pub unless_operands: Option<Spanned<String>>,
     #[serde(default)]
     pub value_options: Vec<String>,
+    /// Place names ([`Class::parse`]), or `outside` for every place out of bounds.
+    pub operand_class: Option<Spanned<Vec<String>>>,
+    pub target_class: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,6 +197,8 @@ impl RawMatch {
                 .as_ref()
                 .map(|p| pattern(p, true))
                 .transpose()?,
+            operand_class: classes(self.operand_class.as_ref())?,
+            target_class: classes(self.target_class.as_ref())?,
             takes_value,
         })
     }
