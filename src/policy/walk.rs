@@ -81,13 +81,14 @@ impl Judge<'_> {
             return;
         }
         let list = self.list;
-        let (scope, cwd) = (self.scope, self.cwd.clone());
-        let class = move |path: &str| scope.map(|s| s.class(path, cwd.as_deref()));
-        for (i, rule) in list.declared_for(name) {
-            if rule.matches.iter().any(|m| m.matches(name, args, &class)) {
-                self.findings.push((i, text.to_owned()));
-                self.note(|| format!("`{text}`: rule {}/{}", rule.pack, rule.id));
-            }
+        let class = |path: &str| self.scope.map(|s| s.class(path, self.cwd.as_deref()));
+        let found: Vec<(usize, &crate::policy::Rule)> = list
+            .declared_for(name)
+            .filter(|(_, rule)| rule.matches.iter().any(|m| m.matches(name, args, &class)))
+            .collect();
+        for (i, rule) in found {
+            self.findings.push((i, text.to_owned()));
+            self.note(|| format!("`{text}`: rule {}/{}", rule.pack, rule.id));
         }
     }
 

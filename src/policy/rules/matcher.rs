@@ -44,8 +44,8 @@ pub struct Match {
 pub struct Read<'w> {
     /// Each option as written before `=` (`--force`, `-f`), with its value if it has one.
     options: Vec<(&'w str, Option<&'w str>)>,
-    /// Letters of one-letter flag clusters, as `-x` each.
-    letters: Vec<String>,
+    /// Letters of one-letter flag clusters (`-af`: `a`, `f`).
+    letters: Vec<char>,
     pub operands: Vec<&'w str>,
 }
 
@@ -90,8 +90,7 @@ impl<'w> Read<'w> {
                 }
                 read.options.push((name, attached));
                 if name[1..].chars().all(|c| c.is_ascii_alphanumeric()) {
-                    read.letters
-                        .extend(name[1..].chars().map(|c| format!("-{c}")));
+                    read.letters.extend(name[1..].chars());
                 }
             } else {
                 read.operands.push(word);
@@ -102,7 +101,7 @@ impl<'w> Read<'w> {
 
     pub fn has(&self, option: &str) -> bool {
         self.options.iter().any(|(name, _)| *name == option)
-            || (is_short(option) && self.letters.iter().any(|l| l == option))
+            || (is_short(option) && option[1..].chars().all(|c| self.letters.contains(&c)))
     }
 
     fn values<'a>(&'a self, names: &'a [String]) -> impl Iterator<Item = &'w str> + 'a {
