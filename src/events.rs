@@ -92,7 +92,10 @@ pub enum Event {
         rule: Option<String>,
     },
     DangerousCommand {
+        /// The denylist rule's id, its pack and severity.
         category: String,
+        pack: String,
+        severity: &'static str,
         reason: String,
         excerpt: String,
         rule: String,
@@ -264,11 +267,15 @@ impl Event {
             ],
             Self::DangerousCommand {
                 category,
+                pack,
+                severity,
                 reason,
                 excerpt,
                 rule,
             } => vec![
                 ("category", s(category)),
+                ("pack", s(pack)),
+                ("severity", s(severity)),
                 ("reason", s(reason)),
                 ("excerpt", s(excerpt)),
                 ("rule", s(rule)),

@@ -139,8 +139,9 @@ fn deleting_a_directory_beside_the_project_is_left_on_screen_for_the_user() {
     let Some(t) = start(&world, &api) else { return };
     let log = t.expect_log(r#"to="MANUAL_MODE""#);
     assert!(
-        log.contains(r#"DANGEROUS_COMMAND: category="outside-project""#)
-            && log.contains("(../outside: outside the project)"),
+        log.contains(
+            r#"DANGEROUS_COMMAND: category="outside-project" pack="filesystem" severity="high""#
+        ) && log.contains("(../outside: outside the project)"),
         "{log}"
     );
     assert!(!log.contains("SEND_INPUT"), "{log}");

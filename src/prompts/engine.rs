@@ -672,6 +672,8 @@ impl Engine {
         let what = format!("{}: {}", verdict.id, verdict.excerpt);
         out.push(Action::Emit(Event::DangerousCommand {
             category: verdict.id,
+            pack: verdict.pack,
+            severity: verdict.severity.as_str(),
             reason: verdict.reason,
             excerpt: verdict.excerpt,
             rule: rule.to_owned(),
