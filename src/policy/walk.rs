@@ -712,7 +712,8 @@ fn prints_its_own_shell_setup(words: &[Word]) -> bool {
 
 /// Fork bombs are recognised on the raw text: they are functions calling themselves twice.
 /// What `xargs` (among a command's `wrappers`) adds to its arguments: what its input lists. Under a directory lister
-/// (`find DIR`, `fd PATTERN DIR`, `ls DIR`, `git ls-files`) the entries under those directories;
+/// (`find DIR`, `fd PATTERN DIR`, `ls DIR`, `git ls-files`, `git diff --name-only`) the entries
+/// under those directories;
 /// anything else (a file's contents, a process list, the terminal) is only known when it runs,
 /// and reads as the command substitution it amounts to. In prose only a reading that starts at a
 /// program known to list or print names counts: the others start mid-sentence.
@@ -764,7 +765,13 @@ fn input_operands(script: &Script, command: &Command, wrappers: &[Word], prose: 
             .collect(),
         Some("fd" | "fdfind") => operands().skip(1).collect(),
         Some("ls") => operands().collect(),
-        Some("git") if words.get(1).is_some_and(|w| w.text == "ls-files") => Vec::new(),
+        // Paths of the repository's own files.
+        Some("git")
+            if words.get(1).is_some_and(|w| w.text == "ls-files")
+                || words.iter().any(|w| w.text == "--name-only") =>
+        {
+            Vec::new()
+        }
         _ => {
             // The whole pipeline upstream, as `$( … )` would run it.
             let mut stages = vec![producer.text()];

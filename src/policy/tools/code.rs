@@ -1,7 +1,8 @@
 //! Programs that run shell commands given in their own arguments: an editor's `-c`, `+` and
 //! `--cmd` commands (`vim -c '!rm -rf ~'`), and `sed`'s `e` command and the `e` flag of `s`
-//! (`sed '1e rm -rf ~'`), and awk's `system("cmd")`, `print | "cmd"` and `"cmd" | getline`. What
-//! they run is judged as a command line of its own.
+//! (`sed '1e rm -rf ~'`), awk's `system("cmd")`, `print | "cmd"` and `"cmd" | getline`, and the
+//! recipes of a makefile given on make's command line (`make --eval 'x:; rm -rf ~' x`). What they
+//! run is judged as a command line of its own.
 
 use std::sync::LazyLock;
 
@@ -33,6 +34,11 @@ impl Judge<'_> {
         if matches!(name, "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk") {
             for command in awk_commands(args) {
                 self.nested(&command, text, depth);
+            }
+        }
+        if matches!(name, "make" | "gmake") {
+            for recipe in make_recipes(args) {
+                self.nested(&recipe, text, depth);
             }
         }
         if name == "sed" {
@@ -85,6 +91,34 @@ fn awk_commands(args: &[Word]) -> Vec<String> {
         .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
         .map(|m| m.as_str().to_owned())
         .collect()
+}
+
+/// The recipe lines of what `make --eval TEXT` (`-E TEXT`, `--eval=TEXT`) adds to the makefile:
+/// after `TARGET: PREREQS;` on a rule's line, and each line that starts with a tab.
+fn make_recipes(args: &[Word]) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut words = args.iter().map(|w| w.text.as_str());
+    while let Some(word) = words.next() {
+        if let Some(text) = word.strip_prefix("--eval=") {
+            texts.push(text);
+        } else if word == "--eval" || word == "-E" {
+            texts.extend(words.next());
+        } else if let Some(text) = word.strip_prefix("-E") {
+            texts.push(text);
+        }
+    }
+    let mut recipes = Vec::new();
+    for line in texts.iter().flat_map(|t| t.lines()) {
+        if let Some(recipe) = line.strip_prefix('\t') {
+            recipes.push(recipe.trim_start_matches(['@', '-', '+']).to_owned());
+        } else if let Some((_, after)) = line.split_once(':')
+            && let Some((_, recipe)) = after.split_once(';')
+        {
+            recipes.push(recipe.trim().trim_start_matches(['@', '-', '+']).to_owned());
+        }
+    }
+    // make's `$$` is the shell's `$`.
+    recipes.iter().map(|r| r.replace("$$", "$")).collect()
 }
 
 /// Whether `script` holds an `s/…/…/FLAGS` whose flags have `e`: the edited pattern space is run
