@@ -484,8 +484,10 @@ fn utf8(arg: OsString) -> Result<String, UsageError> {
 
 fn parse_idle(text: &str) -> Result<Duration, UsageError> {
     match humantime::parse_duration(text) {
-        Ok(d) if d.is_zero() => Err(usage("--idle: the idle timeout must be more than 0")),
-        Ok(d) => Ok(d),
+        Ok(d) if d < crate::config::SHORTEST_TIMEOUT => {
+            Err(usage("--idle: the idle timeout must be at least 100ms"))
+        }
+        Ok(d) => Ok(crate::config::clamped(d)),
         Err(_) => Err(usage(format!(
             "--idle: `{text}` is not a duration: expected e.g. 500ms, 20s, 2m"
         ))),
@@ -605,7 +607,8 @@ mod tests {
                 &["--idle", "soon", "--", "ls"][..],
                 "`soon` is not a duration",
             ),
-            (&["--idle", "0s", "--", "ls"][..], "must be more than 0"),
+            (&["--idle", "0s", "--", "ls"][..], "must be at least 100ms"),
+            (&["--idle", "1ns", "--", "ls"][..], "must be at least 100ms"),
             (&["--idle"][..], "--idle needs a value"),
             (
                 &["--log-format", "xml", "--", "ls"][..],

@@ -80,3 +80,99 @@ fn usage_errors_are_one_line_and_exit_2_without_starting_anything() {
         assert!(!marker.exists(), "{args:?} started the program");
     }
 }
+
+/// Durations past what a clock can add (`9223372036854775807s`) are clamped to a year, not a
+/// crash mid-session: the program runs, its output and exit code come through.
+#[test]
+fn absurd_durations_are_clamped_not_fatal() {
+    let huge = "9223372036854775807s";
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rules.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "idle_timeout: {huge}\nsettle: {huge}\nsettle_max: {huge}\nmin_send_interval: {huge}\n\
+             key_gap: {huge}\nmanual_timeout: {huge}\nnudge_sequence:\n  - send: \"<Enter>\"\n    \
+             after: {huge}\nguard:\n  ask_timeout: {huge}\nprompt_rules:\n  - description: x\n    \
+             match_regex: 'never'\n    send: y\n    cooldown: {huge}\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    for args in [
+        vec!["--idle", huge, "--", "sh", "-c", "echo ran; exit 7"],
+        vec!["--config", config, "--", "sh", "-c", "echo ran; exit 7"],
+    ] {
+        let out = autoapprove(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(7), "{args:?}: {stderr}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("ran"),
+            "{args:?}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// `--log-file` takes a regular file, a terminal, /dev/null or a pipe something reads; a FIFO
+/// nobody reads (which would block the open forever) and other devices are refused at once.
+#[test]
+fn the_log_file_must_be_somewhere_lines_can_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    for (path, why) in [
+        (fifo, "a FIFO that nothing reads"),
+        (
+            "/dev/zero",
+            "not a regular file, a terminal or a pipe being read",
+        ),
+    ] {
+        let out = autoapprove(["--log-file", path, "--", "true"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            format!("error: cannot open log file {path}: {why}")
+        );
+    }
+    // Read by someone: the log goes down the pipe.
+    let reader = std::process::Command::new("cat")
+        .arg(fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader's open completes only when a writer opens: retry ours until it does.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let out = loop {
+        let out = autoapprove(["--log-file", fifo, "--", "true"]);
+        if out.status.code() == Some(0) || std::time::Instant::now() > deadline {
+            break out;
+        }
+        std::thread::yield_now();
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = reader.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&read.stdout).contains("CHILD_EXITED: code=0"),
+        "{read:?}"
+    );
+    assert_eq!(
+        autoapprove(["--log-file", "/dev/null", "--", "true"])
+            .status
+            .code(),
+        Some(0)
+    );
+}

@@ -97,6 +97,11 @@ fn invalid_files_are_rejected_with_their_position() {
             "user_rule_unknown_place",
             "denylist:\n  rules:\n    - id: mine\n      severity: high\n      reason: r\n      match: [{programs: [x], target_class: [outside, nowhere]}]\n",
         ),
+        ("duplicate_key", "settle: 1s\nsettle: 2s\n"),
+        ("negative_number", "context_lines: -1\n"),
+        ("multibyte_in_a_key_name", "toggle_key: \"<aé>\"\n"),
+        ("idle_below_the_floor", "idle_timeout: 1ns\n"),
+        ("manual_timeout_below_the_floor", "manual_timeout: 50ms\n"),
         (
             "denylist_builtin_is_gone",
             "denylist:\n  builtin: [power]\n",
@@ -104,6 +109,53 @@ fn invalid_files_are_rejected_with_their_position() {
     ];
     for (name, yaml) in cases {
         insta::assert_snapshot!(name, rejected(name, yaml));
+    }
+}
+
+/// A 200 KB value is neither echoed whole in the message nor in the excerpt under it.
+#[test]
+fn a_huge_value_is_cut_in_the_error() {
+    let value = "x".repeat(200 * 1024);
+    let stderr = rejected("huge", &format!("settle: {value}\n"));
+    assert!(stderr.len() < 1000, "{} bytes of error", stderr.len());
+    assert!(
+        stderr.starts_with("error: rules.yaml:1:9: invalid duration `xxx"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("x…`"), "{stderr}");
+}
+
+/// Not a regular file, or larger than a config can be: refused before anything starts, and at
+/// once — a FIFO nobody writes to would otherwise block the open forever.
+#[test]
+fn only_regular_files_of_sensible_size_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 * 1024 * 1024))).unwrap();
+    for (path, why) in [
+        (fifo.to_str().unwrap(), "a FIFO, not a regular file"),
+        ("/dev/zero", "a device, not a regular file"),
+        (
+            dir.path().to_str().unwrap(),
+            "a directory, not a regular file",
+        ),
+        (big.to_str().unwrap(), "larger than 1 MiB"),
+    ] {
+        let out = run_piped(["--config", path, "--", "true"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {path}: cannot read: {why}")),
+            "{path}: {stderr}"
+        );
     }
 }
 

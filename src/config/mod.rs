@@ -25,6 +25,19 @@ use crate::prompts::keys::Key;
 /// The built-in configuration, as YAML that `--config` accepts back unchanged.
 pub const DEFAULTS_YAML: &str = include_str!("../../rules.yaml");
 
+/// The longest duration any setting takes: a longer one (`9223372036854775807s`) is this. Timers
+/// add durations to the clock, and a year is further than any session runs.
+pub const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The shortest timeout (`idle_timeout`, `manual_timeout`, `guard.ask_timeout`, `--idle`): below
+/// it a program cannot draw a prompt, nor a person read one, before the timeout acts.
+pub const SHORTEST_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// A duration as the settings hold it: at most [`LONGEST`].
+pub fn clamped(duration: Duration) -> Duration {
+    duration.min(LONGEST)
+}
+
 /// The name errors and the `STARTED` event use for the embedded defaults.
 pub const DEFAULTS_NAME: &str = "built-in defaults";
 
@@ -181,14 +194,50 @@ pub enum Answer {
     Leave,
 }
 
+/// The largest config file read: a config is a few kilobytes, and `/dev/zero` never ends.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Reads and validates `path`, over the built-in defaults.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+    let text = read_file(path).map_err(|reason| ConfigError::Read {
         path: name.clone(),
-        reason: e.to_string(),
+        reason,
     })?;
     from_yaml(&text, &name)
+}
+
+/// A config file's text: a regular file of at most [`MAX_FILE_BYTES`], opened without waiting
+/// (a FIFO with no writer would block the open).
+fn read_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::File::options()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let kind = file.metadata().map_err(|e| e.to_string())?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_dir() {
+            "a directory"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a file"
+        };
+        return Err(format!("{what}, not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err("larger than 1 MiB: not a config file".into());
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
 }
 
 /// The built-in configuration.

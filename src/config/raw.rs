@@ -110,15 +110,34 @@ pub fn parse(text: &str, name: &str) -> Result<Partial, ConfigError> {
 
 impl Ctx<'_> {
     fn duration(&self, raw: &Spanned<String>) -> Result<Duration, ConfigError> {
-        humantime::parse_duration(raw.value.trim()).map_err(|_| {
-            self.error(
-                raw,
-                format!(
-                    "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or 2m",
-                    raw.value
-                ),
-            )
-        })
+        humantime::parse_duration(raw.value.trim())
+            .map(crate::config::clamped)
+            .map_err(|_| {
+                self.error(
+                    raw,
+                    format!(
+                        "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or \
+                         2m",
+                        raw.value
+                    ),
+                )
+            })
+    }
+
+    /// A timeout: a duration of at least [`crate::config::SHORTEST_TIMEOUT`].
+    fn timeout(
+        &self,
+        raw: Option<&Spanned<String>>,
+        name: &str,
+    ) -> Result<Option<Duration>, ConfigError> {
+        let Some(raw) = raw else {
+            return Ok(None);
+        };
+        let duration = self.duration(raw)?;
+        if duration < crate::config::SHORTEST_TIMEOUT {
+            return Err(self.error(raw, format!("`{name}` must be at least 100ms")));
+        }
+        Ok(Some(duration))
     }
 
     fn opt_duration(&self, raw: Option<&Spanned<String>>) -> Result<Option<Duration>, ConfigError> {
@@ -198,16 +217,11 @@ impl Ctx<'_> {
                 }
             })
             .transpose()?;
-        if let Some(idle) = &raw.idle_timeout
-            && self.duration(idle)?.is_zero()
-        {
-            return Err(self.error(idle, "`idle_timeout` must be more than 0"));
-        }
         if let Some(lines) = raw.context_lines.as_ref().filter(|l| l.value == 0) {
             return Err(self.error(lines, "`context_lines` must be at least 1"));
         }
         Ok(Partial {
-            idle_timeout: self.opt_duration(raw.idle_timeout.as_ref())?,
+            idle_timeout: self.timeout(raw.idle_timeout.as_ref(), "idle_timeout")?,
             min_send_interval: self.opt_duration(raw.min_send_interval.as_ref())?,
             settle: self.opt_duration(raw.settle.as_ref())?,
             settle_max: self.opt_duration(raw.settle_max.as_ref())?,
@@ -217,7 +231,7 @@ impl Ctx<'_> {
             nudge_max_retries: raw.nudge_max_retries,
             nudge_sequence,
             nudge_full_screen: raw.nudge_full_screen,
-            manual_timeout: self.opt_duration(raw.manual_timeout.as_ref())?,
+            manual_timeout: self.timeout(raw.manual_timeout.as_ref(), "manual_timeout")?,
             toggle_key,
             approve_once: raw
                 .approve_once
@@ -239,12 +253,7 @@ impl Ctx<'_> {
     }
 
     fn guard(&self, raw: RawGuard) -> Result<GuardLayer, ConfigError> {
-        let ask_timeout = self.opt_duration(raw.ask_timeout.as_ref())?;
-        if let Some(t) = &raw.ask_timeout
-            && ask_timeout.is_some_and(|d| d.is_zero())
-        {
-            return Err(self.error(t, "`guard.ask_timeout` must be more than 0"));
-        }
+        let ask_timeout = self.timeout(raw.ask_timeout.as_ref(), "guard.ask_timeout")?;
         let allow_paths = raw
             .allow_paths
             .map(|entries| {
@@ -376,7 +385,9 @@ impl Ctx<'_> {
                         }
                         seen.push(&id.value);
                         r.build(policy::rules::USER_PACK, &std::collections::BTreeMap::new())
-                            .map_err(|(at, message)| self.error_at(at.line(), at.column(), message))
+                            .map_err(|(at, message)| {
+                                self.error_at(at.line(), at.column(), &message)
+                            })
                     })
                     .collect::<Result<Vec<_>, ConfigError>>()
             })

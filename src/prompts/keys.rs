@@ -79,14 +79,14 @@ fn is_key_word(name: &str) -> bool {
         Some(first) if first.is_ascii_alphabetic() => {}
         _ => return false,
     }
-    if name.len() > 2 && name[..2].eq_ignore_ascii_case("c-") {
+    if name.len() > 2 && name.as_bytes()[..2].eq_ignore_ascii_case(b"c-") {
         return name.len() == 3;
     }
     chars.all(|c| c.is_ascii_alphanumeric())
 }
 
 fn named(name: &str) -> Option<Vec<u8>> {
-    if name.len() == 3 && name[..2].eq_ignore_ascii_case("c-") {
+    if name.len() == 3 && name.as_bytes()[..2].eq_ignore_ascii_case(b"c-") {
         return control_byte(name.as_bytes()[2]).map(|b| vec![b]);
     }
     NAMED
