@@ -120,13 +120,7 @@ fn absurd_durations_are_clamped_not_fatal() {
 fn the_log_file_must_be_somewhere_lines_can_go() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::mkfifo(&fifo);
     let fifo = fifo.to_str().unwrap();
     for (path, why) in [
         (fifo, "a FIFO that nothing reads"),

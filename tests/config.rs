@@ -131,13 +131,7 @@ fn a_huge_value_is_cut_in_the_error() {
 fn only_regular_files_of_sensible_size_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::mkfifo(&fifo);
     let big = dir.path().join("big.yaml");
     std::fs::write(&big, format!("# {}\n", "x".repeat(2 * 1024 * 1024))).unwrap();
     for (path, why) in [

@@ -380,13 +380,7 @@ fn when_the_supervisor_dies_guarded_calls_fail() {
     use std::io::Write as _;
     let s = Scratch::new();
     let fifo = s.path("go");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::mkfifo(&fifo);
     let script = "trap '' HUP; exec 3>result; echo ready >&3; read x < go; \
                   true > victim 2>&3; echo \"rc=$?\" >&3";
     let mut child = s

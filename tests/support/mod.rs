@@ -37,6 +37,15 @@ pub fn run_piped<S: AsRef<std::ffi::OsStr>>(
         .unwrap()
 }
 
+/// Makes a FIFO at `path`.
+pub fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 /// A scratch directory with its own home and config home (remembered choices land there), to
 /// run autoapprove in without a terminal.
 pub struct Scratch {
