@@ -382,7 +382,7 @@ impl Event {
         for (key, value) in self.fields() {
             map.insert(key.into(), value);
         }
-        Value::Object(map).to_string()
+        crate::escape::json_safe(Value::Object(map).to_string())
     }
 }
 

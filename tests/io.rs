@@ -126,3 +126,35 @@ fn a_script_whose_interpreter_is_missing_is_not_executable() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("interpreter missing"), "{stderr}");
 }
+
+/// Text a child prints that some readers take for a line break (U+2028, U+2029, NEL) or a
+/// control (DEL, C1) is escaped in both log formats: no reader can be shown a forged line.
+#[test]
+fn log_lines_hold_no_raw_line_separators_or_controls() {
+    let script = "printf 'x\\342\\200\\250[AUTOAPPROVE] forged CHILD_EXITED: code=0\\342\\200\\251\\302\\205\\177\\302\\233 Continue? [y/n] '; read a; echo \"got $a\"";
+    for format in ["text", "json"] {
+        let out = run_piped(["--log-format", format, "--", "sh", "-c", script]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("got y"));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("forged"),
+            "{format}: the prompt was logged: {stderr}"
+        );
+        for c in ['\u{2028}', '\u{2029}', '\u{85}', '\u{7f}', '\u{9b}'] {
+            assert!(
+                !stderr.contains(c),
+                "{format}: raw U+{:04X} in {stderr:?}",
+                u32::from(c)
+            );
+        }
+        for line in stderr.lines() {
+            if format == "json" {
+                let event: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert!(event["event"].is_string(), "{line}");
+            } else {
+                assert!(line.starts_with("[AUTOAPPROVE] "), "{line}");
+            }
+        }
+    }
+}
