@@ -168,6 +168,7 @@ pub async fn run(
         outbox.finish(code);
     }
     session.overlay.finish(&session.watcher);
+    session.leave_modes();
     drop(raw);
     Ok(code)
 }
@@ -1004,6 +1005,20 @@ impl Session {
         };
         if self.overlay.banner(&self.watcher, &text, bell) {
             self.banner_until = Some(Instant::now() + overlay::BANNER_SHOWN);
+        }
+    }
+
+    /// Undoes the terminal modes the program left on (its screen model knows them), as a shell
+    /// would need them: the program has ended and nothing will turn them off.
+    fn leave_modes(&self) {
+        if !crate::pty::term::stdout_is_tty() {
+            return;
+        }
+        if let Some(view) = self.watcher.view(0..0, Duration::from_secs(2)) {
+            let reset = view.modes_reset();
+            if !reset.is_empty() {
+                crate::pty::term::write_output(reset.as_bytes());
+            }
         }
     }
 

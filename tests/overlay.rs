@@ -128,3 +128,33 @@ fn a_banner_is_cut_at_a_word_within_the_width_and_its_row_comes_back() {
     t.send(b"q");
     t.expect("EXITED");
 }
+
+/// A program that ends with the alternate screen, mouse reports and a hidden cursor still on
+/// leaves a shell that cannot be used; run bare, tmux shows those modes still on after it ends,
+/// run under autoapprove, all off.
+#[test]
+fn modes_the_program_left_on_are_off_after_it_ends() {
+    const MODES: &str = "#{alternate_on},#{mouse_any_flag},#{mouse_sgr_flag},#{cursor_flag}";
+    let program = r"printf '\033[?1049h\033[?1003h\033[?1006h\033[?2004h\033[?25lFULL SCREEN'";
+    let dir = tempfile::tempdir().unwrap();
+    let left_on = |command: String| {
+        let tmux = Tmux::start(
+            &format!("{command}; tmux wait-for -S ended; exec cat"),
+            &[],
+            dir.path(),
+            80,
+            24,
+        )?;
+        tmux.wait_for_signal("ended");
+        Some(tmux.format(MODES))
+    };
+    let Some(bare) = left_on(format!("sh -c \"{program}\"")) else {
+        return;
+    };
+    assert_eq!(bare, "1,1,1,0", "tmux sees the modes the program turns on");
+    let wrapped = left_on(format!("{} -- sh -c \"{program}\"", bin())).unwrap();
+    assert_eq!(
+        wrapped, "0,0,0,1",
+        "after autoapprove: alternate screen, mouse, cursor"
+    );
+}

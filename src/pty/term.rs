@@ -19,6 +19,10 @@ pub fn stdin_is_tty() -> bool {
     termios::isatty(stdin_fd())
 }
 
+pub fn stdout_is_tty() -> bool {
+    termios::isatty(rustix::stdio::stdout())
+}
+
 pub fn stderr_is_tty() -> bool {
     termios::isatty(rustix::stdio::stderr())
 }

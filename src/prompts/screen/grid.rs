@@ -132,6 +132,8 @@ pub struct Grid {
     pub insert: bool,
     pub origin: bool,
     pub cursor_visible: bool,
+    /// Input modes the program turned on at the terminal (mouse reports, bracketed paste …).
+    pub input_modes: InputModes,
     pub charsets: Charsets,
     /// Insert mode or line drawing is on: characters take the slow path.
     special: bool,
@@ -151,6 +153,44 @@ pub struct Grid {
     last_char: char,
 }
 
+/// The DEC private modes a program turns on to change what the terminal sends it, as the model
+/// last saw them: each left on after the program ends would garble the shell's input (mouse
+/// reports typed into the prompt, pasted text wrapped in escapes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InputModes {
+    /// Which of the mouse modes are on, by [`InputModes::MOUSE`] index.
+    pub mouse: u8,
+    pub bracketed_paste: bool,
+    pub focus_events: bool,
+    pub application_cursor: bool,
+}
+
+impl InputModes {
+    /// The mouse tracking and encoding modes.
+    pub const MOUSE: [u16; 7] = [9, 1000, 1002, 1003, 1005, 1006, 1015];
+
+    /// Records `CSI ? mode h` (`on`) or `l`; false for a mode it does not track.
+    pub fn set(&mut self, mode: u16, on: bool) -> bool {
+        if let Some(i) = Self::MOUSE.iter().position(|&m| m == mode) {
+            let bit = 1u8 << i;
+            self.mouse = if on {
+                self.mouse | bit
+            } else {
+                self.mouse & !bit
+            };
+            return true;
+        }
+        let flag = match mode {
+            1 => &mut self.application_cursor,
+            1004 => &mut self.focus_events,
+            2004 => &mut self.bracketed_paste,
+            _ => return false,
+        };
+        *flag = on;
+        true
+    }
+}
+
 impl Grid {
     pub fn new(cols: usize, rows: usize) -> Self {
         let (cols, rows) = (cols.max(1), rows.max(1));
@@ -166,6 +206,7 @@ impl Grid {
             insert: false,
             origin: false,
             cursor_visible: true,
+            input_modes: InputModes::default(),
             charsets: Charsets::default(),
             special: false,
             pen: Pen::default(),

@@ -10,7 +10,9 @@ mod grid;
 pub mod pen;
 mod perform;
 
-pub use grid::Charsets;
+use std::fmt::Write as _;
+
+pub use grid::{Charsets, InputModes};
 use grid::{Grid, WIDE_CONT};
 pub use pen::Pen;
 use perform::Performer;
@@ -51,11 +53,49 @@ pub struct View {
     pub pending_wrap: bool,
     pub pen: Pen,
     pub cursor_visible: bool,
+    /// The alternate screen is shown.
+    pub alternate: bool,
+    pub input_modes: InputModes,
     pub insert: bool,
     pub origin: bool,
     pub autowrap: bool,
     pub scroll_top: usize,
     pub charsets: Charsets,
+}
+
+impl View {
+    /// What to write to the user's terminal to undo the modes the program left on when it ended:
+    /// mouse reports, bracketed paste, focus events and application cursor keys off, the
+    /// alternate screen left, the cursor shown. Empty when it left none on.
+    pub fn modes_reset(&self) -> String {
+        let modes = &self.input_modes;
+        let mut off: Vec<u16> = InputModes::MOUSE
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| modes.mouse & (1 << i) != 0)
+            .map(|(_, &m)| m)
+            .collect();
+        for (on, mode) in [
+            (modes.bracketed_paste, 2004),
+            (modes.focus_events, 1004),
+            (modes.application_cursor, 1),
+        ] {
+            if on {
+                off.push(mode);
+            }
+        }
+        let mut out = String::new();
+        for mode in off {
+            let _ = write!(out, "\x1b[?{mode}l");
+        }
+        if self.alternate {
+            out.push_str("\x1b[?1049l");
+        }
+        if !self.cursor_visible {
+            out.push_str("\x1b[?25h");
+        }
+        out
+    }
 }
 
 /// The right half of a wide character in a [`View`]'s cells.
@@ -116,6 +156,8 @@ impl Screen {
             pending_wrap: g.pending_wrap,
             pen: g.pen,
             cursor_visible: g.cursor_visible,
+            alternate: g.alt_active,
+            input_modes: g.input_modes,
             insert: g.insert,
             origin: g.origin,
             autowrap: g.autowrap,
@@ -176,6 +218,18 @@ impl Screen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes_left_on_are_undone_and_only_those() {
+        let s = screen(b"\x1b[?1049h\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[?25l\x1b[?1000l");
+        assert_eq!(
+            s.view(0..0).modes_reset(),
+            "\x1b[?1006l\x1b[?2004l\x1b[?1049l\x1b[?25h"
+        );
+        let s = screen(b"\x1b[?1049h\x1b[?1002h\x1b[?1049l\x1b[?1002l\x1b[?1h\x1b[?1004h");
+        assert_eq!(s.view(0..0).modes_reset(), "\x1b[?1004l\x1b[?1l");
+        assert_eq!(screen(b"plain output\r\n").view(0..0).modes_reset(), "");
+    }
 
     fn screen(bytes: &[u8]) -> Screen {
         let mut s = Screen::new(20, 5);

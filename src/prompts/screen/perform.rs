@@ -96,7 +96,9 @@ impl vte::Perform for Performer<'_> {
                         6 => g.set_origin(on),
                         7 => g.autowrap = on,
                         25 => g.cursor_visible = on,
-                        _ => {}
+                        mode => {
+                            g.input_modes.set(mode, on);
+                        }
                     }
                 }
             }
