@@ -276,6 +276,33 @@ fn window_size_changes_reach_the_child() {
     assert_eq!(t.wait(), 130);
 }
 
+/// A terminal may report any size up to 65535×65535: the child gets it, the screen model keeps
+/// at most 1024×512, so memory stays small, and prompts are still answered.
+#[test]
+fn a_huge_window_costs_no_memory_and_prompts_still_work() {
+    let mut t = Term::with_flags_in(
+        tempfile::tempdir().unwrap(),
+        &fast_config(""),
+        &["-v"],
+        &[
+            "bash",
+            "-c",
+            r#"echo ready; read x; echo "size:$(stty size)"; printf 'Continue? [y/n] '; read a; echo "got:$a""#,
+        ],
+        &Options::default(),
+    );
+    t.expect("ready");
+    t.resize(u16::MAX, u16::MAX);
+    // The child's terminal has the new size once autoapprove says so.
+    t.expect_log("RESIZED: cols=65535 rows=65535");
+    t.send(b"go\r");
+    t.expect("size:65535 65535");
+    t.expect("got:y");
+    let peak = t.peak_memory_kib();
+    assert!(peak < 64 * 1024, "peak resident memory {peak} KiB");
+    assert_eq!(t.wait(), 0);
+}
+
 #[test]
 fn a_cursor_painted_tui_prompt_is_recognised() {
     let tui = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_tui.py");

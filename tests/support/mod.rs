@@ -286,6 +286,16 @@ impl Term {
         self.writer.write_all(bytes).unwrap();
     }
 
+    /// The most memory the process on the terminal has held (its `VmHWM`), in KiB.
+    pub fn peak_memory_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/PID/status")
+    }
+
     pub fn resize(&self, cols: u16, rows: u16) {
         let size = rustix::termios::Winsize {
             ws_col: cols,

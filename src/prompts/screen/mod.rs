@@ -108,11 +108,25 @@ pub struct Screen {
     tail: Tail,
 }
 
+/// The largest window the model keeps: a terminal may report 65535×65535, and two grids of that
+/// would be gigabytes. Text beyond it (past column 1024, below row 512) is not modelled; the
+/// program still gets the real size.
+pub const MAX_COLS: u16 = 1024;
+pub const MAX_ROWS: u16 = 512;
+
+fn capped(cols: u16, rows: u16) -> (usize, usize) {
+    (
+        usize::from(cols.min(MAX_COLS)),
+        usize::from(rows.min(MAX_ROWS)),
+    )
+}
+
 impl Screen {
     pub fn new(cols: u16, rows: u16) -> Self {
+        let (cols, rows) = capped(cols, rows);
         Self {
             parser: vte::Parser::new(),
-            grid: Grid::new(usize::from(cols), usize::from(rows)),
+            grid: Grid::new(cols, rows),
             tail: Tail::default(),
         }
     }
@@ -127,7 +141,8 @@ impl Screen {
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        self.grid.resize(usize::from(cols), usize::from(rows));
+        let (cols, rows) = capped(cols, rows);
+        self.grid.resize(cols, rows);
     }
 
     pub fn tail(&self) -> &Tail {
@@ -218,6 +233,19 @@ impl Screen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_model_is_capped_whatever_the_window_reports() {
+        let mut s = Screen::new(u16::MAX, u16::MAX);
+        let v = s.view(0..0);
+        assert_eq!((v.cols, v.rows), (1024, 512));
+        s.resize(100, 30);
+        s.resize(u16::MAX, 1);
+        let v = s.view(0..0);
+        assert_eq!((v.cols, v.rows), (1024, 1));
+        s.feed(b"still works");
+        assert_eq!(s.view(0..1).lines[0].1[0].0, 's');
+    }
 
     #[test]
     fn modes_left_on_are_undone_and_only_those() {
