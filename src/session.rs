@@ -99,6 +99,7 @@ pub async fn run(
     let keys = keyboard::Keys {
         toggle: config.toggle_key,
         test_box: test_box.then_some(overlay::TEST_BOX_KEY),
+        end_of_input: !config.keep_input_open,
     };
     let (typing, route) = keyboard::spawn(
         dup()?,

@@ -194,3 +194,49 @@ fn a_user_rule_can_opt_in_to_answering_the_trust_question() {
     );
     stop(&t);
 }
+
+/// Run from a pipe that has ended (`… | autoapprove -- claude`, stdin closed at once): the profile
+/// keeps Claude Code's input open — its input box reads Ctrl-D as the first half of "exit", and a
+/// dialog on screen as a key — so it goes on, its dialog is answered and the command runs.
+#[test]
+fn an_ended_piped_stdin_does_not_quit_it() {
+    use std::process::{Command, Stdio};
+    let Some(bin) = claude::binary() else { return };
+    let world = World::new(true);
+    let api = MockApi::start(&[(
+        "Bash",
+        json!({"command": "touch ./marker", "description": "Create the marker file"}),
+    )]);
+    let options = world.options(&api);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("events.log");
+    let mut command = Command::new(support::bin());
+    command
+        .args(["--log-file", log.to_str().unwrap(), "--"])
+        .arg(&bin)
+        .arg("please do the task")
+        .current_dir(options.cwd.as_ref().unwrap())
+        .env_remove(support::NESTED_ENV)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for key in &options.env_remove {
+        command.env_remove(key);
+    }
+    for (key, value) in &options.env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    drop(child.stdin.take()); // the end of input, at once
+    let result = api.tool_result(0);
+    assert_ne!(result["is_error"], true, "{result}");
+    assert!(world.work.join("marker").exists());
+    assert!(child.try_wait().unwrap().is_none(), "Claude Code quit");
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap(),
+        rustix::process::Signal::TERM,
+    );
+    child.wait().unwrap();
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains(r#"profile="claude-code""#), "{log}");
+}

@@ -26,6 +26,7 @@ pub struct Partial {
     pub nudge_max_retries: Option<u32>,
     pub nudge_sequence: Option<Vec<NudgeStep>>,
     pub nudge_full_screen: Option<bool>,
+    pub keep_input_open: Option<bool>,
     pub manual_timeout: Option<Duration>,
     pub toggle_key: Option<(u8, String)>,
     pub approve_once: Option<Vec<Key>>,
@@ -49,6 +50,7 @@ impl Partial {
             nudge_max_retries: self.nudge_max_retries.or(base.nudge_max_retries),
             nudge_sequence: self.nudge_sequence.or(base.nudge_sequence),
             nudge_full_screen: self.nudge_full_screen.or(base.nudge_full_screen),
+            keep_input_open: self.keep_input_open.or(base.keep_input_open),
             manual_timeout: self.manual_timeout.or(base.manual_timeout),
             toggle_key: self.toggle_key.or(base.toggle_key),
             approve_once: self.approve_once.or(base.approve_once),
@@ -81,6 +83,7 @@ impl Partial {
             nudge_max_retries: self.nudge_max_retries.unwrap_or(0),
             nudge_sequence: self.nudge_sequence.unwrap_or_default(),
             nudge_full_screen: self.nudge_full_screen.unwrap_or(false),
+            keep_input_open: self.keep_input_open.unwrap_or(false),
             manual_timeout: self
                 .manual_timeout
                 .ok_or_else(|| missing(source, "manual_timeout"))?,

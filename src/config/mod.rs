@@ -59,6 +59,9 @@ pub struct Config {
     /// Nudge a full-screen program too — on the alternate screen, or reading keys one at a time
     /// (off: there an Enter edits a file).
     pub nudge_full_screen: bool,
+    /// When stdin is not a terminal and ends, leave the child's input open instead of giving it
+    /// the terminal's end-of-file.
+    pub keep_input_open: bool,
     /// With nobody to hand over to (no terminal), how long `MANUAL_MODE` waits before ending the
     /// program.
     pub manual_timeout: Duration,

@@ -29,6 +29,7 @@ pub struct RawConfig {
     nudge_max_retries: Option<u32>,
     nudge_sequence: Option<Vec<RawNudge>>,
     nudge_full_screen: Option<bool>,
+    keep_input_open: Option<bool>,
     manual_timeout: Option<Spanned<String>>,
     toggle_key: Option<Spanned<String>>,
     approve_once: Option<Spanned<String>>,
@@ -231,6 +232,7 @@ impl Ctx<'_> {
             nudge_max_retries: raw.nudge_max_retries,
             nudge_sequence,
             nudge_full_screen: raw.nudge_full_screen,
+            keep_input_open: raw.keep_input_open,
             manual_timeout: self.timeout(raw.manual_timeout.as_ref(), "manual_timeout")?,
             toggle_key,
             approve_once: raw

@@ -108,6 +108,9 @@ pub struct Keys {
     pub toggle: u8,
     /// The overlay's test key, if enabled (see [`crate::pty::overlay`]).
     pub test_box: Option<u8>,
+    /// At the end of a stdin that is a pipe or a file, give the child the terminal's end-of-file
+    /// (as `script` does), so `printf 'x\n' | autoapprove -- cat` ends.
+    pub end_of_input: bool,
 }
 
 /// Starts the reader thread, writing to `pty` (the PTY master). On a terminal, `keys.toggle` is
@@ -178,9 +181,35 @@ pub fn spawn(
                     Err(_) => break,
                 }
             }
+            if keys.end_of_input && !terminal && input_can_end() {
+                end_of_file(&mut pty, line_pending);
+            }
             inbox.send(Message::StdinClosed);
         })?;
     Ok((typing, route))
+}
+
+/// Whether stdin is input that ended — a pipe, a file — rather than no input at all: `/dev/null`
+/// (a device) is how a job says nobody will type, and then autoapprove's answers are the input.
+fn input_can_end() -> bool {
+    use rustix::fs::FileType;
+    rustix::fs::fstat(rustix::stdio::stdin()).is_ok_and(|s| {
+        !matches!(
+            FileType::from_raw_mode(s.st_mode),
+            FileType::CharacterDevice
+        )
+    })
+}
+
+/// Types the end-of-file character of the child's terminal (`VEOF`, usually Ctrl-D): at the
+/// start of a line it ends the input; after text not yet ended by Enter it first passes that text
+/// on, so a second one ends the input.
+fn end_of_file(pty: &mut File, line_pending: bool) {
+    let eof = rustix::termios::tcgetattr(&*pty).map_or(0x04, |t| {
+        t.special_codes[rustix::termios::SpecialCodeIndex::VEOF]
+    });
+    let times = if line_pending { 2 } else { 1 };
+    let _ = pty.write_all(&vec![eof; times]);
 }
 
 /// Takes every `control` key (legacy or kitty form) out of `bytes`; returns how many.
