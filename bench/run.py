@@ -11,6 +11,7 @@ asserts a time: targets that are missed are marked MISS in the table.
 
 import fcntl
 import os
+import random
 import pty
 import select
 import shlex
@@ -184,7 +185,15 @@ def make_data():
             f.write(chunk)
             written += len(chunk)
             i += 500
-    return plain, escapes
+    # Output that is not text: a stream of 0xFF (every byte an invalid UTF-8 sequence) and random
+    # bytes (binary, the odd escape sequence).
+    invalid = os.path.join(WORK, "invalid-utf8.bin")
+    with open(invalid, "wb") as f:
+        f.write(b"\xff" * (THROUGHPUT_MB * MB))
+    binary = os.path.join(WORK, "random.bin")
+    with open(binary, "wb") as f:
+        f.write(random.Random(7).randbytes(THROUGHPUT_MB * MB))
+    return plain, escapes, invalid, binary
 
 
 def median(values):
@@ -196,8 +205,8 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def throughput(rows, plain, escapes, cfg):
-    for label, path in (("plain text", plain), ("escape-heavy", escapes)):
+def throughput(rows, streams, cfg):
+    for label, path in streams:
         size = os.path.getsize(path)
         results = {name: [] for name, _ in tools(cfg)}
         for _ in range(ROUNDS):
@@ -787,9 +796,11 @@ def table(rows):
 def main():
     build()
     cfg = config("bench.yaml", rules(10))
-    plain, escapes = make_data()
+    plain, escapes, invalid, binary = make_data()
+    streams = (("plain text", plain), ("escape-heavy", escapes), ("invalid UTF-8", invalid),
+               ("random binary", binary))
     rows = []
-    steps = {"throughput": lambda: throughput(rows, plain, escapes, cfg),
+    steps = {"throughput": lambda: throughput(rows, streams, cfg),
              "keystrokes": lambda: keystrokes(rows, cfg), "prompts": lambda: prompts(rows, cfg),
              "idle": lambda: idle(rows, cfg), "memory": lambda: memory(rows, plain, escapes, cfg),
              "scaling": lambda: scaling(rows, plain), "guard": lambda: guard(rows),

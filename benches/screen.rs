@@ -1,5 +1,5 @@
-//! Micro-benchmarks (divan) of the pure parts on the hot path: screen feed per MB (plain text and
-//! TUI-style escape-heavy output), detection on a full screen, one engine step. Asserts nothing.
+//! Micro-benchmarks (divan) of the pure parts on the hot path: screen feed per MB (plain text,
+//! TUI-style escape-heavy output, invalid UTF-8, random binary), detection on a full screen, one engine step. Asserts nothing.
 //! `make bench` runs it; `make bench-quick` takes a few samples only (for CI).
 
 use std::hint::black_box;
@@ -56,6 +56,27 @@ fn screen_feed_plain_text(bencher: Bencher) {
 #[divan::bench]
 fn screen_feed_tui_escapes(bencher: Bencher) {
     feed(bencher, &tui(FEED));
+}
+
+/// Every byte an invalid UTF-8 sequence.
+#[divan::bench]
+fn screen_feed_invalid_utf8(bencher: Bencher) {
+    feed(bencher, &vec![0xff; FEED]);
+}
+
+/// Random bytes (a fixed xorshift sequence): binary output, the odd escape sequence.
+#[divan::bench]
+fn screen_feed_random_binary(bencher: Bencher) {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let data: Vec<u8> = (0..FEED)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x.to_le_bytes()[0]
+        })
+        .collect();
+    feed(bencher, &data);
 }
 
 /// The Claude Code rules over a full 120×40 screen, as when output settles.

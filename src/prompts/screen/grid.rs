@@ -151,6 +151,8 @@ pub struct Grid {
     /// Rows that left the screen (scrolled off or erased), for `Line::abs_row`.
     pub scrolled: u64,
     last_char: char,
+    /// The last non-ASCII character printed, and its width.
+    last_width: (char, usize),
 }
 
 /// The DEC private modes a program turns on to change what the terminal sends it, as the model
@@ -219,6 +221,7 @@ impl Grid {
             scroll_bottom: rows - 1,
             scrolled: 0,
             last_char: ' ',
+            last_width: (' ', 1),
         }
     }
 
@@ -359,10 +362,19 @@ impl Grid {
         let width = if c.is_ascii() {
             1
         } else {
-            match c.width() {
-                Some(0) | None => return, // combining marks and controls take no cell
-                Some(w) => w.min(2),
+            // Output repeats its non-ASCII characters (box drawing, U+FFFD for every invalid
+            // byte): the last one's width is kept.
+            let w = if self.last_width.0 == c {
+                self.last_width.1
+            } else {
+                let w = c.width().unwrap_or(0).min(2);
+                self.last_width = (c, w);
+                w
+            };
+            if w == 0 {
+                return; // combining marks and controls take no cell
             }
+            w
         };
         if self.pending_wrap || (width == 2 && self.cursor.1 + 1 >= self.cols && self.cols > 1) {
             if self.autowrap {

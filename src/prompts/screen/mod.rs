@@ -137,7 +137,22 @@ impl Screen {
             grid: &mut self.grid,
             tail: &mut self.tail,
         };
-        self.parser.advance(&mut performer, bytes);
+        // The parser looks for the next ESC from where it is to the end of what it is given, and
+        // after an invalid UTF-8 sequence starts over past it: given a chunk full of them it scans
+        // the chunk once per sequence. Handing it the text up to each one keeps it linear.
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let cut = match std::str::from_utf8(rest) {
+                Ok(_) => rest.len(),
+                Err(e) => match e.error_len() {
+                    Some(len) => e.valid_up_to() + len,
+                    // Cut short at the end: the parser keeps the partial character.
+                    None => rest.len(),
+                },
+            };
+            self.parser.advance(&mut performer, &rest[..cut]);
+            rest = &rest[cut..];
+        }
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
@@ -233,6 +248,29 @@ impl Screen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_reads_the_same_in_any_chunking() {
+        let bytes: &[u8] =
+            b"ok \xff\xfe \x1b[1mbold\x1b[0m \xe2\x9d\xaf \xe2\x9d caf\xc3\xa9 \x9b\xc0\x80 end";
+        let mut whole = Screen::new(80, 24);
+        whole.feed(bytes);
+        let mut bytewise = Screen::new(80, 24);
+        for b in bytes {
+            bytewise.feed(std::slice::from_ref(b));
+        }
+        assert_eq!(whole.view(0..1), bytewise.view(0..1));
+        let text: String = whole.view(0..1).lines[0]
+            .1
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
+        assert!(
+            text.starts_with("ok \u{fffd}\u{fffd} bold \u{276f} \u{fffd}"),
+            "{text:?}"
+        );
+        assert!(text.contains("café"), "{text:?}");
+    }
 
     #[test]
     fn the_model_is_capped_whatever_the_window_reports() {
