@@ -1,6 +1,6 @@
-//! The output gate: the one lock every write to the user's terminal takes (the child's output,
+//! The output gate: what orders every write to the user's terminal (the child's output,
 //! autoapprove's own drawing), and the pause that holds the child's output while autoapprove
-//! draws over it.
+//! draws over it. No lock is held across a write: one that blocks cannot stall an exit.
 //!
 //! A PTY read can end anywhere, even inside an escape sequence or a UTF-8 character; the gate
 //! follows the stream with a [`Tracker`] so a pause begins only between sequences and characters
@@ -111,6 +111,8 @@ struct State {
     paused: usize,
     /// A pause is asked for; it begins when the stream reaches ground.
     pausing: bool,
+    /// The relay is writing (outside the lock): nothing else may write to the terminal now.
+    writing: bool,
 }
 
 /// The gate, shared by the relay and the overlay.
@@ -126,7 +128,9 @@ impl Gate {
     }
 
     /// The relay's way out: `write` gets the child's bytes in order, each part once, whenever the
-    /// gate is open (it waits while paused). `write` runs under the gate's lock.
+    /// gate is open (it waits while paused). `write` runs outside the gate's lock, marked as in
+    /// flight: a write that blocks (a stdout nobody reads) holds up no one but the relay — a pause
+    /// waits for it only as long as it was willing to wait.
     pub fn relay(&self, mut bytes: &[u8], mut write: impl FnMut(&[u8])) {
         let mut state = self.lock();
         while !bytes.is_empty() {
@@ -137,26 +141,37 @@ impl Gate {
                     .unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
-            if state.pausing
-                && let Some(n) = state.tracker.ground_within(bytes)
-            {
-                write(&bytes[..n]);
-                bytes = &bytes[n..];
-                state.tracker = Tracker::Ground;
+            // Up to where a pause asked for can begin, or all of it.
+            let ground = if state.pausing {
+                state.tracker.ground_within(bytes)
+            } else {
+                None
+            };
+            let part = &bytes[..ground.unwrap_or(bytes.len())];
+            state.tracker = if ground.is_some() {
+                Tracker::Ground
+            } else {
+                state.tracker.advance(part)
+            };
+            state.writing = true;
+            drop(state);
+            write(part);
+            state = self.lock();
+            state.writing = false;
+            // Unless the pause stopped waiting meanwhile (this write took too long).
+            if ground.is_some() && state.pausing {
                 state.pausing = false;
                 state.paused = 1;
-                self.changed.notify_all();
-                continue;
             }
-            state.tracker = state.tracker.advance(bytes);
-            write(bytes);
-            bytes = &[];
+            self.changed.notify_all();
+            bytes = &bytes[part.len()..];
         }
     }
 
     /// Holds the child's output at a point between sequences, waiting up to `wait` for the
-    /// stream to get there; `None` if it did not (the child stopped inside a sequence). The output
-    /// is held until the [`Held`] is dropped; pauses nest (a banner over an open box).
+    /// stream to get there (and for a write in flight to finish); `None` if it did not (the child
+    /// stopped inside a sequence, or stdout takes nothing). The output is held until the
+    /// [`Held`] is dropped; pauses nest (a banner over an open box).
     pub fn pause(self: &Arc<Self>, wait: Duration) -> Option<Held> {
         self.begin_pause(wait).then(|| Held(Arc::clone(self)))
     }
@@ -164,6 +179,18 @@ impl Gate {
     fn begin_pause(&self, wait: Duration) -> bool {
         let deadline = Instant::now() + wait;
         let mut state = self.lock();
+        // A write in flight first: nothing may be written beside it.
+        while state.writing {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
         // Already paused means already between sequences.
         if state.paused > 0 || state.tracker.at_ground() {
             state.paused += 1;
@@ -280,6 +307,30 @@ mod tests {
         assert!(gate.is_paused(), "a banner's pause ends, the box's goes on");
         drop(held);
         assert!(!gate.is_paused());
+    }
+
+    /// A write that never returns (a stdout nobody reads) stalls only the relay: a pause gives up
+    /// at its deadline, and later pauses are not held up by the lock.
+    #[test]
+    fn a_blocked_write_holds_up_no_pause_beyond_its_wait() {
+        let gate = Arc::new(Gate::default());
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        let (started, in_write) = std::sync::mpsc::channel::<()>();
+        let relay = {
+            let gate = Arc::clone(&gate);
+            std::thread::spawn(move || {
+                gate.relay(b"text", |_| {
+                    started.send(()).unwrap();
+                    blocked.recv().unwrap();
+                });
+            })
+        };
+        in_write.recv().unwrap();
+        assert!(gate.pause(Duration::from_millis(50)).is_none());
+        assert!(!gate.is_paused(), "the lock is free while the write blocks");
+        release.send(()).unwrap();
+        relay.join().unwrap();
+        assert!(gate.pause(Duration::from_secs(5)).is_some());
     }
 
     #[test]
