@@ -348,7 +348,7 @@ impl Ctx<'_> {
         if let Some(old) = &raw.builtin {
             return Err(self.error(
                 old,
-                "`denylist.builtin` is gone: every built-in category is on unless you name it \
+                "`denylist.builtin` is gone: every built-in rule is on unless you name it (or its pack) \
                  under `disable:`",
             ));
         }

@@ -1,12 +1,13 @@
 //! The dangerous-command check. Given what a prompt asks about — a shell command, a file path, or
-//! only the text around it — say whether approving it could destroy something: which category,
-//! why, and which part of the text triggered it.
+//! only the text around it — say whether approving it could destroy something: which rule (and
+//! its pack and severity), why, and which part of the text triggered it.
 //!
 //! Theory of operation: [`shell`] parses a command line into simple commands (quotes removed,
 //! substitutions parsed as commands of their own); the walk (`walk`) looks through wrappers
-//! (`runners`: `sudo`, `env`, `timeout`, `xargs`, `sh -c '…'`, `python -c`, `ssh host CMD`) and
-//! hands each simple command to its tool's handler (`tools`), which reads the arguments by the
-//! tool's own option spec ([`argv`]) and classes the paths it touches ([`paths`]). Arguments that
+//! (`runners`: `sudo`, `env`, `timeout`, `xargs`, `npx`, `sh -c '…'`, `python -c`, `ssh host CMD`),
+//! matches each simple command against the declared rules of the packs ([`rules`]) and hands it to
+//! its tool's handler (`tools`), which reads the arguments by the tool's own option spec
+//! ([`argv`]) and classes the paths it touches ([`paths`], [`scope`]). Arguments that
 //! are data (`echo`, commit messages) are not mistaken for code; what cannot be seen through
 //! counts as dangerous. Every path that approves something asks this module first. It is pure:
 //! no I/O, no state.
