@@ -107,6 +107,10 @@ pub enum Event {
     SignalForwarded {
         signal: &'static str,
     },
+    /// The program stopped (job control); autoapprove stops with it.
+    JobStopped,
+    /// Continued (`fg`): the program is continued too.
+    JobContinued,
     Resized {
         cols: u16,
         rows: u16,
@@ -173,6 +177,8 @@ impl Event {
             Self::InputWithheld { .. } => "INPUT_WITHHELD",
             Self::Abandoned { .. } => "STOPPED",
             Self::SignalForwarded { .. } => "SIGNAL_FORWARDED",
+            Self::JobStopped => "STOPPED_WITH_PROGRAM",
+            Self::JobContinued => "CONTINUED",
             Self::Resized { .. } => "RESIZED",
             Self::ChildExited { .. } => "CHILD_EXITED",
             Self::GuardStarted { .. } => "GUARD_STARTED",
@@ -285,6 +291,7 @@ impl Event {
                 ("waited_ms", ms(*waited)),
             ],
             Self::SignalForwarded { signal } => vec![("signal", s(signal))],
+            Self::JobStopped | Self::JobContinued => Vec::new(),
             Self::LeftToUser { rule, why } => vec![("rule", s(rule)), ("why", s(why))],
             Self::InputWithheld { why, rule } => {
                 let mut f = vec![("why", s(why))];

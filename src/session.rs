@@ -213,6 +213,8 @@ struct Signals {
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
+    /// SIGCHLD: the child stopped, or ended.
+    child_state: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -222,6 +224,7 @@ impl Signals {
             term: signal(SignalKind::terminate())?,
             hup: signal(SignalKind::hangup())?,
             int: signal(SignalKind::interrupt())?,
+            child_state: signal(SignalKind::child())?,
         })
     }
 }
@@ -285,6 +288,7 @@ impl Session {
             mut term,
             mut hup,
             mut int,
+            mut child_state,
         } = signals;
 
         let mut status = None;
@@ -321,6 +325,7 @@ impl Session {
                 _ = term.recv() => self.hang_up(Signal::TERM, "SIGTERM"),
                 _ = hup.recv() => self.hang_up(Signal::HUP, "SIGHUP"),
                 _ = int.recv() => self.on_sigint(),
+                _ = child_state.recv(), if status.is_none() => self.on_child_signal(),
                 () = sleep_until(deadline) => {
                     // Output that came meanwhile first (unless listening, the relay did not tell
                     // the session of it): it moves the settle timer.
@@ -931,6 +936,23 @@ impl Session {
     }
 
     /// Forwards a terminating signal to the child's group, and arms the SIGKILL escalation.
+    /// The child stopped (job control): at a terminal, stop with it as `sudo` does, so the shell
+    /// says "Stopped" and has its prompt; on `fg`, continue the child and have it redraw.
+    fn on_child_signal(&mut self) {
+        if !self.child_running || !child::stopped(self.pid) || !term::stdin_is_tty() {
+            return;
+        }
+        self.log.emit(&Event::JobStopped);
+        self.overlay.finish(&self.watcher);
+        self.leave_modes();
+        term::stop_self();
+        child::signal_group(self.pid, Signal::CONT);
+        // A full-screen program draws itself again on a size change.
+        child::signal_group(self.pid, Signal::WINCH);
+        self.show_title();
+        self.log.emit(&Event::JobContinued);
+    }
+
     fn hang_up(&mut self, sig: Signal, name: &'static str) {
         if self.child_running {
             child::signal_group(self.pid, sig);

@@ -436,3 +436,35 @@ while True:
     );
     assert_eq!(t.wait(), 0);
 }
+
+/// Job control as `sudo` does it: when the program stops, autoapprove gives the terminal back and
+/// stops too, so the shell says "Stopped" and has its prompt; `fg` continues both, and the exit
+/// code still comes through. Judged in an interactive bash in tmux.
+#[test]
+fn a_stopped_program_stops_autoapprove_and_fg_continues_both() {
+    use support::tmux::Tmux;
+    let dir = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start("bash --norc --noprofile -i", &[], dir.path(), 100, 30) else {
+        return;
+    };
+    tmux.send(b"PS1='$ '\r");
+    let line = format!(
+        "{} -- sh -c 'echo ready; kill -STOP $$; printf \"con%s\\n\" tinued; exit 4'\r",
+        support::bin()
+    );
+    tmux.send(line.as_bytes());
+    tmux.wait_for("the program's first line", |t| {
+        t.lines().any(|l| l == "ready")
+    });
+    tmux.wait_for("the shell to report the stop", |t| t.contains("Stopped"));
+    // The shell has the terminal back: it runs a command of its own.
+    tmux.send(b"echo shell-is-back\r");
+    tmux.wait_for("the shell's own command", |t| {
+        t.lines().any(|l| l == "shell-is-back")
+    });
+    tmux.send(b"fg; echo \"fg-rc=$?\"\r");
+    tmux.wait_for("the program to go on", |t| {
+        t.lines().any(|l| l == "continued")
+    });
+    tmux.expect("fg-rc=4");
+}

@@ -144,6 +144,19 @@ pub fn resolve(program: &OsStr) -> Option<PathBuf> {
 }
 
 /// Sends `signal` to the child's whole process group (the child leads its own session).
+/// Whether the child has stopped (a job-control stop: `kill -STOP`, Ctrl-Z on its terminal) since
+/// last asked; the notice is taken, its exit is left to be waited for.
+pub fn stopped(pid: Pid) -> bool {
+    use rustix::process::{WaitId, WaitIdOptions, waitid};
+    waitid(
+        WaitId::Pid(pid),
+        WaitIdOptions::STOPPED | WaitIdOptions::NOHANG,
+    )
+    .ok()
+    .flatten()
+    .is_some_and(|s| s.stopped())
+}
+
 pub fn signal_group(pid: Pid, signal: Signal) {
     let _ = rustix::process::kill_process_group(pid, signal);
 }

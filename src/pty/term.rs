@@ -73,6 +73,25 @@ pub fn restore() {
     }
 }
 
+/// Job control, as `sudo` and `ssh` do it: the terminal as it was before autoapprove, then
+/// autoapprove stopped (SIGSTOP) until the shell continues it (`fg`), then raw mode again. While
+/// stopped the shell has the terminal; the settings it leaves are the ones raw mode starts from.
+pub fn stop_self() {
+    let saved = SAVED.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let Some(original) = saved else {
+        return;
+    };
+    let _ = termios::tcsetattr(stdin_fd(), OptionalActions::Drain, &original);
+    let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
+    // Continued.
+    if let Ok(now) = termios::tcgetattr(stdin_fd()) {
+        let mut raw = now.clone();
+        raw.make_raw();
+        *SAVED.lock().unwrap_or_else(PoisonError::into_inner) = Some(now);
+        let _ = termios::tcsetattr(stdin_fd(), OptionalActions::Flush, &raw);
+    }
+}
+
 /// Restores the terminal before the default panic message is printed, so it is readable.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
