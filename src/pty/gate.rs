@@ -181,15 +181,10 @@ impl Gate {
         let mut state = self.lock();
         // A write in flight first: nothing may be written beside it.
         while state.writing {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let Some(later) = self.wait_until(state, deadline) else {
                 return false;
-            }
-            state = self
-                .changed
-                .wait_timeout(state, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            };
+            state = later;
         }
         // Already paused means already between sequences.
         if state.paused > 0 || state.tracker.at_ground() {
@@ -198,18 +193,36 @@ impl Gate {
         }
         state.pausing = true;
         while state.paused == 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let Some(later) = self.wait_until(state, deadline) else {
+                let mut state = self.lock();
+                // Begun meanwhile: the relay only begins a pause still asked for.
+                if state.paused > 0 {
+                    return true;
+                }
                 state.pausing = false;
                 return false;
-            }
-            state = self
-                .changed
-                .wait_timeout(state, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            };
+            state = later;
         }
         true
+    }
+
+    /// Waits for a change, until `deadline`; `None` (the lock let go) once it has passed.
+    fn wait_until<'s>(
+        &'s self,
+        state: MutexGuard<'s, State>,
+        deadline: Instant,
+    ) -> Option<MutexGuard<'s, State>> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        Some(
+            self.changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0,
+        )
     }
 
     fn end_pause(&self) {
