@@ -29,6 +29,31 @@ impl Tail {
         }
     }
 
+    /// `c` `times` times.
+    pub fn push_repeated(&mut self, c: char, times: usize) {
+        if times < 8 {
+            for _ in 0..times {
+                self.buf.push(c);
+            }
+        } else {
+            // Only the last stretch of a long run can stay.
+            let mut utf8 = [0; 4];
+            let kept = times.min(2 * HISTORY_BYTES / c.len_utf8());
+            self.buf.push_str(&c.encode_utf8(&mut utf8).repeat(kept));
+        }
+        if self.buf.len() > 2 * HISTORY_BYTES {
+            self.compact();
+        }
+    }
+
+    /// A run of text at once (the parser hands printable ASCII over whole).
+    pub fn push_str(&mut self, text: &str) {
+        self.buf.push_str(text);
+        if self.buf.len() > 2 * HISTORY_BYTES {
+            self.compact();
+        }
+    }
+
     #[cold]
     fn compact(&mut self) {
         let mut cut = self.buf.len() - HISTORY_BYTES;

@@ -325,12 +325,72 @@ impl Grid {
         self.scroll_bottom = rows - 1;
     }
 
-    // Per character of output: inlining it took plain text from 123 to 192 MB/s (benches/screen.rs).
-    #[allow(clippy::inline_always)]
-    #[inline(always)]
+    /// A run of printable ASCII.
+    pub fn print_ascii(&mut self, text: &[u8]) {
+        let mut rest = text;
+        while let Some(&first) = rest.first() {
+            let stored = if self.pending_wrap || self.special {
+                self.print(char::from(first));
+                1
+            } else {
+                self.store_run(rest.len(), |i| char::from(rest[i]))
+            };
+            rest = &rest[stored..];
+        }
+    }
+
+    /// `c` `times` times in a row.
+    pub fn print_repeated(&mut self, c: char, times: usize) {
+        if times == 1 {
+            return self.print(c);
+        }
+        let mut left = times;
+        while left > 0 {
+            let narrow = c.is_ascii() || self.last_width == (c, 1);
+            left -= if narrow && !self.pending_wrap && !self.special {
+                self.store_run(left, |_| c)
+            } else {
+                self.print(c);
+                1
+            };
+        }
+    }
+
+    /// Stores up to `len` characters one cell wide (`char_at(i)`, plain mode, no wrap pending)
+    /// from the cursor to the end of its row, at once; returns how many.
+    fn store_run(&mut self, len: usize, char_at: impl Fn(usize) -> char) -> usize {
+        let (row, col) = self.cursor;
+        let cols = self.cols;
+        let start = self.active.start(row) + col;
+        let take = len.min(cols - col);
+        let pen = self.pen_id;
+        let Some(cells) = self.active.cells.get_mut(start..start + take) else {
+            return len; // not reached: the cursor is always on the grid
+        };
+        for (i, cell) in cells.iter_mut().enumerate() {
+            *cell = Cell {
+                ch: char_at(i),
+                pen,
+            };
+        }
+        self.last_char = char_at(take - 1);
+        if col + take < cols {
+            self.cursor.1 = col + take;
+        } else {
+            // Without autowrap the cursor stays on the last column, and the next character
+            // overwrites it.
+            self.cursor.1 = cols - 1;
+            self.pending_wrap = self.autowrap;
+        }
+        take
+    }
+
+    /// One character (see `print_ascii` for runs of ASCII).
+    #[inline]
     pub fn print(&mut self, c: char) {
-        // The common case: an ASCII character with room on the row, no special mode.
-        if c.is_ascii() && !self.pending_wrap && !self.special {
+        // The common case: a character one cell wide (ASCII, or the last non-ASCII one again:
+        // box drawing, U+FFFD for invalid bytes) with room on the row, no special mode.
+        if (c.is_ascii() || self.last_width == (c, 1)) && !self.pending_wrap && !self.special {
             let (row, col) = self.cursor;
             let cols = self.cols;
             let at = self.active.start(row) + col;
@@ -353,6 +413,7 @@ impl Grid {
         self.print_slow(c);
     }
 
+    #[inline(never)]
     fn print_slow(&mut self, c: char) {
         let c = if self.charsets.graphics() {
             line_drawing(c)
@@ -409,10 +470,7 @@ impl Grid {
 
     /// `REP`: the last character again, `n` times.
     pub fn repeat(&mut self, n: usize) {
-        let c = self.last_char;
-        for _ in 0..n.min(self.cols * self.rows) {
-            self.print(c);
-        }
+        self.print_repeated(self.last_char, n.min(self.cols * self.rows));
     }
 
     pub fn linefeed(&mut self) {

@@ -1,5 +1,5 @@
 //! The screen model: what the user's terminal shows, kept by feeding every byte the child writes
-//! through a `vte` parser into a `grid` of cells — characters with their colours and attributes
+//! through a [`parser`] into a `grid` of cells — characters with their colours and attributes
 //! ([`pen`]). Full-screen TUIs paint with cursor moves, so only a model like this reads their
 //! prompts; the same parse also feeds the text [`Tail`]. The overlay reads a [`View`] of it to put
 //! back exactly what it drew over.
@@ -7,6 +7,7 @@
 //! It never panics on any input or resize, and it does no I/O.
 
 mod grid;
+mod parser;
 pub mod pen;
 mod perform;
 
@@ -103,7 +104,7 @@ pub const WIDE_RIGHT_HALF: char = WIDE_CONT;
 
 /// The terminal model: parser, grid and tail.
 pub struct Screen {
-    parser: vte::Parser,
+    parser: parser::Parser,
     grid: Grid,
     tail: Tail,
 }
@@ -125,7 +126,7 @@ impl Screen {
     pub fn new(cols: u16, rows: u16) -> Self {
         let (cols, rows) = capped(cols, rows);
         Self {
-            parser: vte::Parser::new(),
+            parser: parser::Parser::new(),
             grid: Grid::new(cols, rows),
             tail: Tail::default(),
         }
@@ -137,22 +138,7 @@ impl Screen {
             grid: &mut self.grid,
             tail: &mut self.tail,
         };
-        // The parser looks for the next ESC from where it is to the end of what it is given, and
-        // after an invalid UTF-8 sequence starts over past it: given a chunk full of them it scans
-        // the chunk once per sequence. Handing it the text up to each one keeps it linear.
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let cut = match std::str::from_utf8(rest) {
-                Ok(_) => rest.len(),
-                Err(e) => match e.error_len() {
-                    Some(len) => e.valid_up_to() + len,
-                    // Cut short at the end: the parser keeps the partial character.
-                    None => rest.len(),
-                },
-            };
-            self.parser.advance(&mut performer, &rest[..cut]);
-            rest = &rest[cut..];
-        }
+        self.parser.advance(&mut performer, bytes);
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {

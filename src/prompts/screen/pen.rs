@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::prompts::screen::parser::Params;
+
 /// A colour as the terminal was told it, packed in four bytes (a kind and its value) so pens
 /// compare and hash as plain integers — they do at every colour change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -75,7 +77,7 @@ impl Pen {
     }
 
     /// Applies an SGR sequence's parameters.
-    pub fn apply(&mut self, params: &vte::Params) {
+    pub fn apply(&mut self, params: &Params) {
         if params.is_empty() {
             *self = Self::default();
             return;
@@ -291,19 +293,24 @@ fn color(out: &mut String, color: Color, base: u8, bright: u8, extended: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompts::screen::parser::{Parser, Perform};
 
     /// The pen an SGR sequence leaves, starting from `pen`.
     fn after(pen: Pen, sgr: &[u8]) -> Pen {
         struct Apply(Pen);
-        impl vte::Perform for Apply {
-            fn csi_dispatch(&mut self, params: &vte::Params, _: &[u8], _: bool, action: char) {
-                if action == 'm' {
+        impl Perform for Apply {
+            fn print_ascii(&mut self, _: &str) {}
+            fn print(&mut self, _: char, _: usize) {}
+            fn execute(&mut self, _: u8) {}
+            fn csi_dispatch(&mut self, params: &Params, _: &[u8], action: u8) {
+                if action == b'm' {
                     self.0.apply(params);
                 }
             }
+            fn esc_dispatch(&mut self, _: &[u8], _: u8) {}
         }
         let mut apply = Apply(pen);
-        vte::Parser::new().advance(&mut apply, sgr);
+        Parser::new().advance(&mut apply, sgr);
         apply.0
     }
 

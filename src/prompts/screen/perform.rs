@@ -1,7 +1,8 @@
-//! What each control, escape and CSI sequence does to the grid: the `vte::Perform` side of the
+//! What each control, escape and CSI sequence does to the grid: the [`Perform`] side of the
 //! screen model. Printable text also goes to the text tail.
 
 use crate::prompts::screen::grid::{Charsets, Grid};
+use crate::prompts::screen::parser::{Params, Perform};
 use crate::prompts::tail::Tail;
 
 pub struct Performer<'a> {
@@ -10,7 +11,7 @@ pub struct Performer<'a> {
 }
 
 /// The `i`th parameter, with 0 or absent meaning `default`.
-fn param(params: &vte::Params, i: usize, default: u16) -> u16 {
+fn param(params: &Params, i: usize, default: u16) -> u16 {
     params
         .iter()
         .nth(i)
@@ -19,15 +20,18 @@ fn param(params: &vte::Params, i: usize, default: u16) -> u16 {
         .unwrap_or(default)
 }
 
-impl vte::Perform for Performer<'_> {
-    // Per character of output: inlining it took plain text from 123 to 192 MB/s (benches/screen.rs).
-    #[allow(clippy::inline_always)]
-    #[inline(always)]
-    fn print(&mut self, c: char) {
-        self.grid.print(c);
-        self.tail.push(c);
+impl Perform for Performer<'_> {
+    fn print_ascii(&mut self, text: &str) {
+        self.grid.print_ascii(text.as_bytes());
+        self.tail.push_str(text);
     }
 
+    fn print(&mut self, c: char, times: usize) {
+        self.grid.print_repeated(c, times);
+        self.tail.push_repeated(c, times);
+    }
+
+    #[inline]
     fn execute(&mut self, byte: u8) {
         let g = &mut *self.grid;
         match byte {
@@ -58,16 +62,8 @@ impl vte::Perform for Performer<'_> {
         }
     }
 
-    fn csi_dispatch(
-        &mut self,
-        params: &vte::Params,
-        intermediates: &[u8],
-        ignore: bool,
-        action: char,
-    ) {
-        if ignore {
-            return;
-        }
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], action: u8) {
+        let action = char::from(action);
         let n = usize::from(param(params, 0, 1));
         let (row, col) = self.grid.cursor;
         if matches!(
@@ -142,7 +138,7 @@ impl vte::Perform for Performer<'_> {
         }
     }
 
-    fn esc_dispatch(&mut self, intermediates: &[u8], _ignore: bool, byte: u8) {
+    fn esc_dispatch(&mut self, intermediates: &[u8], byte: u8) {
         let g = &mut *self.grid;
         match intermediates {
             // Designating G0 or G1: `0` is DEC special graphics, anything else a text set.
@@ -172,7 +168,7 @@ impl vte::Perform for Performer<'_> {
 }
 
 /// The cursor movements: CUU, CUD, CUF, CUB, CNL, CPL, CHA, CUP, VPA and their aliases.
-fn cursor_move(g: &mut Grid, params: &vte::Params, action: char, n: usize) {
+fn cursor_move(g: &mut Grid, params: &Params, action: char, n: usize) {
     let (row, col) = g.cursor;
     match action {
         'A' => g.goto(row.saturating_sub(n), col),
