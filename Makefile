@@ -15,7 +15,7 @@ RELEASE_BUILD = $(CARGO) build --release
 RELEASE_BIN = target/release/autoapprove
 endif
 
-.PHONY: build release release-path install test lint check smoke smoke-release bench bench-quick
+.PHONY: build release release-path install test lint check smoke smoke-release bench bench-quick soak
 
 build:
 	$(CARGO) build
@@ -58,3 +58,8 @@ bench-quick:
 	python3 bench/run.py --quick
 	$(CARGO) bench --bench screen -- --sample-count 3 --sample-size 1
 	$(CARGO) bench --bench denylist -- --sample-count 3 --sample-size 1
+
+# One hour of mixed output, prompts and resizes; reports memory at the start and the end, prompts
+# answered and bytes lost (BENCHMARKS.md). Not part of CI. `SOAK_SECONDS=60 make soak` for a short one.
+soak:
+	python3 bench/soak.py
