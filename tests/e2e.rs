@@ -468,3 +468,57 @@ fn a_stopped_program_stops_autoapprove_and_fg_continues_both() {
     });
     tmux.expect("fg-rc=4");
 }
+
+/// stdout a pipe that nobody reads, stderr the terminal: the relay is stuck in a write when the
+/// program ends, and autoapprove still exits, with the program's status.
+#[test]
+fn exit_completes_while_stdout_is_blocked() {
+    use support::tmux::Tmux;
+    let dir = tempfile::tempdir().unwrap();
+    let Some(tmux) = Tmux::start("bash --norc --noprofile -i", &[], dir.path(), 100, 30) else {
+        return;
+    };
+    tmux.send(b"PS1='$ '\r");
+    // `sleep` keeps the pipe open and never reads it.
+    let line = format!(
+        "( {} -- sh -c 'echo $$ > child.pid; exec head -c 4000000 /dev/zero'; echo \"rc=$?\" > done ) | sleep 600\r",
+        support::bin()
+    );
+    tmux.send(line.as_bytes());
+    let pid_file = dir.path().join("child.pid");
+    let pid = || {
+        std::fs::read_to_string(&pid_file)
+            .ok()
+            .filter(|s| s.ends_with('\n'))
+    };
+    support::wait_until("the program's pid", || pid().is_some(), || tmux.text());
+    let pid = pid().unwrap().trim().to_owned();
+    // The program has written more than the pipe holds (16 pages): the relay is, or will be,
+    // blocked writing to it, and the program blocked behind it.
+    let written = || {
+        std::fs::read_to_string(format!("/proc/{pid}/io"))
+            .ok()
+            .and_then(|io| {
+                io.lines()
+                    .find_map(|l| l.strip_prefix("wchar: ")?.parse::<u64>().ok())
+            })
+            .unwrap_or(0)
+    };
+    support::wait_until(
+        "the program to fill the pipe",
+        || written() > 65_536,
+        || format!("wrote {}", written()),
+    );
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let done = dir.path().join("done");
+    support::wait_until(
+        "autoapprove to exit",
+        || std::fs::read_to_string(&done).is_ok_and(|s| s.ends_with('\n')),
+        || tmux.text(),
+    );
+    assert_eq!(std::fs::read_to_string(&done).unwrap(), "rc=137\n");
+}
