@@ -143,7 +143,7 @@ def main():
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    argv = [binary, "-q", "--config", config, "--log-file", os.path.join(work, "log"), "--",
+    argv = [binary, "--config", config, "--log-file", os.path.join(work, "log"), "--",
             sys.executable, os.path.abspath(__file__), "--child", str(seconds)]
     p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=own_terminal,
                          close_fds=True)

@@ -97,8 +97,15 @@ impl Tail {
 
     /// The text from absolute offset `from` on, if the tail still holds all of it.
     pub fn since(&self, from: u64) -> Option<&str> {
-        let start = usize::try_from(from.checked_sub(self.base)?).ok()?;
-        self.buf.get(start.min(self.buf.len())..)
+        let mut start = usize::try_from(from.checked_sub(self.base)?)
+            .ok()?
+            .min(self.buf.len());
+        // A backspace may have taken back text before `from` and a wider character taken its
+        // place: that character is text shown since, too.
+        while !self.buf.is_char_boundary(start) {
+            start -= 1;
+        }
+        Some(&self.buf[start..])
     }
 
     /// The last (at most) [`TAIL_BYTES`] of text and the absolute offset of its first byte.
@@ -141,6 +148,23 @@ mod tests {
         }
         assert_eq!(t.since(6), None, "dropped");
         assert!(t.since(t.end() - 10).is_some_and(|s| s.len() == 10));
+    }
+
+    /// A backspace then a wider character across an offset (binary output does it): the text
+    /// since is still there, from that character on.
+    #[test]
+    fn text_since_survives_a_backspace_across_the_offset() {
+        let mut t = Tail::default();
+        t.push('a');
+        t.push('b');
+        let end = t.end();
+        t.backspace();
+        t.push('\u{fffd}');
+        t.push('c');
+        assert_eq!(t.since(end), Some("\u{fffd}c"));
+        t.backspace();
+        t.backspace();
+        assert_eq!(t.since(end), Some(""));
     }
 
     #[test]
