@@ -45,7 +45,10 @@ Commands:
 
 Options:
   -c, --config <FILE>        Prompt rules and settings (YAML); keys it leaves out keep their
-                             built-in values
+                             built-in values. Without it, your own config is read if it exists:
+                             $XDG_CONFIG_HOME/autoapprove/config.yaml (else
+                             ~/.config/autoapprove/config.yaml)
+      --no-user-config       Do not read your own config: the built-in values only
       --idle <DURATION>      Silence before the idle nudges start, e.g. 20s (overrides
                              `idle_timeout`)
       --profile <NAME>       Use this profile's settings (`none`: no profile). By default a
@@ -127,10 +130,14 @@ pub enum Action {
     Version,
 }
 
+// Its flags are independent switches, as on the command line.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cli {
     pub action: Action,
     pub config: Option<PathBuf>,
+    /// `--no-user-config`: the user's own config file is not read.
+    pub no_user_config: bool,
     pub idle: Option<Duration>,
     pub profile: Option<String>,
     pub log_file: Option<PathBuf>,
@@ -178,8 +185,9 @@ const VALUED: [&str; 10] = [
     "project",
     "cwd",
 ];
-const FLAGS: [&str; 7] = [
+const FLAGS: [&str; 8] = [
     "show-defaults",
+    "no-user-config",
     "list",
     "verbose",
     "quiet",
@@ -189,9 +197,12 @@ const FLAGS: [&str; 7] = [
 ];
 
 /// What has been read so far; [`Parsed::finish`] turns it into a [`Cli`].
+// Its flags are independent switches, as on the command line.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Default)]
 struct Parsed {
     config: Option<PathBuf>,
+    no_user_config: bool,
     idle: Option<Duration>,
     profile: Option<String>,
     log_file: Option<PathBuf>,
@@ -263,10 +274,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError
         };
         for (name, inline) in options {
             if parsed.explain.is_some()
-                && !matches!(name.as_str(), "config" | "help" | "cwd" | "list")
+                && !matches!(
+                    name.as_str(),
+                    "config" | "no-user-config" | "help" | "cwd" | "list"
+                )
             {
                 return Err(usage(format!(
-                    "`explain` takes only --config, --cwd and --list; to judge a command that starts \
+                    "`explain` takes only --config, --no-user-config, --cwd and --list; to judge a command that starts \
                      with `-`, put it after `--`: explain -- {text}"
                 )));
             }
@@ -337,6 +351,7 @@ impl Parsed {
             "verbose" => self.verbose = self.verbose.saturating_add(1),
             "quiet" => self.quiet = true,
             "nested" => self.nested = true,
+            "no-user-config" => self.no_user_config = true,
             "list" => self.list = true,
             "help" => self.answer = Some(Action::Help),
             "version" if self.answer != Some(Action::Help) => self.answer = Some(Action::Version),
@@ -438,6 +453,7 @@ impl Parsed {
         Ok(Cli {
             action,
             config: self.config,
+            no_user_config: self.no_user_config,
             idle: self.idle,
             profile: self.profile,
             log_file: self.log_file,

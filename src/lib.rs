@@ -45,7 +45,7 @@ pub fn run(mut cli: Cli) -> i32 {
         );
         return exit::USAGE;
     }
-    let config = match load_config(cli.config.as_deref()) {
+    let config = match load_config(&cli) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -156,14 +156,13 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
                 return Ok(exit::USAGE);
             }
             if let Some(scope) = policy::Scope::here(cli.cwd.as_deref()) {
-                load_config(cli.config.as_deref())
-                    .map_or_else(|code| code, |c| explain(&c, &command, &scope))
+                load_config(cli).map_or_else(|code| code, |c| explain(&c, &command, &scope))
             } else {
                 eprintln!("error: explain: cannot tell where the command would run");
                 exit::FAILURE
             }
         }
-        Action::ExplainList => load_config(cli.config.as_deref()).map_or_else(
+        Action::ExplainList => load_config(cli).map_or_else(
             |code| code,
             |c| {
                 let user: Vec<policy::Rule> = c.denylist.user_rules().cloned().collect();
@@ -262,13 +261,17 @@ fn print(text: &str) -> i32 {
     }
 }
 
-/// The `--config` file over the defaults, or the defaults; a bad file is reported here (with its
-/// snippet) and becomes exit code 2.
-fn load_config(path: Option<&std::path::Path>) -> Result<config::Config, i32> {
-    let Some(path) = path else {
+/// The configuration: the `--config` file over the built-ins; else the user's own config file
+/// over them, if there is one (and no `--no-user-config`); else the built-ins. A bad file is
+/// reported here (with its snippet) and becomes exit code 2.
+fn load_config(cli: &Cli) -> Result<config::Config, i32> {
+    let user = || {
+        config::user_file().filter(|f| !cli.no_user_config && std::fs::symlink_metadata(f).is_ok())
+    };
+    let Some(path) = cli.config.clone().or_else(user) else {
         return Ok(config::defaults());
     };
-    config::load(path).map_err(|e| {
+    config::load(&path).map_err(|e| {
         eprintln!("error: {e}");
         if let Some(snippet) = e.snippet() {
             eprintln!("{snippet}");

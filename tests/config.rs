@@ -208,3 +208,72 @@ fn the_started_event_names_the_profile() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains(r#"profile="claude-code""#));
 }
+
+/// The user's own config (`$XDG_CONFIG_HOME/autoapprove/config.yaml`, else
+/// `~/.config/autoapprove/config.yaml`) is read over the built-ins; `--config` replaces it,
+/// `--no-user-config` skips it, the STARTED event names the file read, and a broken one stops
+/// everything with its `FILE:LINE:COL`.
+#[test]
+fn the_users_own_config_is_read_unless_replaced_or_skipped() {
+    let scratch = support::Scratch::new();
+    let dir = scratch.path("config/autoapprove");
+    std::fs::create_dir_all(&dir).unwrap();
+    let user = dir.join("config.yaml");
+    std::fs::write(
+        &user,
+        "denylist:\n  patterns:\n    - {name: frobnicate, regex: '^frobnicate\\b'}\n",
+    )
+    .unwrap();
+    std::fs::write(scratch.path("other.yaml"), "idle_timeout: 20s\n").unwrap();
+    let explain = |flags: &[&str]| {
+        let mut args = flags.to_vec();
+        args.extend(["explain", "frobnicate --all"]);
+        let out = scratch.command(&args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = explain(&[]);
+    assert_eq!(code, 1, "the user's pattern blocks it: {stdout}");
+    assert_eq!(explain(&["--no-user-config"]).0, 0);
+    assert_eq!(explain(&["--config", "other.yaml"]).0, 0);
+
+    // Without XDG_CONFIG_HOME: ~/.config/autoapprove/config.yaml.
+    let home_dir = scratch.path("home/.config/autoapprove");
+    std::fs::create_dir_all(&home_dir).unwrap();
+    std::fs::copy(&user, home_dir.join("config.yaml")).unwrap();
+    let out = scratch
+        .command(&["explain", "frobnicate"])
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    let started = scratch.command(&["--", "true"]).output().unwrap();
+    let log = String::from_utf8_lossy(&started.stderr);
+    let expected = format!(" STARTED: command=\"true\" config=\"{}\"", user.display());
+    assert!(log.contains(&expected), "{log}");
+
+    std::fs::write(&user, "idle_timeout: [oops\n").unwrap();
+    let broken = scratch
+        .command(&["--", "sh", "-c", "touch started"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert_eq!(broken.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {}:1:", user.display())),
+        "{stderr}"
+    );
+    assert!(!scratch.path("started").exists());
+    assert_eq!(
+        scratch
+            .command(&["--no-user-config", "--", "true"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+}

@@ -10,7 +10,7 @@ pub mod lazy_regex;
 mod merge;
 mod raw;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -195,6 +195,22 @@ pub enum Answer {
     /// Recognise the prompt but never answer it: the user must (a banner says so), and nothing
     /// automatic is sent while it is on screen.
     Leave,
+}
+
+/// autoapprove's folder in the user's config home: `$XDG_CONFIG_HOME/autoapprove`, else
+/// `~/.config/autoapprove`; `None` when neither variable is set. The user's config and the
+/// guard's remembered choices live there.
+pub fn user_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("autoapprove"))
+}
+
+/// The user's config file, read over the built-ins when it exists (and no `--config` is given).
+pub fn user_file() -> Option<PathBuf> {
+    user_dir().map(|dir| dir.join("config.yaml"))
 }
 
 /// The largest config file read: a config is a few kilobytes, and `/dev/zero` never ends.

@@ -41,11 +41,7 @@ pub struct Choices {
 impl Choices {
     /// Where choices are kept, from the environment.
     pub fn default_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(base.join("autoapprove").join("choices.json"))
+        crate::config::user_dir().map(|dir| dir.join("choices.json"))
     }
 
     /// The choices in `path`; none if there is no file yet.
