@@ -143,7 +143,7 @@ def main():
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    argv = [binary, "--config", config, "--log-file", os.path.join(work, "log"), "--",
+    argv = [binary, "-v", "--config", config, "--log-file", os.path.join(work, "log"), "--",
             sys.executable, os.path.abspath(__file__), "--child", str(seconds)]
     p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=own_terminal,
                          close_fds=True)
@@ -174,6 +174,10 @@ def main():
             if now - last_output > STALL:
                 print(f"soak: no output for {STALL:.0f} s: a prompt was not answered; see {work}/log",
                       file=sys.stderr)
+                print(f"  the last bytes that reached the terminal: {pending[-120:]!r}", file=sys.stderr)
+                for kid in open(f"/proc/{p.pid}/task/{p.pid}/children").read().split():
+                    wchan = open(f"/proc/{kid}/wchan").read()
+                    print(f"  autoapprove's child {kid} waits in {wchan}", file=sys.stderr)
                 p.kill()
                 sys.exit(1)
             continue
