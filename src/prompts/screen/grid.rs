@@ -293,14 +293,15 @@ impl Grid {
         let (cols, rows) = (cols.max(1), rows.max(1));
         let (old_cols, old_rows) = (self.cols, self.rows);
         let pen = self.blank_id;
+        // Rows leave from the bottom when shrinking, down to the cursor's row, then from the top
+        // (as tmux and xterm do): the cursor's row and what is above it stay put.
+        let skip = (self.cursor.0 + 1).saturating_sub(rows);
         for buf in [&mut self.active, &mut self.inactive] {
             if buf.is_unused() {
                 continue;
             }
             let mut fresh = Buffer::new(cols, rows, pen);
-            // Keep the bottom rows when shrinking, as terminals do: that is where the cursor is.
-            let skip = old_rows.saturating_sub(rows);
-            for r in 0..old_rows.min(rows) {
+            for r in 0..old_rows.saturating_sub(skip).min(rows) {
                 let n = old_cols.min(cols);
                 fresh.row_mut(r)[..n].copy_from_slice(&buf.row(r + skip)[..n]);
                 fresh.wrapped[r] = buf.wrapped[r + skip] && cols == old_cols;
@@ -312,7 +313,6 @@ impl Grid {
             );
             *buf = fresh;
         }
-        let skip = old_rows.saturating_sub(rows);
         self.scrolled += skip as u64;
         self.cols = cols;
         self.rows = rows;

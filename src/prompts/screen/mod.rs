@@ -258,6 +258,23 @@ mod tests {
         assert!(text.contains("café"), "{text:?}");
     }
 
+    /// Shrinking the window drops rows below the cursor first (as tmux does), so a prompt being
+    /// drawn at the top keeps its start (it lost it when the bottom rows were always kept).
+    #[test]
+    fn a_shrinking_window_keeps_the_cursors_row() {
+        let mut s = Screen::new(100, 30);
+        s.feed(b"\x1bcProceed with s");
+        s.resize(80, 24);
+        s.feed(b"tep 7? [y/n] ");
+        assert_eq!(s.text(), "Proceed with step 7? [y/n]");
+        // A cursor below the new bottom still scrolls the top rows away.
+        let mut s = Screen::new(20, 5);
+        s.feed(b"one\r\ntwo\r\nthree\r\nfour\r\nfive");
+        s.resize(20, 3);
+        assert_eq!(s.text(), "three\nfour\nfive");
+        assert_eq!(s.snapshot().lines[0].abs_row, 2);
+    }
+
     #[test]
     fn the_model_is_capped_whatever_the_window_reports() {
         let mut s = Screen::new(u16::MAX, u16::MAX);
