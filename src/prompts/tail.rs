@@ -3,7 +3,10 @@
 //! besides its own lines — everything shown since the previous answered prompt. Positions in it
 //! are absolute stream offsets, so the same prompt seen twice is known to be the same one.
 //!
-//! It is fed by the screen's parser (one parse per byte); it never parses bytes itself.
+//! It is fed by the screen's parser (one parse per byte); it never parses bytes itself. It keeps
+//! bytes, not a `String`: the parser hands it runs of printable ASCII as they came, and checking
+//! each run again as UTF-8 cost more than storing it. Only whole characters and ASCII go in, so
+//! what it holds is always UTF-8; it is read as text when a prompt is looked at.
 
 /// How much text the tail keeps for matching.
 pub const TAIL_BYTES: usize = 4096;
@@ -12,44 +15,78 @@ pub const HISTORY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Default)]
 pub struct Tail {
-    buf: String,
+    /// UTF-8: only whole characters are pushed, and only whole ones are taken off.
+    buf: Vec<u8>,
     /// The absolute offset of `buf[0]` in all text ever pushed.
     base: u64,
 }
 
+/// Whether `byte` starts a character (is not a UTF-8 continuation byte).
+fn starts_char(byte: u8) -> bool {
+    byte & 0xc0 != 0x80
+}
+
+/// `bytes` as text; what the tail holds always is.
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
 impl Tail {
     // Called for the controls that add text (line breaks, tabs, gaps); text itself comes in runs
-    // (`push_str`, `push_repeated`).
+    // (`push_ascii`, `push_repeated`).
     #[allow(clippy::inline_always)]
     #[inline(always)]
     pub fn push(&mut self, c: char) {
-        self.buf.push(c);
-        // Compact rarely: keep twice the history, then drop the older half at once.
-        if self.buf.len() > 2 * HISTORY_BYTES {
-            self.compact();
+        let mut utf8 = [0; 4];
+        // Copies of a known length are a store or two; a length only known at run time is a
+        // call to `memcpy`, which costs more than the character.
+        match *c.encode_utf8(&mut utf8).as_bytes() {
+            [a] => self.buf.push(a),
+            [a, b] => self.buf.extend_from_slice(&[a, b]),
+            [a, b, c] => self.buf.extend_from_slice(&[a, b, c]),
+            _ => self.buf.extend_from_slice(&utf8),
         }
+        self.compact_if_full();
     }
 
     /// `c` `times` times.
     pub fn push_repeated(&mut self, c: char, times: usize) {
-        if times < 8 {
-            for _ in 0..times {
-                self.buf.push(c);
-            }
-        } else {
-            // Only the last stretch of a long run can stay.
-            let mut utf8 = [0; 4];
-            let kept = times.min(2 * HISTORY_BYTES / c.len_utf8());
-            self.buf.push_str(&c.encode_utf8(&mut utf8).repeat(kept));
+        if times == 1 {
+            return self.push(c);
         }
-        if self.buf.len() > 2 * HISTORY_BYTES {
-            self.compact();
+        let mut utf8 = [0; 4];
+        let one = c.encode_utf8(&mut utf8).as_bytes();
+        // Only the last stretch of a long run can stay.
+        let total = times.min(2 * HISTORY_BYTES / one.len()) * one.len();
+        let start = self.buf.len();
+        self.buf.reserve(total);
+        self.buf.extend_from_slice(one);
+        // Doubling what is there: a few copies, not one per character.
+        while self.buf.len() - start < total {
+            let have = self.buf.len() - start;
+            self.buf
+                .extend_from_within(start..start + have.min(total - have));
         }
+        self.compact_if_full();
     }
 
-    /// A run of text at once (the parser hands printable ASCII over whole).
-    pub fn push_str(&mut self, text: &str) {
-        self.buf.push_str(text);
+    /// A run of printable ASCII at once (the parser hands it over whole).
+    pub fn push_ascii(&mut self, text: &[u8]) {
+        debug_assert!(text.is_ascii());
+        self.push_bytes(text);
+    }
+
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+        self.compact_if_full();
+    }
+
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn compact_if_full(&mut self) {
+        // Compact rarely: keep twice the history, then drop the older half at once.
         if self.buf.len() > 2 * HISTORY_BYTES {
             self.compact();
         }
@@ -58,7 +95,7 @@ impl Tail {
     #[cold]
     fn compact(&mut self) {
         let mut cut = self.buf.len() - HISTORY_BYTES;
-        while !self.buf.is_char_boundary(cut) {
+        while !self.buf.get(cut).copied().is_none_or(starts_char) {
             cut += 1;
         }
         self.buf.drain(..cut);
@@ -67,27 +104,27 @@ impl Tail {
 
     /// The text goes on at another row: a line break, unless there is one already.
     pub fn line_break(&mut self) {
-        if self.buf.as_bytes().last().is_some_and(|&b| b != b'\n') {
+        if self.buf.last().is_some_and(|&b| b != b'\n') {
             self.push('\n');
         }
     }
 
     /// The text goes on further along the row: a space, unless there is a gap already.
     pub fn gap(&mut self) {
-        if self
-            .buf
-            .as_bytes()
-            .last()
-            .is_some_and(|&b| b != b' ' && b != b'\n')
-        {
+        if self.buf.last().is_some_and(|&b| b != b' ' && b != b'\n') {
             self.push(' ');
         }
     }
 
     /// A backspace takes back the last character of the current line.
     pub fn backspace(&mut self) {
-        if !self.buf.ends_with('\n') {
-            self.buf.pop();
+        if self.buf.last() == Some(&b'\n') {
+            return;
+        }
+        while let Some(byte) = self.buf.pop() {
+            if starts_char(byte) {
+                break;
+            }
         }
     }
 
@@ -103,19 +140,19 @@ impl Tail {
             .min(self.buf.len());
         // A backspace may have taken back text before `from` and a wider character taken its
         // place: that character is text shown since, too.
-        while !self.buf.is_char_boundary(start) {
+        while !self.buf.get(start).copied().is_none_or(starts_char) {
             start -= 1;
         }
-        Some(&self.buf[start..])
+        Some(text(&self.buf[start..]))
     }
 
     /// The last (at most) [`TAIL_BYTES`] of text and the absolute offset of its first byte.
     pub fn text(&self) -> (&str, u64) {
         let mut start = self.buf.len().saturating_sub(TAIL_BYTES);
-        while !self.buf.is_char_boundary(start) {
+        while !self.buf.get(start).copied().is_none_or(starts_char) {
             start += 1;
         }
-        (&self.buf[start..], self.base + start as u64)
+        (text(&self.buf[start..]), self.base + start as u64)
     }
 }
 
@@ -166,6 +203,22 @@ mod tests {
         t.backspace();
         t.backspace();
         assert_eq!(t.since(end), Some(""));
+    }
+
+    /// A backspace takes back a whole character, however many bytes it is.
+    #[test]
+    fn backspace_takes_back_a_whole_character() {
+        let mut t = Tail::default();
+        t.push_ascii(b"ab");
+        t.push_repeated('\u{fffd}', 2);
+        t.push('é');
+        t.backspace();
+        assert_eq!(t.text().0, "ab\u{fffd}\u{fffd}");
+        t.backspace();
+        t.backspace();
+        assert_eq!(t.text().0, "ab");
+        t.push_repeated('─', 5000);
+        assert_eq!(t.text().0.chars().count(), TAIL_BYTES / 3, "a window of whole characters");
     }
 
     #[test]

@@ -14,11 +14,13 @@ use crate::inbox::{self, Message as Report};
 use crate::prompts::detector::{self, Seen};
 use crate::prompts::screen::{Screen, View};
 
-/// Unparsed output at which the watcher is woken to parse it.
-const BATCH: usize = 4 * 1024;
+/// Unparsed output at which the watcher is woken to parse it: a few of the PTY's 4 KiB reads,
+/// so a flood costs a wake-up per 16 KiB, not per read (each one is a system call on both
+/// sides, which cost more than parsing the bytes).
+const BATCH: usize = 16 * 1024;
 /// Unparsed output at which the relay waits for the parser: enough to ride out a scheduling
 /// hiccup, small enough that memory stays flat.
-const BACKLOG: usize = 32 * 1024;
+const BACKLOG: usize = 64 * 1024;
 
 enum Message {
     /// A batch of output is waiting in the backlog.
@@ -49,6 +51,8 @@ struct Backlog {
     end: u64,
     /// An [`Message::Output`] is on its way.
     woken: bool,
+    /// The relay waits for room (so taking bytes must wake it).
+    full: bool,
 }
 
 struct Shared {
@@ -93,7 +97,9 @@ impl Watcher {
         let parser = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("screen".into())
-            .spawn(move || run(&config, Screen::new(cols, rows), &parser, &from, &inbox))?;
+            .spawn(move || {
+                run(&config, Screen::new(cols, rows), &parser, &from, &inbox);
+            })?;
         let feed = Feed {
             shared,
             to: to.clone(),
@@ -127,6 +133,7 @@ impl Feed {
     pub fn push(&self, bytes: &[u8]) {
         let mut backlog = self.shared.lock();
         while backlog.bytes.len() >= BACKLOG {
+            backlog.full = true;
             backlog = self
                 .shared
                 .room
@@ -198,8 +205,11 @@ fn take(shared: &Shared, limit: u64, into: &mut Vec<u8>) -> u64 {
     }
     backlog.woken = false;
     let upto = backlog.end - backlog.bytes.len() as u64;
+    let full = std::mem::take(&mut backlog.full);
     drop(backlog);
-    shared.room.notify_all();
+    if full {
+        shared.room.notify_all();
+    }
     upto
 }
 

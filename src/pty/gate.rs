@@ -113,6 +113,9 @@ struct State {
     pausing: bool,
     /// The relay is writing (outside the lock): nothing else may write to the terminal now.
     writing: bool,
+    /// Callers of [`Gate::pause`] waiting for the relay: only then does a write end with a
+    /// wake-up (a system call per chunk otherwise, for nobody).
+    waiting: usize,
 }
 
 /// The gate, shared by the relay and the overlay.
@@ -163,7 +166,9 @@ impl Gate {
                 state.pausing = false;
                 state.paused = 1;
             }
-            self.changed.notify_all();
+            if state.waiting > 0 {
+                self.changed.notify_all();
+            }
             bytes = &bytes[part.len()..];
         }
     }
@@ -210,19 +215,21 @@ impl Gate {
     /// Waits for a change, until `deadline`; `None` (the lock let go) once it has passed.
     fn wait_until<'s>(
         &'s self,
-        state: MutexGuard<'s, State>,
+        mut state: MutexGuard<'s, State>,
         deadline: Instant,
     ) -> Option<MutexGuard<'s, State>> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return None;
         }
-        Some(
-            self.changed
-                .wait_timeout(state, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0,
-        )
+        state.waiting += 1;
+        let mut state = self
+            .changed
+            .wait_timeout(state, left)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+        state.waiting -= 1;
+        Some(state)
     }
 
     fn end_pause(&self) {

@@ -12,7 +12,7 @@
 /// What the parser found, in order.
 pub trait Perform {
     /// A run of printable ASCII (0x20..=0x7E), never empty.
-    fn print_ascii(&mut self, text: &str);
+    fn print_ascii(&mut self, text: &[u8]);
     /// A character that is not printable ASCII, `times` times (≥ 1) in a row; U+FFFD for each
     /// invalid UTF-8 sequence.
     fn print(&mut self, c: char, times: usize);
@@ -55,6 +55,16 @@ impl Params {
 
     pub fn is_empty(&self) -> bool {
         self.groups == 0
+    }
+
+    /// The first value of group `i`, if there is one: what most sequences read, without walking
+    /// the groups before it.
+    pub fn first(&self, i: usize) -> Option<u16> {
+        if i >= self.groups {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.values.get(usize::from(start)).copied()
     }
 
     fn clear(&mut self) {
@@ -159,6 +169,31 @@ fn is_printable_ascii(byte: u8) -> bool {
     (0x20..0x7f).contains(&byte)
 }
 
+/// How many bytes at the start of `bytes` are `wanted`. Short stretches (binary output) are
+/// looked at byte by byte; past 16 bytes it looks at 16 at a time without stopping early inside
+/// them, which the compiler turns into a few vector instructions per 16.
+#[inline]
+fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
+    let head = bytes.len().min(16);
+    if let Some(end) = bytes[..head].iter().position(|&byte| !wanted(byte)) {
+        return end;
+    }
+    let mut n = head;
+    for chunk in bytes[head..].chunks_exact(16) {
+        if !chunk.iter().fold(true, |all, &byte| all & wanted(byte)) {
+            break;
+        }
+        n += 16;
+    }
+    n + bytes[n..].iter().take_while(|&&byte| wanted(byte)).count()
+}
+
+/// A byte that is an invalid UTF-8 sequence by itself, outside a character: one that never
+/// starts a character (0xC0, 0xC1, 0xF5–0xFF) or a stray continuation byte above the C1 range.
+fn is_lone_invalid(byte: u8) -> bool {
+    matches!(byte, 0xa0..=0xc1 | 0xf5..=0xff)
+}
+
 impl Parser {
     pub fn new() -> Self {
         Self::default()
@@ -214,14 +249,18 @@ impl Parser {
             } else if is_printable_ascii(byte) {
                 run.flush(performer);
                 let start = i;
-                i += 1;
-                while i < bytes.len() && is_printable_ascii(bytes[i]) {
-                    i += 1;
+                i += 1 + stretch(&bytes[i + 1..], is_printable_ascii);
+                performer.print_ascii(&bytes[start..i]);
+                continue;
+            } else if is_lone_invalid(byte) {
+                // Binary output: a stretch of bytes that are each a U+FFFD on their own.
+                let start = i;
+                i += 1 + stretch(&bytes[i + 1..], is_lone_invalid);
+                if run.c != char::REPLACEMENT_CHARACTER {
+                    run.flush(performer);
+                    run.c = char::REPLACEMENT_CHARACTER;
                 }
-                // Printable ASCII is always UTF-8; the check is one fast pass.
-                if let Ok(text) = std::str::from_utf8(&bytes[start..i]) {
-                    performer.print_ascii(text);
-                }
+                run.times += i - start;
                 continue;
             } else {
                 i += 1;
@@ -488,9 +527,9 @@ mod tests {
     struct Log(Vec<String>);
 
     impl Perform for Log {
-        fn print_ascii(&mut self, text: &str) {
-            for c in text.chars() {
-                self.print(c, 1);
+        fn print_ascii(&mut self, text: &[u8]) {
+            for &c in text {
+                self.print(char::from(c), 1);
             }
         }
         fn print(&mut self, c: char, times: usize) {
@@ -653,13 +692,16 @@ mod tests {
         for _ in 0..3000 {
             let len = usize::try_from(next() % 96).unwrap_or(0);
             let bytes: Vec<u8> = (0..len)
-                .map(|_| {
+                .flat_map(|_| {
                     let r = next();
-                    if r % 4 == 0 {
+                    let byte = if r % 4 == 0 {
                         r.to_le_bytes()[1]
                     } else {
                         alphabet[usize::try_from(r >> 8).unwrap_or(0) % alphabet.len()]
-                    }
+                    };
+                    // Runs of one byte too, longer than the parser's 16-byte scans.
+                    let times = if r % 5 == 0 { 1 + (r >> 32) % 40 } else { 1 };
+                    std::iter::repeat_n(byte, usize::try_from(times).unwrap_or(1))
                 })
                 .collect();
             let mut theirs = Vte(Log::default());

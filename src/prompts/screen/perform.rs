@@ -12,23 +12,25 @@ pub struct Performer<'a> {
 
 /// The `i`th parameter, with 0 or absent meaning `default`.
 fn param(params: &Params, i: usize, default: u16) -> u16 {
-    params
-        .iter()
-        .nth(i)
-        .and_then(|p| p.first().copied())
-        .filter(|&v| v != 0)
-        .unwrap_or(default)
+    params.first(i).filter(|&v| v != 0).unwrap_or(default)
 }
 
 impl Perform for Performer<'_> {
-    fn print_ascii(&mut self, text: &str) {
-        self.grid.print_ascii(text.as_bytes());
-        self.tail.push_str(text);
+    fn print_ascii(&mut self, text: &[u8]) {
+        self.grid.print_ascii(text);
+        self.tail.push_ascii(text);
     }
 
+    #[inline]
     fn print(&mut self, c: char, times: usize) {
-        self.grid.print_repeated(c, times);
-        self.tail.push_repeated(c, times);
+        // Binary output is mostly runs of one.
+        if times == 1 {
+            self.grid.print(c);
+            self.tail.push(c);
+        } else {
+            self.grid.print_repeated(c, times);
+            self.tail.push_repeated(c, times);
+        }
     }
 
     #[inline]
@@ -104,8 +106,8 @@ impl Perform for Performer<'_> {
             return; // kitty keyboard (CSI > u), DECSCUSR (CSI SP q) and the like draw nothing
         }
         match action {
-            'J' => g.erase_display(params.iter().next().map_or(0, |p| p[0])),
-            'K' => match params.iter().next().map_or(0, |p| p[0]) {
+            'J' => g.erase_display(params.first(0).unwrap_or(0)),
+            'K' => match params.first(0).unwrap_or(0) {
                 0 => g.erase_cells(row, col, g.cols),
                 1 => g.erase_cells(row, 0, col + 1),
                 _ => g.erase_cells(row, 0, g.cols),
