@@ -218,7 +218,11 @@ mod tests {
         t.backspace();
         assert_eq!(t.text().0, "ab");
         t.push_repeated('─', 5000);
-        assert_eq!(t.text().0.chars().count(), TAIL_BYTES / 3, "a window of whole characters");
+        assert_eq!(
+            t.text().0.chars().count(),
+            TAIL_BYTES / 3,
+            "a window of whole characters"
+        );
     }
 
     #[test]
