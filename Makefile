@@ -3,17 +3,14 @@ CARGO ?= cargo
 
 PREFIX ?= $(HOME)/.local
 
-# The shipped binary is linked statically on glibc Linux: the dynamic loader and a shared libc
-# would add over 1 MiB to the resident set (IMPLEMENTATION.md, "Performance"). `--target` keeps the
-# flag away from build scripts and proc-macros, which must stay dynamic.
-HOST := $(shell rustc -vV | sed -n 's/^host: //p')
-ifneq ($(filter %-linux-gnu,$(HOST)),)
-RELEASE_BUILD = RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --release --target $(HOST)
-RELEASE_BIN = target/$(HOST)/release/autoapprove
-else
-RELEASE_BUILD = $(CARGO) build --release
+# The shipped binary is what `cargo install --path .` builds: target/release/autoapprove.
 RELEASE_BIN = target/release/autoapprove
-endif
+
+# Where the man page and the completions go under PREFIX.
+MAN_DIR = $(PREFIX)/share/man/man1
+BASH_DIR = $(PREFIX)/share/bash-completion/completions
+ZSH_DIR = $(PREFIX)/share/zsh/site-functions
+FISH_DIR = $(PREFIX)/share/fish/vendor_completions.d
 
 .PHONY: build release release-path install test lint check smoke smoke-release bench bench-quick soak
 
@@ -21,14 +18,21 @@ build:
 	$(CARGO) build
 
 release:
-	$(RELEASE_BUILD)
+	$(CARGO) build --release
 	@echo "built $(RELEASE_BIN)"
 
 release-path:
 	@echo $(RELEASE_BIN)
 
-install: release
-	install -D -m 755 $(RELEASE_BIN) $(PREFIX)/bin/autoapprove
+# `cargo install` for the binary, then what the binary prints of itself: the man page and the
+# completions, where man, bash-completion, zsh and fish look for them.
+install:
+	$(CARGO) install --path . --root $(PREFIX)
+	mkdir -p $(MAN_DIR) $(BASH_DIR) $(ZSH_DIR) $(FISH_DIR)
+	$(PREFIX)/bin/autoapprove man > $(MAN_DIR)/autoapprove.1
+	$(PREFIX)/bin/autoapprove completions bash > $(BASH_DIR)/autoapprove
+	$(PREFIX)/bin/autoapprove completions zsh > $(ZSH_DIR)/_autoapprove
+	$(PREFIX)/bin/autoapprove completions fish > $(FISH_DIR)/autoapprove.fish
 
 test:
 	$(CARGO) test
@@ -42,7 +46,7 @@ check: lint test smoke
 smoke: build
 	AUTOAPPROVE=target/debug/autoapprove ./test-wrapper.sh
 
-# The same checks against the shipped (static) build.
+# The same checks against the shipped build.
 smoke-release: release
 	AUTOAPPROVE=$(RELEASE_BIN) ./test-wrapper.sh
 

@@ -1,80 +1,26 @@
-//! The command line: what the user can type, parsed into [`Cli`]. Validation of what the values
-//! mean (config files, profiles) happens in `config` and `lib`, not here.
-//!
-//! Parsed by hand rather than with an argument-parser crate: the grammar is small, and the code a
-//! parser crate runs at start-up stays resident for the whole session (BENCHMARKS.md, memory).
+//! The command line: every option and command defined once, with clap, and parsed into [`Cli`].
+//! The same definition gives `--help`, each command's `-h`, typo suggestions, the shell
+//! completions and the man page. What the values mean (config files, profiles) is checked in
+//! `config` and `lib`, not here.
 
 use std::ffi::OsString;
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::error::ErrorKind;
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::guard::decide::Mode;
 use crate::log::Format;
 
-/// `--help`'s text.
-pub const HELP: &str = "\
-Runs an interactive program in a pseudo-terminal and answers its prompts by rules, except the
-dangerous ones, which it leaves to you.
+const ABOUT: &str = "Runs an interactive program in a pseudo-terminal and answers its prompts by \
+                     rules, except the dangerous ones, which it leaves to you.";
 
-Usage: autoapprove [OPTIONS] -- <CMD>...
+const USAGE: &str = "autoapprove [OPTIONS] -- <CMD>...
        autoapprove [--config FILE] explain [--cwd DIR] <COMMAND>...
-       autoapprove --show-defaults
-       autoapprove choices list | show PROGRAM | clear PROGRAM | allow PROGRAM PATTERN
-                           | deny PROGRAM PATTERN | import [FILE]
-       autoapprove wait DIR | respond DIR SEQ ACTION [--pattern PATTERN] | skill
+       autoapprove <COMMAND> [ARGS]...";
 
-Commands:
-  explain <COMMAND>...   Judge a shell command with the denylist (and your --config's): prints
-                         the verdict, the category and the part that triggered it, or how each
-                         command was read. One word is a command line ('rm -rf /'); several
-                         are one command's exact arguments (sh -c 'rm -rf /'). It runs in
-                         --cwd DIR (default: here), the project: deleting, moving away,
-                         overwriting or changing the permissions of anything outside it
-                         (temp and cache aside), or of the project root or its .git, is
-                         dangerous.
-                         Exits 0 when it would be allowed, 1 when blocked.
-  choices ...            The guard's remembered choices, per program (a path, or a name in
-                         PATH): list them, show or clear a program's, allow or deny a
-                         pattern, import ptrace-approve's profiles.json (default: its own).
-  wait DIR               Print the next event of the run serving DIR (--background) as one
-                         JSON line: its oldest open question, or the done event
-  respond DIR SEQ ACTION Answer event SEQ (approve, pattern, trust, deny, deny_pattern, quit;
-                         pattern and deny_pattern take --pattern), then print the next event;
-                         exits with the program's exit code once the run is done
-  skill                  Print the manual for a program that drives autoapprove this way
-
-Options:
-  -c, --config <FILE>        Prompt rules and settings (YAML); keys it leaves out keep their
-                             built-in values. Without it, your own config is read if it exists:
-                             $XDG_CONFIG_HOME/autoapprove/config.yaml (else
-                             ~/.config/autoapprove/config.yaml)
-      --no-user-config       Do not read your own config: the built-in values only
-      --idle <DURATION>      Silence before the idle nudges start, e.g. 20s (overrides
-                             `idle_timeout`)
-      --profile <NAME>       Use this profile's settings (`none`: no profile). By default a
-                             profile is chosen by the program's name, e.g. `claude-code` for
-                             `claude`
-      --show-defaults        Print the built-in configuration as YAML (a valid --config file)
-                             and exit
-      --log-file <PATH>      Write every event to this file (appending) instead of stderr
-      --log-format <FORMAT>  How events are written: text (default) or json
-  -v, --verbose              Log more (rate-limit waits, resizes)
-  -q, --quiet                Log only warnings (dangerous commands, manual mode)
-      --nested               Run even inside another autoapprove (both would answer prompts)
-      --project <DIR>        The project's root (default: the working directory): a command
-                             that changes what lies outside it is left to you
-      --guard[=MODE]         Also supervise every change the program (and all it starts)
-                             makes to the file system: ask (default: you are asked, over the
-                             program's screen), deny (deny what no pattern allows), log (allow
-                             all, log each)
-      --guard-allow <PATTERN>  Allow the calls PATTERN covers, for this run (repeatable;
-                             implies --guard), e.g. 'open(/tmp/**, ...)'
-      --guard-deny <PATTERN>   Deny the calls PATTERN covers, for this run (repeatable)
-      --background <DIR>     Send the questions (the guard's, and prompts left to a person) to
-                             the clients of DIR (`wait`, `respond`) instead of the terminal
-  -h, --help                 Print this help
-  -V, --version              Print the version
-
+const AFTER_HELP: &str = "\
 Examples:
   autoapprove -- claude                        run Claude Code under autoapprove
   autoapprove --config rules.yaml -- claude    with your own rules
@@ -87,23 +33,230 @@ Examples:
   autoapprove --guard --background /tmp/aa -- make & autoapprove wait /tmp/aa
 
 While it runs, Ctrl-] (the toggle_key) hands control to you (MANUAL_MODE) and back.
-Exit status: the program's own; 128+N if signal N killed it; 127 command not found;
-126 not executable; 3 stopped with nobody to hand over to (no terminal, MANUAL_MODE for
-`manual_timeout`; or AUTOAPPROVE_NO_BLOCK and a --guard that would ask at the terminal); 2 usage or
-configuration error; 1 autoapprove's own failure (or no seccomp supervision for --guard).
-";
 
-/// The short usage shown under a usage error.
-pub const USAGE: &str = "\
-Usage: autoapprove [OPTIONS] -- <CMD>...
-       autoapprove [--config FILE] explain [--cwd DIR] <COMMAND>...
+Exit status: the program's own; 128+N if signal N killed it; 127 command not found; 126 not
+executable; 3 stopped with nobody to hand over to (no terminal, MANUAL_MODE for
+`manual_timeout`; or AUTOAPPROVE_NO_BLOCK and a --guard that would ask at the terminal); 2 usage
+or configuration error; 1 autoapprove's own failure (or no seccomp supervision for --guard).";
 
-For more information, try '--help'.";
+/// The command line as clap reads it; [`parse`] turns it into a [`Cli`].
+// Its flags are independent switches, as on the command line.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Parser, Debug)]
+#[command(
+    name = "autoapprove",
+    version,
+    about = ABOUT,
+    override_usage = USAGE,
+    after_help = AFTER_HELP,
+    max_term_width = 100
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    config: ConfigArgs,
+
+    /// Silence before the idle nudges start, e.g. 20s (overrides `idle_timeout`; at least 100ms)
+    #[arg(long, value_name = "DURATION", value_parser = parse_idle)]
+    idle: Option<Duration>,
+
+    /// Use this profile's settings (`none`: no profile). By default a profile is chosen by the
+    /// program's name, e.g. `claude-code` for `claude`
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+
+    /// Print the built-in configuration as YAML (a valid --config file) and exit
+    #[arg(long)]
+    show_defaults: bool,
+
+    /// Write every event to this file (appending) instead of stderr
+    #[arg(long, value_name = "PATH")]
+    log_file: Option<PathBuf>,
+
+    /// How events are written
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Log more (rate-limit waits, resizes)
+    #[arg(short, long, action = ArgAction::Count)]
+    verbose: u8,
+
+    /// Log only warnings (dangerous commands, manual mode)
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Run even inside another autoapprove (both would answer prompts)
+    #[arg(long)]
+    nested: bool,
+
+    /// The project's root (default: the working directory): a command that changes what lies
+    /// outside it is left to you
+    #[arg(long, value_name = "DIR")]
+    project: Option<PathBuf>,
+
+    /// Also supervise every change the program (and all it starts) makes to the file system:
+    /// ask (you are asked, over the program's screen), deny (deny what no pattern allows), log
+    /// (allow all, log each)
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_enum,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "ask"
+    )]
+    guard: Option<GuardMode>,
+
+    /// Allow the calls PATTERN covers, for this run (repeatable; implies --guard), e.g.
+    /// 'open(/tmp/**, ...)'
+    #[arg(long, value_name = "PATTERN", value_parser = guard_pattern)]
+    guard_allow: Vec<String>,
+
+    /// Deny the calls PATTERN covers, for this run (repeatable; implies --guard)
+    #[arg(long, value_name = "PATTERN", value_parser = guard_pattern)]
+    guard_deny: Vec<String>,
+
+    /// Send the questions (the guard's, and prompts left to a person) to the clients of DIR
+    /// (`wait`, `respond`) instead of the terminal
+    #[arg(long, value_name = "DIR")]
+    background: Option<PathBuf>,
+
+    /// The program to run and its arguments, after `--`
+    #[arg(last = true, value_name = "CMD")]
+    program: Vec<OsString>,
+}
+
+/// Where the settings come from; `explain` takes these too.
+#[derive(clap::Args, Debug, Default)]
+struct ConfigArgs {
+    /// Prompt rules and settings (YAML); keys it leaves out keep their built-in values. Without
+    /// it, your own config is read if it exists: `$XDG_CONFIG_HOME/autoapprove/config.yaml`
+    /// (else `~/.config/autoapprove/config.yaml`)
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Do not read your own config: the built-in values only
+    #[arg(long)]
+    no_user_config: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Judge a shell command with the denylist (and your config's rules)
+    ///
+    /// Prints the verdict, the category and the part that triggered it, or how each command was
+    /// read. One word is a command line ('rm -rf /'); several are one command's exact arguments
+    /// (sh -c 'rm -rf /'). Deleting, moving away, overwriting or changing the permissions of
+    /// anything outside the project (temp and cache aside), or of its root or its .git, is
+    /// dangerous. Exits 0 when it would be allowed, 1 when blocked.
+    Explain {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Where the command would run, and so its project (default: here)
+        #[arg(long, value_name = "DIR")]
+        cwd: Option<PathBuf>,
+        /// List every pack and rule instead
+        #[arg(long, conflicts_with = "command")]
+        list: bool,
+        /// The command to judge (one that starts with `-` goes after `--`)
+        #[arg(
+            value_name = "COMMAND",
+            trailing_var_arg = true,
+            required_unless_present = "list"
+        )]
+        command: Vec<String>,
+    },
+    /// The guard's remembered choices, per program (a path, or a name in PATH)
+    #[command(subcommand)]
+    Choices(Choices),
+    /// Print the next event of the run serving DIR (--background) as one JSON line: its
+    /// oldest open question, or the done event
+    Wait {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Answer event SEQ of the run serving DIR, then print the next event; exits with the
+    /// program's exit code once the run is done
+    Respond {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The event's number (`seq`)
+        #[arg(value_name = "SEQ")]
+        seq: u64,
+        /// The answer
+        #[arg(value_name = "ACTION", value_parser = crate::background::protocol::ACTION_NAMES)]
+        action: String,
+        /// The pattern, for `pattern` and `deny_pattern`
+        #[arg(long, value_name = "PATTERN")]
+        pattern: Option<String>,
+    },
+    /// Print the manual for a program that drives autoapprove this way
+    Skill,
+    /// Print a completion script for SHELL
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+/// `autoapprove choices …`.
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum Choices {
+    /// Every program with choices, and how many
+    List,
+    /// A program's patterns
+    Show {
+        #[arg(value_name = "PROGRAM")]
+        program: String,
+    },
+    /// Forget a program's choices
+    Clear {
+        #[arg(value_name = "PROGRAM")]
+        program: String,
+    },
+    /// Allow what PATTERN covers, for PROGRAM, from now on
+    Allow {
+        #[arg(value_name = "PROGRAM")]
+        program: String,
+        #[arg(value_name = "PATTERN", value_parser = guard_pattern)]
+        pattern: String,
+    },
+    /// Deny what PATTERN covers, for PROGRAM, from now on
+    Deny {
+        #[arg(value_name = "PROGRAM")]
+        program: String,
+        #[arg(value_name = "PATTERN", value_parser = guard_pattern)]
+        pattern: String,
+    },
+    /// Import ptrace-approve's profiles.json (default: its own,
+    /// ~/.config/ptrace-approve/profiles.json)
+    Import {
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum GuardMode {
+    Ask,
+    Deny,
+    Log,
+}
 
 /// `--guard` and its patterns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardArgs {
-    pub mode: crate::guard::decide::Mode,
+    pub mode: Mode,
     pub allow: Vec<String>,
     pub deny: Vec<String>,
 }
@@ -117,17 +270,24 @@ pub enum Action {
     Explain(String),
     /// List every pack and rule (`explain --list`).
     ExplainList,
-    /// `choices WORDS…`: the guard's remembered choices.
-    Choices(Vec<String>),
-    /// `wait WORDS…`: the next event of a background run.
-    Wait(Vec<String>),
-    /// `respond WORDS…`: answer a background run's question.
-    Respond(Vec<String>),
+    /// `choices …`: the guard's remembered choices.
+    Choices(Choices),
+    /// `wait DIR`: the next event of a background run.
+    Wait(PathBuf),
+    /// `respond DIR SEQ ACTION [--pattern P]`: answer a background run's question.
+    Respond {
+        dir: PathBuf,
+        seq: u64,
+        action: String,
+        pattern: Option<String>,
+    },
     /// `skill`: the manual for a program that drives autoapprove.
     Skill,
     ShowDefaults,
-    Help,
-    Version,
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `man`.
+    Man,
 }
 
 // Its flags are independent switches, as on the command line.
@@ -156,365 +316,156 @@ pub struct Cli {
     pub cwd: Option<PathBuf>,
 }
 
-/// A command line that cannot be run; printed as `error: …` with [`USAGE`], exit status 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError(String);
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The whole command-line definition: for the completions and the man page.
+pub fn command() -> clap::Command {
+    Args::command()
 }
 
-impl std::error::Error for UsageError {}
-
-fn usage(message: impl Into<String>) -> UsageError {
-    UsageError(message.into())
+/// Parses the arguments after the program name. An error is clap's: help and version too
+/// (`Error::print` sends them to stdout, the rest to stderr; `Error::exit_code` is 0 for them,
+/// 2 for a usage error).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let mut command = Args::command();
+    let name = OsString::from("autoapprove");
+    let matches = match command.try_get_matches_from_mut(std::iter::once(name).chain(args.clone()))
+    {
+        Ok(matches) => matches,
+        Err(e) => return Err(hint(&mut command, &args, e)),
+    };
+    let parsed = Args::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+    convert(parsed).map_err(|message| command.error(ErrorKind::MissingRequiredArgument, message))
 }
 
-/// Options that take a value; every other option is a flag.
-const VALUED: [&str; 10] = [
-    "config",
-    "idle",
-    "profile",
-    "log-file",
-    "log-format",
-    "guard-allow",
-    "guard-deny",
-    "background",
-    "project",
-    "cwd",
-];
-const FLAGS: [&str; 8] = [
-    "show-defaults",
-    "no-user-config",
-    "list",
-    "verbose",
-    "quiet",
-    "nested",
-    "help",
-    "version",
-];
-
-/// What has been read so far; [`Parsed::finish`] turns it into a [`Cli`].
-// Its flags are independent switches, as on the command line.
-#[allow(clippy::struct_excessive_bools)]
-#[derive(Default)]
-struct Parsed {
-    config: Option<PathBuf>,
-    no_user_config: bool,
-    idle: Option<Duration>,
-    profile: Option<String>,
-    log_file: Option<PathBuf>,
-    log_format: Format,
-    verbose: u8,
-    quiet: bool,
-    nested: bool,
-    /// `--guard`'s mode, if given.
-    guard: Option<crate::guard::decide::Mode>,
-    guard_allow: Vec<String>,
-    guard_deny: Vec<String>,
-    /// `--help`, `--version` or `--show-defaults`: answered without running anything; the
-    /// first of them in that order wins.
-    answer: Option<Action>,
-    /// The program after `--`.
-    command: Option<Vec<OsString>>,
-    /// `explain`'s words; `Some(empty)` right after `explain`.
-    explain: Option<Vec<String>>,
-    /// A command that reads its own words (`choices`, `wait`, `respond`, `skill`), and
-    /// everything after it.
-    words: Option<(&'static str, Vec<String>)>,
-    background: Option<PathBuf>,
-    project: Option<PathBuf>,
-    cwd: Option<PathBuf>,
-    /// `explain --list`.
-    list: bool,
+/// A word where the program should be (`autoapprove claude`) is an error clap words for
+/// commands; say where the program goes instead.
+fn hint(command: &mut clap::Command, args: &[OsString], e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue};
+    let context = match e.kind() {
+        ErrorKind::InvalidSubcommand => ContextKind::InvalidSubcommand,
+        ErrorKind::UnknownArgument => ContextKind::InvalidArg,
+        _ => return e,
+    };
+    let Some(ContextValue::String(word)) = e.get(context) else {
+        return e;
+    };
+    // Only a word of the top level, where no command was named before it.
+    let commands: Vec<&str> = command
+        .get_subcommands()
+        .map(clap::Command::get_name)
+        .collect();
+    let before = args.iter().take_while(|a| a.to_str() != Some(word));
+    if word.starts_with('-') || before.clone().any(|a| commands.iter().any(|c| a == *c)) {
+        return e;
+    }
+    let word = word.clone();
+    command.error(
+        ErrorKind::UnknownArgument,
+        format!(
+            "unexpected argument `{word}`: put the program to run after `--`, \
+             e.g. autoapprove -- {word}"
+        ),
+    )
 }
 
-/// The commands that read their own words.
-const WORD_COMMANDS: [&str; 4] = ["choices", "wait", "respond", "skill"];
-
-/// Parses the arguments after the program name.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, UsageError> {
-    let mut parsed = Parsed::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        if let Some((_, words)) = parsed.words.as_mut() {
-            words.push(utf8(arg)?);
-            continue;
-        }
-        // After `explain`'s first word, everything is the command being judged.
-        if let Some(words) = parsed.explain.as_mut().filter(|w| !w.is_empty()) {
-            words.push(utf8(arg)?);
-            continue;
-        }
-        if arg == "--" {
-            let rest: Vec<OsString> = args.by_ref().collect();
-            match parsed.explain.as_mut() {
-                Some(words) => {
-                    for word in rest {
-                        words.push(utf8(word)?);
-                    }
-                }
-                None => parsed.command = Some(rest),
-            }
-            break;
-        }
-        let text = utf8(arg)?;
-        let options = if let Some(long) = text.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((name, value)) => vec![(name.to_owned(), Some(value.to_owned()))],
-                None => vec![(long.to_owned(), None)],
-            }
-        } else if let Some(shorts) = text.strip_prefix('-').filter(|s| !s.is_empty()) {
-            short_cluster(shorts)?
-        } else {
-            parsed.word(text)?;
-            continue;
-        };
-        for (name, inline) in options {
-            if parsed.explain.is_some()
-                && !matches!(
-                    name.as_str(),
-                    "config" | "no-user-config" | "help" | "cwd" | "list"
-                )
-            {
-                return Err(usage(format!(
-                    "`explain` takes only --config, --no-user-config, --cwd and --list; to judge a command that starts \
-                     with `-`, put it after `--`: explain -- {text}"
-                )));
-            }
-            parsed.option(&name, inline, &mut args)?;
-        }
-    }
-    parsed.finish()
-}
-
-impl Parsed {
-    /// A word that is not an option, before any `--`.
-    fn word(&mut self, text: String) -> Result<(), UsageError> {
-        match self.explain.as_mut() {
-            Some(words) => words.push(text),
-            None if text == "explain" => self.explain = Some(Vec::new()),
-            None if WORD_COMMANDS.contains(&text.as_str()) => {
-                let name = WORD_COMMANDS
-                    .into_iter()
-                    .find(|c| *c == text)
-                    .expect("just checked");
-                self.words = Some((name, Vec::new()));
-            }
-            None => {
-                return Err(usage(format!(
-                    "unexpected argument `{text}`: put the program to run after `--`, \
-                     e.g. autoapprove -- {text}"
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// `--name`, with its value inline (`--name=value`) or taken from the next argument.
-    fn option(
-        &mut self,
-        name: &str,
-        inline: Option<String>,
-        args: &mut impl Iterator<Item = OsString>,
-    ) -> Result<(), UsageError> {
-        if name == "guard" {
-            // Its value only ever comes inline: `--guard -- cmd` must not take `--`.
-            use crate::guard::decide::Mode;
-            self.guard = Some(match inline.as_deref() {
-                None | Some("ask") => Mode::Ask,
-                Some("deny") => Mode::Deny,
-                Some("log") => Mode::Log,
-                Some(other) => {
-                    return Err(usage(format!(
-                        "--guard: `{other}` is not a mode: expected ask, deny or log"
-                    )));
-                }
-            });
-            return Ok(());
-        }
-        if VALUED.contains(&name) {
-            let Some(value) = inline.map(OsString::from).or_else(|| args.next()) else {
-                return Err(usage(format!("--{name} needs a value")));
-            };
-            return self.value(name, value);
-        }
-        if !FLAGS.contains(&name) {
-            return Err(usage(format!("unknown option `--{name}`")));
-        }
-        if inline.is_some() {
-            return Err(usage(format!("--{name} takes no value")));
-        }
-        match name {
-            "verbose" => self.verbose = self.verbose.saturating_add(1),
-            "quiet" => self.quiet = true,
-            "nested" => self.nested = true,
-            "no-user-config" => self.no_user_config = true,
-            "list" => self.list = true,
-            "help" => self.answer = Some(Action::Help),
-            "version" if self.answer != Some(Action::Help) => self.answer = Some(Action::Version),
-            "show-defaults" if self.answer.is_none() => self.answer = Some(Action::ShowDefaults),
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Paths may be any bytes; the other values are text.
-    fn value(&mut self, name: &str, value: OsString) -> Result<(), UsageError> {
-        match name {
-            "config" => self.config = Some(PathBuf::from(value)),
-            "log-file" => self.log_file = Some(PathBuf::from(value)),
-            "background" => self.background = Some(PathBuf::from(value)),
-            "project" => self.project = Some(PathBuf::from(value)),
-            "cwd" => self.cwd = Some(PathBuf::from(value)),
-            "idle" => self.idle = Some(parse_idle(&utf8(value)?)?),
-            "profile" => self.profile = Some(utf8(value)?),
-            "guard-allow" | "guard-deny" => {
-                let pattern = utf8(value)?;
-                if let Err(e) = crate::guard::pattern::Pattern::new(&pattern) {
-                    return Err(usage(format!("--{name} `{pattern}`: {e}")));
-                }
-                if name == "guard-allow" {
-                    self.guard_allow.push(pattern);
-                } else {
-                    self.guard_deny.push(pattern);
-                }
-            }
-            _ => {
-                let value = utf8(value)?;
-                self.log_format = match value.as_str() {
-                    "text" => Format::Text,
-                    "json" => Format::Json,
-                    _ => {
-                        return Err(usage(format!(
-                            "--log-format: `{value}` is not a format: expected text or json"
-                        )));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> Result<Cli, UsageError> {
-        if self.quiet && self.verbose > 0 {
-            return Err(usage("--quiet and --verbose cannot be used together"));
-        }
-        let action = if let Some(answer) = self.answer {
-            answer
-        } else if let Some((command, words)) = self.words {
-            match command {
-                "choices" => Action::Choices(words),
-                "wait" => Action::Wait(words),
-                "respond" => Action::Respond(words),
-                _ if words.is_empty() => Action::Skill,
-                _ => return Err(usage("skill takes no arguments")),
-            }
-        } else if self.list && self.explain.is_none() {
-            return Err(usage(
-                "--list goes with explain: autoapprove explain --list",
-            ));
-        } else if let Some(words) = self.explain {
-            if self.list {
-                if !words.is_empty() {
-                    return Err(usage("explain --list takes no command"));
-                }
+fn convert(args: Args) -> Result<Cli, String> {
+    let mut config = args.config;
+    let mut cwd = None;
+    let action = match args.command {
+        _ if args.show_defaults => Action::ShowDefaults,
+        Some(Command::Explain {
+            config: own,
+            cwd: dir,
+            list,
+            command,
+        }) => {
+            config.config = own.config.or(config.config);
+            config.no_user_config |= own.no_user_config;
+            cwd = dir;
+            if list {
                 Action::ExplainList
-            } else if words.is_empty() {
-                return Err(usage(
-                    "explain needs the command to judge, e.g. explain 'rm -rf /'",
-                ));
             } else {
                 // One word is a command line; several are the exact argv of one command, so
                 // `explain sh -c 'rm -rf /'` judges what `sh` would be given.
-                match words.as_slice() {
+                match command.as_slice() {
                     [line] => Action::Explain(line.clone()),
-                    _ => Action::Explain(crate::policy::shell::join(&words)),
+                    _ => Action::Explain(crate::policy::shell::join(&command)),
                 }
             }
-        } else {
-            match self.command {
-                Some(command) if !command.is_empty() => Action::Run(command),
-                _ => {
-                    return Err(usage(
-                        "no program to run: put it after `--`, e.g. autoapprove -- claude",
-                    ));
-                }
-            }
-        };
-        let patterns = !self.guard_allow.is_empty() || !self.guard_deny.is_empty();
-        let guard = (self.guard.is_some() || patterns).then(|| GuardArgs {
-            mode: self.guard.unwrap_or(crate::guard::decide::Mode::Ask),
-            allow: self.guard_allow,
-            deny: self.guard_deny,
-        });
-        Ok(Cli {
+        }
+        Some(Command::Choices(choices)) => Action::Choices(choices),
+        Some(Command::Wait { dir }) => Action::Wait(dir),
+        Some(Command::Respond {
+            dir,
+            seq,
             action,
-            config: self.config,
-            no_user_config: self.no_user_config,
-            idle: self.idle,
-            profile: self.profile,
-            log_file: self.log_file,
-            log_format: self.log_format,
-            verbose: self.verbose,
-            quiet: self.quiet,
-            nested: self.nested,
-            guard,
-            background: self.background,
-            project: self.project,
-            cwd: self.cwd,
-        })
-    }
+            pattern,
+        }) => Action::Respond {
+            dir,
+            seq,
+            action,
+            pattern,
+        },
+        Some(Command::Skill) => Action::Skill,
+        Some(Command::Completions { shell }) => Action::Completions(shell),
+        Some(Command::Man) => Action::Man,
+        None if args.program.is_empty() => {
+            return Err("no program to run: put it after `--`, e.g. autoapprove -- claude".into());
+        }
+        None => Action::Run(args.program),
+    };
+    let patterns = !args.guard_allow.is_empty() || !args.guard_deny.is_empty();
+    let guard = (args.guard.is_some() || patterns).then(|| GuardArgs {
+        mode: match args.guard.unwrap_or(GuardMode::Ask) {
+            GuardMode::Ask => Mode::Ask,
+            GuardMode::Deny => Mode::Deny,
+            GuardMode::Log => Mode::Log,
+        },
+        allow: args.guard_allow,
+        deny: args.guard_deny,
+    });
+    Ok(Cli {
+        action,
+        config: config.config,
+        no_user_config: config.no_user_config,
+        idle: args.idle,
+        profile: args.profile,
+        log_file: args.log_file,
+        log_format: match args.log_format {
+            LogFormat::Text => Format::Text,
+            LogFormat::Json => Format::Json,
+        },
+        verbose: args.verbose,
+        quiet: args.quiet,
+        nested: args.nested,
+        guard,
+        background: args.background,
+        project: args.project,
+        cwd,
+    })
 }
 
-/// `-vvq`, `-cFILE`: flags may share a dash; `-c` takes the rest of the word as its value.
-fn short_cluster(shorts: &str) -> Result<Vec<(String, Option<String>)>, UsageError> {
-    let mut options = Vec::new();
-    for (i, c) in shorts.char_indices() {
-        let name = match c {
-            'c' => {
-                let rest = &shorts[i + 1..];
-                options.push((
-                    "config".to_owned(),
-                    (!rest.is_empty()).then(|| rest.to_owned()),
-                ));
-                break;
-            }
-            'v' => "verbose",
-            'q' => "quiet",
-            'h' => "help",
-            'V' => "version",
-            other => return Err(usage(format!("unknown option `-{other}`"))),
-        };
-        options.push((name.to_owned(), None));
-    }
-    Ok(options)
-}
-
-fn utf8(arg: OsString) -> Result<String, UsageError> {
-    arg.into_string()
-        .map_err(|a| usage(format!("argument `{}` is not valid UTF-8", a.display())))
-}
-
-fn parse_idle(text: &str) -> Result<Duration, UsageError> {
+fn parse_idle(text: &str) -> Result<Duration, String> {
     match humantime::parse_duration(text) {
         Ok(d) if d < crate::config::SHORTEST_TIMEOUT => {
-            Err(usage("--idle: the idle timeout must be at least 100ms"))
+            Err("the idle timeout must be at least 100ms".into())
         }
         Ok(d) => Ok(crate::config::clamped(d)),
-        Err(_) => Err(usage(format!(
-            "--idle: `{text}` is not a duration: expected e.g. 500ms, 20s, 2m"
-        ))),
+        Err(_) => Err("not a duration: expected e.g. 500ms, 20s, 2m".into()),
     }
+}
+
+fn guard_pattern(text: &str) -> Result<String, String> {
+    crate::guard::pattern::Pattern::new(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_str(args: &[&str]) -> Result<Cli, UsageError> {
+    fn parse_str(args: &[&str]) -> Result<Cli, clap::Error> {
         parse(args.iter().map(OsString::from))
     }
 
@@ -598,10 +549,22 @@ mod tests {
 
     #[test]
     fn help_version_and_show_defaults_need_no_command() {
-        assert_eq!(parse_str(&["--help"]).unwrap().action, Action::Help);
-        assert_eq!(parse_str(&["-h", "--", "ls"]).unwrap().action, Action::Help);
-        assert_eq!(parse_str(&["explain", "-h"]).unwrap().action, Action::Help);
-        assert_eq!(parse_str(&["-V"]).unwrap().action, Action::Version);
+        for (args, kind) in [
+            (&["--help"][..], ErrorKind::DisplayHelp),
+            (&["-h", "--", "ls"][..], ErrorKind::DisplayHelp),
+            (&["-V"][..], ErrorKind::DisplayVersion),
+        ] {
+            let e = parse_str(args).unwrap_err();
+            assert_eq!((e.kind(), e.exit_code()), (kind, 0), "{args:?}");
+        }
+        // Each command has its own help.
+        let help = parse_str(&["explain", "-h"]).unwrap_err().to_string();
+        assert!(help.contains("--cwd <DIR>"), "{help}");
+        assert!(!help.contains("--guard"), "{help}");
+        let help = parse_str(&["choices", "allow", "--help"])
+            .unwrap_err()
+            .to_string();
+        assert!(help.contains("<PROGRAM> <PATTERN>"), "{help}");
         assert_eq!(
             parse_str(&["--show-defaults"]).unwrap().action,
             Action::ShowDefaults
@@ -609,42 +572,170 @@ mod tests {
     }
 
     #[test]
+    fn the_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn commands_get_their_arguments_typed() {
+        assert_eq!(
+            parse_str(&["choices", "allow", "make", "open(/tmp/**, ...)"])
+                .unwrap()
+                .action,
+            Action::Choices(Choices::Allow {
+                program: "make".into(),
+                pattern: "open(/tmp/**, ...)".into()
+            })
+        );
+        assert_eq!(
+            parse_str(&[
+                "respond",
+                "/tmp/d",
+                "7",
+                "pattern",
+                "--pattern=delete(/tmp/**)"
+            ])
+            .unwrap()
+            .action,
+            Action::Respond {
+                dir: "/tmp/d".into(),
+                seq: 7,
+                action: "pattern".into(),
+                pattern: Some("delete(/tmp/**)".into())
+            }
+        );
+        assert_eq!(
+            parse_str(&["wait", "/tmp/d"]).unwrap().action,
+            Action::Wait("/tmp/d".into())
+        );
+        assert_eq!(
+            parse_str(&["completions", "zsh"]).unwrap().action,
+            Action::Completions(clap_complete::Shell::Zsh)
+        );
+    }
+
+    // One row per mistake: long, and easier to read as one table than split.
+    #[allow(clippy::too_many_lines)]
+    #[test]
     fn usage_errors_say_what_is_wrong() {
-        for (args, message) in [
-            (&[][..], "no program to run"),
-            (&["--"][..], "no program to run"),
+        for (args, kind, message) in [
+            (
+                &[][..],
+                ErrorKind::MissingRequiredArgument,
+                "no program to run",
+            ),
+            (
+                &["--"][..],
+                ErrorKind::MissingRequiredArgument,
+                "no program to run",
+            ),
             (
                 &["claude"][..],
+                ErrorKind::UnknownArgument,
                 "unexpected argument `claude`: put the program to run after `--`",
             ),
-            (&["--bogus", "--", "ls"][..], "unknown option `--bogus`"),
-            (&["-x", "--", "ls"][..], "unknown option `-x`"),
+            (
+                &["--bogus", "--", "ls"][..],
+                ErrorKind::UnknownArgument,
+                "'--bogus'",
+            ),
+            (
+                &["--confg", "x", "--", "ls"][..],
+                ErrorKind::UnknownArgument,
+                "a similar argument exists: '--config'",
+            ),
+            (&["-x", "--", "ls"][..], ErrorKind::UnknownArgument, "'-x'"),
             (
                 &["--idle", "soon", "--", "ls"][..],
-                "`soon` is not a duration",
+                ErrorKind::ValueValidation,
+                "not a duration",
             ),
-            (&["--idle", "0s", "--", "ls"][..], "must be at least 100ms"),
-            (&["--idle", "1ns", "--", "ls"][..], "must be at least 100ms"),
-            (&["--idle"][..], "--idle needs a value"),
+            (
+                &["--idle", "0s", "--", "ls"][..],
+                ErrorKind::ValueValidation,
+                "must be at least 100ms",
+            ),
+            (
+                &["--idle", "1ns", "--", "ls"][..],
+                ErrorKind::ValueValidation,
+                "must be at least 100ms",
+            ),
+            (
+                &["--idle"][..],
+                ErrorKind::InvalidValue,
+                "a value is required",
+            ),
+            // A value that looks like an option is not taken as one.
+            (
+                &["--idle", "--quiet", "--", "ls"][..],
+                ErrorKind::InvalidValue,
+                "a value is required",
+            ),
             (
                 &["--log-format", "xml", "--", "ls"][..],
-                "`xml` is not a format",
+                ErrorKind::InvalidValue,
+                "'xml'",
             ),
-            (&["--quiet=yes", "--", "ls"][..], "--quiet takes no value"),
-            (&["-q", "-v", "--", "ls"][..], "cannot be used together"),
-            (&["explain"][..], "explain needs the command"),
-            (&["--guard=maybe", "--", "ls"][..], "`maybe` is not a mode"),
+            (
+                &["--quiet=yes", "--", "ls"][..],
+                ErrorKind::TooManyValues,
+                "--quiet",
+            ),
+            (
+                &["-q", "-v", "--", "ls"][..],
+                ErrorKind::ArgumentConflict,
+                "cannot be used with",
+            ),
+            (
+                &["explain"][..],
+                ErrorKind::MissingRequiredArgument,
+                "<COMMAND>",
+            ),
+            (
+                &["--guard=maybe", "--", "ls"][..],
+                ErrorKind::InvalidValue,
+                "'maybe'",
+            ),
             (
                 &["--guard-allow", "open(/x", "--", "ls"][..],
-                "--guard-allow `open(/x`: column",
+                ErrorKind::ValueValidation,
+                "column 5",
             ),
             (
                 &["explain", "--idle", "1s", "ls"][..],
-                "`explain` takes only --config",
+                ErrorKind::UnknownArgument,
+                "'--idle'",
+            ),
+            (
+                &["choices", "frob"][..],
+                ErrorKind::InvalidSubcommand,
+                "'frob'",
+            ),
+            (
+                &["choices", "allow", "make", "open("][..],
+                ErrorKind::ValueValidation,
+                "column",
+            ),
+            (
+                &["respond", "/d", "x", "approve"][..],
+                ErrorKind::ValueValidation,
+                "'x'",
+            ),
+            (
+                &["respond", "/d", "1", "maybe"][..],
+                ErrorKind::InvalidValue,
+                "'maybe'",
+            ),
+            (
+                &["skill", "extra"][..],
+                ErrorKind::UnknownArgument,
+                "'extra'",
             ),
         ] {
-            let err = parse_str(args).unwrap_err().to_string();
-            assert!(err.contains(message), "{args:?}: {err}");
+            let e = parse_str(args).unwrap_err();
+            let text = e.to_string();
+            assert_eq!((e.kind(), e.exit_code()), (kind, 2), "{args:?}: {text}");
+            assert!(text.contains(message), "{args:?}: {text}");
         }
     }
 

@@ -31,7 +31,7 @@ use crate::pty::child::SpawnError;
 
 /// Runs the command line; returns the process exit code.
 pub fn run(mut cli: Cli) -> i32 {
-    let action = std::mem::replace(&mut cli.action, Action::Help);
+    let action = std::mem::replace(&mut cli.action, Action::Skill);
     let command = match answer(action, &cli) {
         Ok(code) => return code,
         Err(command) => command,
@@ -143,8 +143,6 @@ fn open_log(
 /// Every action but running a program, answered: its exit code; the program to run otherwise.
 fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
     Ok(match action {
-        Action::Help => print(cli::HELP),
-        Action::Version => print(&format!("autoapprove {}\n", env!("CARGO_PKG_VERSION"))),
         Action::ShowDefaults => print(&format!(
             "{}{}",
             config::DEFAULTS_YAML,
@@ -169,10 +167,30 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
                 print(&policy::rules::listing(&user))
             },
         ),
-        Action::Choices(words) => guard::command::run(&words),
-        Action::Wait(words) => background::client::wait(&words),
-        Action::Respond(words) => background::client::respond(&words),
+        Action::Choices(choices) => guard::command::run(&choices),
+        Action::Wait(dir) => background::client::wait(&dir),
+        Action::Respond {
+            dir,
+            seq,
+            action,
+            pattern,
+        } => background::client::respond(&dir, seq, &action, pattern),
         Action::Skill => print(background::SKILL),
+        Action::Completions(shell) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cli::command(), "autoapprove", &mut out);
+            print(&String::from_utf8_lossy(&out))
+        }
+        Action::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cli::command()).render(&mut out) {
+                Ok(()) => print(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    eprintln!("error: man: {e}");
+                    exit::FAILURE
+                }
+            }
+        }
         Action::Run(command) => return Err(command),
     })
 }

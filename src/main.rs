@@ -7,9 +7,10 @@ fn main() -> std::process::ExitCode {
             autoapprove::pty::term::install_panic_hook();
             autoapprove::run(cli)
         }
+        // Help and version too: clap prints them to stdout and says 0.
         Err(e) => {
-            eprintln!("error: {e}\n\n{}", autoapprove::cli::USAGE);
-            autoapprove::exit::USAGE
+            let _ = e.print();
+            e.exit_code()
         }
     };
     autoapprove::exit::to_process(code)

@@ -215,7 +215,7 @@ fn a_malformed_answer_is_an_error_to_the_client_and_changes_nothing() {
     let run = s.start(&[], "echo a > a");
     assert_eq!(s.wait().event()["seq"], 1);
     for (action, extra, says) in [
-        ("allow", &[][..], "`allow` is not an action"),
+        ("allow", &[][..], "invalid value 'allow' for '<ACTION>'"),
         ("pattern", &[][..], "`pattern` needs --pattern"),
         ("pattern", &["--pattern", "open(/x, [a"][..], "column"),
         (

@@ -79,8 +79,8 @@ fn bad_requests_and_files_exit_2_and_change_nothing() {
             &["allow", "surely-no-such-program", "exec(...)"][..],
             "no program `surely-no-such-program` in PATH",
         ),
-        (&["frobnicate"][..], "`frobnicate` is not a choices command"),
-        (&[][..], "what to do with the choices?"),
+        (&["frobnicate"][..], "unrecognized subcommand 'frobnicate'"),
+        (&[][..], "Usage: autoapprove choices <COMMAND>"),
     ] {
         let out = choices(config, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -1,5 +1,5 @@
 //! The command line through the binary: help and version on stdout with exit 0; every usage
-//! error is one `error:` line plus the short usage on stderr, exit 2, and no program started.
+//! error starts with one `error:` line on stderr, exit 2, and no program started.
 
 mod support;
 
@@ -32,6 +32,53 @@ fn help_lists_every_option_and_exits_0() {
     assert!(out.stderr.is_empty());
 }
 
+/// A mistyped option is answered with the one meant.
+#[test]
+fn a_typo_gets_a_suggestion() {
+    let out = autoapprove(["--confg", "rules.yaml", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("tip: a similar argument exists: '--config'"),
+        "{stderr}"
+    );
+    let out = autoapprove(["explain", "--lst"]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("a similar argument exists: '--list'")
+    );
+}
+
+/// Each command has its own help, on stdout, exit 0.
+#[test]
+fn each_command_has_its_own_help() {
+    for (args, shows) in [
+        (
+            &["explain", "-h"][..],
+            "Usage: autoapprove explain [OPTIONS] [COMMAND]...",
+        ),
+        (
+            &["choices", "-h"][..],
+            "Usage: autoapprove choices <COMMAND>",
+        ),
+        (
+            &["choices", "allow", "-h"][..],
+            "Usage: autoapprove choices allow <PROGRAM> <PATTERN>",
+        ),
+        (
+            &["respond", "--help"][..],
+            "Usage: autoapprove respond [OPTIONS] <DIR> <SEQ> <ACTION>",
+        ),
+        (&["wait", "-h"][..], "Usage: autoapprove wait <DIR>"),
+    ] {
+        let out = autoapprove(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.contains(shows), "{args:?}: {help}");
+    }
+}
+
 #[test]
 fn version_names_the_package_version() {
     let out = autoapprove(["--version"]);
@@ -58,24 +105,30 @@ fn usage_errors_are_one_line_and_exit_2_without_starting_anything() {
         ),
         (
             vec!["--bogus", "--", "sh", "-c", &touch],
-            "error: unknown option `--bogus`",
+            "error: unexpected argument '--bogus' found",
         ),
         (
             vec!["--log-format", "xml", "--", "sh", "-c", &touch],
-            "error: --log-format: `xml` is not a format: expected text or json",
+            "error: invalid value 'xml' for '--log-format <FORMAT>'",
         ),
         (
             vec!["-q", "-v", "--", "sh", "-c", &touch],
-            "error: --quiet and --verbose cannot be used together",
+            "error: the argument '--quiet' cannot be used with '--verbose...'",
         ),
-        (vec!["--config"], "error: --config needs a value"),
+        (
+            vec!["--config"],
+            "error: a value is required for '--config <FILE>' but none was supplied",
+        ),
     ] {
         let out = autoapprove(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         let mut lines = stderr.lines();
         assert_eq!(lines.next(), Some(first_line), "{args:?}");
-        assert!(stderr.contains("\nUsage: autoapprove"), "{stderr}");
+        assert!(
+            stderr.ends_with("For more information, try '--help'.\n"),
+            "{stderr}"
+        );
         assert!(out.stdout.is_empty(), "{args:?}");
         assert!(!marker.exists(), "{args:?} started the program");
     }
@@ -169,4 +222,64 @@ fn the_log_file_must_be_somewhere_lines_can_go() {
             .code(),
         Some(0)
     );
+}
+
+/// The completion scripts come from the same definition as the parser: every shell's names the
+/// options, and bash's, run as bash runs it on Tab, completes an option and a command.
+#[test]
+fn completions_complete_options_and_commands() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = autoapprove(["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains("guard-allow"), "{shell}: {script}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("autoapprove.bash");
+    std::fs::write(&script, autoapprove(["completions", "bash"]).stdout).unwrap();
+    for (words, offered) in [
+        ("autoapprove --guard-al", "--guard-allow"),
+        ("autoapprove choices al", "allow"),
+        ("autoapprove explain --c", "--cwd"),
+    ] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+                 _autoapprove autoapprove \"${{COMP_WORDS[COMP_CWORD]}}\" \
+                 \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                script.display()
+            ))
+            .output()
+            .unwrap();
+        let replies = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            replies.lines().any(|l| l.trim() == offered),
+            "{words}: {replies} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(autoapprove(["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// `autoapprove man` is a man page (roff) with every option and the exit status.
+#[test]
+fn the_man_page_has_every_option() {
+    let out = autoapprove(["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH autoapprove 1"), "{page}");
+    for option in [
+        "config",
+        "no\\-user\\-config",
+        "guard\\-allow",
+        "background",
+        "log\\-format",
+    ] {
+        assert!(
+            page.contains(&format!("\\fB\\-\\-{option}\\fR")),
+            "{option}: {page}"
+        );
+    }
+    assert!(page.contains("Exit status"), "{page}");
 }

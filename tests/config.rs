@@ -188,7 +188,10 @@ fn show_defaults_round_trips_through_config() {
 fn a_bad_idle_flag_is_a_usage_error() {
     let out = run_piped(["--idle", "soon", "--", "true"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("`soon` is not a duration"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("invalid value 'soon' for '--idle <DURATION>': not a duration")
+    );
 }
 
 #[test]

@@ -15,70 +15,27 @@ use crate::background::dir::{DONE, Dir, SOCKET};
 use crate::background::protocol::{self, Action, Event, Request};
 use crate::exit;
 
-/// The usage of the two commands, for errors.
-pub const USAGE: &str = "usage: autoapprove wait DIR\n       autoapprove respond DIR SEQ ACTION \
-                         [--pattern PATTERN]   (ACTION: approve, pattern, trust, deny, \
-                         deny_pattern, quit)";
-
 /// A failure: the message, and the exit code.
 struct Failure(String, i32);
 
-/// `wait WORDS…`.
-pub fn wait(words: &[String]) -> i32 {
-    finish(match words {
-        [dir] => ask(Path::new(dir), &Request::Wait).map(|event| (event, false)),
-        _ => Err(usage("wait takes one directory")),
-    })
+/// `wait DIR`.
+pub fn wait(dir: &Path) -> i32 {
+    finish(ask(dir, &Request::Wait).map(|event| (event, false)))
 }
 
-/// `respond WORDS…`.
-pub fn respond(words: &[String]) -> i32 {
-    finish(
-        parse_respond(words)
-            .and_then(|(dir, request)| ask(Path::new(&dir), &request).map(|event| (event, true))),
-    )
-}
-
-fn parse_respond(words: &[String]) -> Result<(String, Request), Failure> {
-    let mut positional = Vec::new();
-    let mut pattern = None;
-    let mut words = words.iter();
-    while let Some(word) = words.next() {
-        if let Some(inline) = word.strip_prefix("--pattern=") {
-            pattern = Some(inline.to_owned());
-        } else if word == "--pattern" {
-            pattern = Some(
-                words
-                    .next()
-                    .ok_or_else(|| usage("--pattern needs a value"))?
-                    .clone(),
-            );
-        } else {
-            positional.push(word.clone());
-        }
-    }
-    let [dir, seq, action] = positional.as_slice() else {
-        return Err(usage(
-            "respond takes a directory, an event number and an action",
-        ));
-    };
-    let seq = seq
-        .parse::<u64>()
-        .map_err(|_| usage(&format!("`{seq}` is not an event number")))?;
+/// `respond DIR SEQ ACTION [--pattern PATTERN]`.
+pub fn respond(dir: &Path, seq: u64, action: &str, pattern: Option<String>) -> i32 {
     // Checked here too: a bad request is the caller's mistake, told before anything is sent.
-    Action::parse(action, pattern.as_deref()).map_err(|e| usage(&e))?;
-    Ok((
-        dir.clone(),
-        Request::Respond {
-            seq,
-            action: action.clone(),
-            pattern,
-        },
-    ))
-}
-
-fn usage(why: &str) -> Failure {
-    Failure(format!("{why}\n{USAGE}"), exit::USAGE)
+    if let Err(why) = Action::parse(action, pattern.as_deref()) {
+        eprintln!("error: respond: {why}");
+        return exit::USAGE;
+    }
+    let request = Request::Respond {
+        seq,
+        action: action.to_owned(),
+        pattern,
+    };
+    finish(ask(dir, &request).map(|event| (event, true)))
 }
 
 /// Prints the event (or the error); the exit code.

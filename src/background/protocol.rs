@@ -93,6 +93,15 @@ pub enum Action {
 
 /// The action names, for messages.
 pub const ACTIONS: &str = "approve, pattern, trust, deny, deny_pattern or quit";
+/// The same, for the command line (`respond DIR SEQ ACTION`).
+pub const ACTION_NAMES: [&str; 6] = [
+    "approve",
+    "pattern",
+    "trust",
+    "deny",
+    "deny_pattern",
+    "quit",
+];
 
 impl Action {
     /// `name` with its `pattern`; an error says what is wrong.

@@ -6,27 +6,24 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::cli;
 use crate::exit;
 use crate::guard::choices::{Change, Choices, ChoicesError};
 
-/// The usage of `choices`, for errors.
-pub const USAGE: &str = "usage: autoapprove choices list | show PROGRAM | clear PROGRAM | \
-                         allow PROGRAM PATTERN | deny PROGRAM PATTERN | import [FILE]";
-
-/// Runs `choices WORDS…`; returns the exit code: 0, 2 for a bad request or file, 1 when the
-/// file cannot be written.
-pub fn run(words: &[String]) -> i32 {
+/// Runs `choices …`; returns the exit code: 0, 2 for a bad request or file, 1 when the file
+/// cannot be written.
+pub fn run(request: &cli::Choices) -> i32 {
     let Some(path) = Choices::default_path() else {
         eprintln!("error: choices: neither XDG_CONFIG_HOME nor HOME is set");
         return exit::FAILURE;
     };
-    match run_at(&path, words) {
+    match run_at(&path, request) {
         Ok(out) => {
             print!("{out}");
             0
         }
         Err(Failure::Usage(message)) => {
-            eprintln!("error: choices: {message}\n{USAGE}");
+            eprintln!("error: choices: {message}");
             exit::USAGE
         }
         Err(Failure::File(e)) => {
@@ -47,11 +44,10 @@ impl From<ChoicesError> for Failure {
     }
 }
 
-/// Does what `words` ask with the choices at `path`; returns what to print.
-fn run_at(path: &Path, words: &[String]) -> Result<String, Failure> {
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    Ok(match words.as_slice() {
-        ["list"] => {
+/// Does what `request` asks with the choices at `path`; returns what to print.
+fn run_at(path: &Path, request: &cli::Choices) -> Result<String, Failure> {
+    Ok(match request {
+        cli::Choices::List => {
             let choices = Choices::load(path)?;
             let mut out = String::new();
             for program in choices.programs() {
@@ -65,17 +61,16 @@ fn run_at(path: &Path, words: &[String]) -> Result<String, Failure> {
             }
             out
         }
-        ["show", program] => show(&Choices::load(path)?, &key(program)?),
-        ["clear", program] => {
+        cli::Choices::Show { program } => show(&Choices::load(path)?, &key(program)?),
+        cli::Choices::Clear { program } => {
             let program = key(program)?;
             change(path, Change::Clear { program: &program })?;
             format!("cleared {program}\n")
         }
-        [verb @ ("allow" | "deny"), program, pattern] => {
-            crate::guard::pattern::Pattern::new(pattern)
-                .map_err(|e| Failure::Usage(format!("the pattern `{pattern}`: {e}")))?;
+        cli::Choices::Allow { program, pattern } | cli::Choices::Deny { program, pattern } => {
+            // The command line checked the pattern.
             let program = key(program)?;
-            let deny = *verb == "deny";
+            let deny = matches!(request, cli::Choices::Deny { .. });
             let choices = change(
                 path,
                 Change::Add {
@@ -86,9 +81,9 @@ fn run_at(path: &Path, words: &[String]) -> Result<String, Failure> {
             )?;
             show(&choices, &program)
         }
-        ["import"] | ["import", _] => {
-            let from = match words.get(1) {
-                Some(file) => PathBuf::from(file),
+        cli::Choices::Import { file } => {
+            let from = match file {
+                Some(file) => file.clone(),
                 None => ptrace_approve_profiles().ok_or_else(|| {
                     Failure::Usage("HOME is not set: name the file to import".into())
                 })?,
@@ -104,12 +99,6 @@ fn run_at(path: &Path, words: &[String]) -> Result<String, Failure> {
                 .sum();
             change(path, Change::Import(theirs))?;
             format!("imported {count} patterns from {}\n", from.display())
-        }
-        [] => return Err(Failure::Usage("what to do with the choices?".into())),
-        [other, ..] => {
-            return Err(Failure::Usage(format!(
-                "`{other}` is not a choices command, or its arguments are wrong"
-            )));
         }
     })
 }
