@@ -123,6 +123,15 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     background: Option<PathBuf>,
 
+    /// Record the session as an asciicast v2 file (asciinema plays it): output, resizes, and a
+    /// marker at every decision
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+
+    /// Record the keys you type too (they may hold passwords)
+    #[arg(long, requires = "record")]
+    record_input: bool,
+
     /// The program to run and its arguments, after `--`
     #[arg(last = true, value_name = "CMD")]
     program: Vec<OsString>,
@@ -191,6 +200,20 @@ enum Command {
         /// The pattern, for `pattern` and `deny_pattern`
         #[arg(long, value_name = "PATTERN")]
         pattern: Option<String>,
+    },
+    /// Feed a recording (asciicast v2: `--record`'s, or asciinema's) through the current rules,
+    /// offline, and print every decision they would make
+    Replay {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Use this profile (default: the one the recorded command's name chooses)
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// The project the commands are judged in (default: here)
+        #[arg(long, value_name = "DIR")]
+        project: Option<PathBuf>,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
     /// Print the manual for a program that drives autoapprove this way
     Skill,
@@ -281,6 +304,8 @@ pub enum Action {
         action: String,
         pattern: Option<String>,
     },
+    /// `replay FILE`: a recording through the current rules.
+    Replay(PathBuf),
     /// `skill`: the manual for a program that drives autoapprove.
     Skill,
     ShowDefaults,
@@ -314,6 +339,10 @@ pub struct Cli {
     pub project: Option<PathBuf>,
     /// `explain --cwd DIR`: where the command would run, and its project.
     pub cwd: Option<PathBuf>,
+    /// `--record FILE`: the session as an asciicast.
+    pub record: Option<PathBuf>,
+    /// `--record-input`: with the user's keys.
+    pub record_input: bool,
 }
 
 /// The whole command-line definition: for the completions and the man page.
@@ -368,7 +397,7 @@ fn hint(command: &mut clap::Command, args: &[OsString], e: clap::Error) -> clap:
     )
 }
 
-fn convert(args: Args) -> Result<Cli, String> {
+fn convert(mut args: Args) -> Result<Cli, String> {
     let mut config = args.config;
     let mut cwd = None;
     let action = match args.command {
@@ -406,6 +435,18 @@ fn convert(args: Args) -> Result<Cli, String> {
             action,
             pattern,
         },
+        Some(Command::Replay {
+            config: own,
+            profile,
+            project,
+            file,
+        }) => {
+            config.config = own.config.or(config.config);
+            config.no_user_config |= own.no_user_config;
+            args.profile = profile.or(args.profile);
+            args.project = project.or(args.project);
+            Action::Replay(file)
+        }
         Some(Command::Skill) => Action::Skill,
         Some(Command::Completions { shell }) => Action::Completions(shell),
         Some(Command::Man) => Action::Man,
@@ -442,6 +483,8 @@ fn convert(args: Args) -> Result<Cli, String> {
         background: args.background,
         project: args.project,
         cwd,
+        record: args.record,
+        record_input: args.record_input,
     })
 }
 

@@ -363,11 +363,17 @@ impl Event {
 
     /// `[AUTOAPPROVE] 2026-11-21T10:15:30.123Z PROMPT_DETECTED: rule="Yes/No prompt" …`
     pub fn to_text(&self, at: SystemTime) -> String {
-        let mut line = format!(
-            "[AUTOAPPROVE] {} {}:",
+        format!(
+            "[AUTOAPPROVE] {} {}",
             humantime::format_rfc3339_millis(at),
-            self.name()
-        );
+            self.summary()
+        )
+    }
+
+    /// `PROMPT_DETECTED: rule="Yes/No prompt" …`: the event without its time (a recording's
+    /// marker label).
+    pub fn summary(&self) -> String {
+        let mut line = format!("{}:", self.name());
         for (key, value) in self.fields() {
             match value {
                 Value::String(v) => write!(line, " {key}=\"{}\"", escape_str(&v)),

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod project;
 pub mod prompts;
 pub mod pty;
+pub mod record;
 pub mod session;
 pub mod sys;
 
@@ -63,7 +64,7 @@ pub fn run(mut cli: Cli) -> i32 {
     if let Some(idle) = cli.idle {
         config.idle_timeout = idle;
     }
-    let log = match open_log(
+    let mut log = match open_log(
         cli.log_file.as_deref(),
         cli.log_format,
         cli.quiet,
@@ -72,6 +73,18 @@ pub fn run(mut cli: Cli) -> i32 {
         Ok(log) => log,
         Err(code) => return code,
     };
+    if let Some(path) = &cli.record {
+        let (cols, rows) = pty::term::window_size();
+        let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
+        let line = policy::shell::join(&argv);
+        match record::Recorder::start(path, cols, rows, &line, cli.record_input) {
+            Ok(recorder) => log.record_to(recorder),
+            Err(e) => {
+                eprintln!("error: --record: cannot write {}: {e}", path.display());
+                return exit::USAGE;
+            }
+        }
+    }
     // Checked before anything starts: a directory others could write in is refused.
     let background = match cli.background.as_deref().map(background::dir::Dir::open) {
         Some(Err(e)) => {
@@ -176,6 +189,28 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
             pattern,
         } => background::client::respond(&dir, seq, &action, pattern),
         Action::Skill => print(background::SKILL),
+        Action::Replay(path) => {
+            if let Some(dir) = cli.project.as_deref().filter(|d| !d.is_dir()) {
+                eprintln!(
+                    "error: replay --project: {} is not a directory",
+                    dir.display()
+                );
+                return Ok(exit::USAGE);
+            }
+            let scope = policy::Scope::here(cli.project.as_deref());
+            match load_config(cli) {
+                Err(code) => code,
+                Ok(config) => {
+                    match record::replay::replay(&path, config, cli.profile.as_deref(), scope) {
+                        Ok(report) => print(&report),
+                        Err(e) => {
+                            eprintln!("error: replay: {e}");
+                            exit::USAGE
+                        }
+                    }
+                }
+            }
+        }
         Action::Completions(shell) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cli::command(), "autoapprove", &mut out);

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use crate::events::{Event, Level};
+use crate::record::Recorder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -28,6 +29,8 @@ pub struct Log {
     sink: Sink,
     format: Format,
     level: Level,
+    /// `--record`: every event is also a marker in the recording (whatever the level).
+    recorder: Recorder,
 }
 
 impl Log {
@@ -43,10 +46,21 @@ impl Log {
             sink,
             format,
             level,
+            recorder: Recorder::off(),
         })
     }
 
+    /// Events go into this recording too.
+    pub fn record_to(&mut self, recorder: Recorder) {
+        self.recorder = recorder;
+    }
+
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
     pub fn emit(&mut self, event: &Event) {
+        self.recorder.event(event);
         if event.level() < self.level {
             return;
         }

@@ -53,6 +53,8 @@ const DRAIN: Duration = Duration::from_millis(500);
 const QUIET_BEFORE_ASKING: Duration = Duration::from_millis(100);
 /// How long the child's group has to exit after a forwarded SIGTERM/SIGHUP before SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(3);
+/// How long a stopping child's last output may take to reach the terminal.
+const STOP_DRAIN: Duration = Duration::from_millis(500);
 
 /// Runs `command` under autoapprove until it exits; returns autoapprove's exit code. `guard`:
 /// supervise its file-system changes too.
@@ -107,14 +109,14 @@ pub async fn run(
         term::stdin_is_tty(),
         inbox.clone(),
         typist.stop(),
+        log.recorder().clone(),
     )
     .context("cannot start the keyboard thread")?;
-
     let now = Instant::now();
     let (watcher, feed) = Watcher::start(Arc::clone(&config), cols, rows, inbox.clone())
         .context("cannot start the screen thread")?;
     let gate = Arc::new(Gate::default());
-    let relay = relay::start(pty, feed, Arc::clone(&gate), inbox, term::write_output)
+    let relay = relay::start(pty, feed, Arc::clone(&gate), inbox, log.recorder().writer())
         .context("cannot start the relay thread")?;
     let mut engine = Engine::new(Arc::clone(&config), now.into_std());
     let project = scope
@@ -138,7 +140,8 @@ pub async fn run(
         asking: false,
         config,
         log,
-        overlay: Overlay::new(gate),
+        overlay: Overlay::new(Arc::clone(&gate)),
+        gate,
         typist,
         control,
         pid,
@@ -168,9 +171,9 @@ pub async fn run(
     if let Some(outbox) = &session.background {
         outbox.finish(code);
     }
-    session.overlay.finish(&session.watcher);
-    session.leave_modes();
+    session.put_terminal_back();
     drop(raw);
+    session.log.recorder().finish();
     Ok(code)
 }
 
@@ -248,6 +251,8 @@ struct Session {
     asking: bool,
     log: Log,
     overlay: Overlay,
+    /// The output gate (the overlay's too): to wait for the relay's write in flight.
+    gate: Arc<Gate>,
     typist: Typist,
     control: OwnedFd,
     pid: rustix::process::Pid,
@@ -943,14 +948,31 @@ impl Session {
             return;
         }
         self.log.emit(&Event::JobStopped);
-        self.overlay.finish(&self.watcher);
-        self.leave_modes();
+        self.drain_output();
+        self.put_terminal_back();
         term::stop_self();
         child::signal_group(self.pid, Signal::CONT);
         // A full-screen program draws itself again on a size change.
         child::signal_group(self.pid, Signal::WINCH);
         self.show_title();
         self.log.emit(&Event::JobContinued);
+    }
+
+    /// What the child wrote before it stopped reaches the terminal before the shell takes it
+    /// back: waits, at most [`STOP_DRAIN`], for the relay to read the PTY dry and to finish the
+    /// write it has in flight. The relay tells nobody when it has read, so this looks every
+    /// millisecond; it happens once per stop.
+    fn drain_output(&self) {
+        let deadline = std::time::Instant::now() + STOP_DRAIN;
+        while rustix::io::ioctl_fionread(&self.control).is_ok_and(|n| n > 0)
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        drop(
+            self.gate
+                .pause(deadline.saturating_duration_since(std::time::Instant::now())),
+        );
     }
 
     fn hang_up(&mut self, sig: Signal, name: &'static str) {
@@ -1029,6 +1051,13 @@ impl Session {
         if self.overlay.banner(&self.watcher, &text, bell) {
             self.banner_until = Some(Instant::now() + overlay::BANNER_SHOWN);
         }
+    }
+
+    /// Before the shell has the terminal again (at the end, or while the program is stopped):
+    /// what the overlay drew is put back, and the modes the program left on are turned off.
+    fn put_terminal_back(&mut self) {
+        self.overlay.finish(&self.watcher);
+        self.leave_modes();
     }
 
     /// Undoes the terminal modes the program left on (its screen model knows them), as a shell

@@ -16,6 +16,7 @@ use crate::inbox::{self, Message};
 use crate::prompts::keys;
 use crate::pty::term;
 use crate::pty::typist::Stop;
+use crate::record::Recorder;
 
 /// Ctrl-C as the terminal sends it in raw mode.
 const CTRL_C: u8 = 0x03;
@@ -122,6 +123,7 @@ pub fn spawn(
     terminal: bool,
     inbox: inbox::Sender,
     stop: Stop,
+    recorder: Recorder,
 ) -> std::io::Result<(Typing, Route)> {
     let typed = Arc::new(AtomicU8::new(0));
     let typing = Typing(Arc::clone(&typed));
@@ -157,6 +159,10 @@ pub fn spawn(
                             stop.drop_queued();
                         }
                         // The child's side may be gone; the session notices through the relay.
+                        // Recorded first: what the child answers to it comes after it.
+                        if !bytes.is_empty() {
+                            recorder.input(&bytes);
+                        }
                         let _ = pty.write_all(&bytes);
                         if !bytes.is_empty() {
                             line_pending = line_pending_after(&bytes, line_pending);

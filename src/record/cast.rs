@@ -1,0 +1,169 @@
+//! The asciicast v2 format (<https://docs.asciinema.org/manual/asciicast/v2/>): a JSON header
+//! line, then one JSON array per event, `[seconds, code, data]` — `"o"` output, `"i"` input,
+//! `"r"` a resize (`"COLSxROWS"`), `"m"` a marker. Written by the recorder, read by `replay`.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The header's fields this project writes and reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Header {
+    pub version: u32,
+    pub width: u16,
+    pub height: u16,
+    #[serde(default)]
+    pub timestamp: Option<u64>,
+    #[serde(default)]
+    pub command: Option<String>,
+}
+
+impl Header {
+    pub fn to_line(&self) -> String {
+        let mut header = serde_json::json!({
+            "version": self.version,
+            "width": self.width,
+            "height": self.height,
+        });
+        if let Some(timestamp) = self.timestamp {
+            header["timestamp"] = timestamp.into();
+        }
+        if let Some(command) = &self.command {
+            header["command"] = command.as_str().into();
+        }
+        format!("{header}\n")
+    }
+}
+
+/// One event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Seconds since the recording began.
+    pub at: f64,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Output(String),
+    Input(String),
+    Resize { cols: u16, rows: u16 },
+    Marker(String),
+}
+
+impl Entry {
+    pub fn to_line(&self) -> String {
+        let (code, data) = match &self.kind {
+            Kind::Output(text) => ("o", text.clone()),
+            Kind::Input(text) => ("i", text.clone()),
+            Kind::Resize { cols, rows } => ("r", format!("{cols}x{rows}")),
+            Kind::Marker(label) => ("m", label.clone()),
+        };
+        // Microseconds, as asciinema writes them.
+        let at = (self.at * 1e6).round() / 1e6;
+        format!("{}\n", serde_json::json!([at, code, data]))
+    }
+
+    /// An event line; `None` for a code this project does not act on (asciicast allows others).
+    pub fn parse(line: &str) -> Result<Option<Self>, String> {
+        let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let [at, code, data] = value.as_array().map(Vec::as_slice).unwrap_or_default() else {
+            return Err("an event is [time, code, data]".into());
+        };
+        let (Some(at), Some(code), Some(data)) = (at.as_f64(), code.as_str(), data.as_str()) else {
+            return Err("an event is [time, code, data]: a number and two strings".into());
+        };
+        let kind = match code {
+            "o" => Kind::Output(data.to_owned()),
+            "i" => Kind::Input(data.to_owned()),
+            "m" => Kind::Marker(data.to_owned()),
+            "r" => {
+                let size = data
+                    .split_once('x')
+                    .and_then(|(c, r)| Some((c.parse().ok()?, r.parse().ok()?)));
+                let Some((cols, rows)) = size else {
+                    return Err(format!("a resize is \"COLSxROWS\", not {data:?}"));
+                };
+                Kind::Resize { cols, rows }
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(Self { at, kind }))
+    }
+}
+
+/// Turns a byte stream cut anywhere into text, as asciicast needs: a character split between two
+/// chunks is kept back until its end comes; bytes that are not UTF-8 become U+FFFD.
+#[derive(Debug, Default)]
+pub struct Utf8Stream {
+    held: Vec<u8>,
+}
+
+impl Utf8Stream {
+    pub fn decode(&mut self, bytes: &[u8]) -> String {
+        self.held.extend_from_slice(bytes);
+        let mut text = String::with_capacity(self.held.len());
+        let mut rest = &self.held[..];
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(valid) => {
+                    text.push_str(valid);
+                    rest = &[];
+                    break;
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                    // None: the start of a character whose end has not come yet.
+                    let Some(bad) = e.error_len() else {
+                        rest = after;
+                        break;
+                    };
+                    text.push(char::REPLACEMENT_CHARACTER);
+                    rest = &after[bad..];
+                }
+            }
+        }
+        let kept = rest.to_vec();
+        self.held = kept;
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_character_split_between_chunks_is_kept_whole() {
+        let mut stream = Utf8Stream::default();
+        let bytes = "é─❯".as_bytes();
+        let mut text = String::new();
+        for byte in bytes {
+            text.push_str(&stream.decode(std::slice::from_ref(byte)));
+        }
+        assert_eq!(text, "é─❯");
+        assert_eq!(stream.decode(b"a\xffb\xe2\x94"), "a\u{fffd}b");
+        assert_eq!(stream.decode(b"\x80"), "─");
+    }
+
+    #[test]
+    fn entries_round_trip_through_their_lines() {
+        for kind in [
+            Kind::Output("\x1b[1mhi\r\n\"".into()),
+            Kind::Input("y".into()),
+            Kind::Resize {
+                cols: 132,
+                rows: 40,
+            },
+            Kind::Marker("SEND_INPUT: keys=\"y\"".into()),
+        ] {
+            let entry = Entry { at: 1.25, kind };
+            let line = entry.to_line();
+            assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
+            assert_eq!(Entry::parse(&line).unwrap(), Some(entry));
+        }
+        assert_eq!(Entry::parse("[1.0, \"x\", \"future\"]").unwrap(), None);
+        assert!(Entry::parse("[1.0, \"r\", \"wide\"]").is_err());
+        assert!(Entry::parse("{}").is_err());
+    }
+}
