@@ -8,6 +8,7 @@
 //!
 //! Users turn off a pack or a rule by id and add rules in the same schema ([`schema`]).
 
+pub mod glob;
 pub mod matcher;
 pub mod schema;
 

@@ -5,7 +5,8 @@
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use crate::policy::rules::matcher::{Match, glob};
+use crate::policy::rules::glob::Glob;
+use crate::policy::rules::matcher::Match;
 use crate::policy::rules::{Rule, Severity};
 use crate::policy::scope::Class;
 
@@ -146,7 +147,7 @@ impl RawMatch {
         value_options: &std::collections::BTreeMap<String, Vec<String>>,
     ) -> Result<Match, Invalid> {
         let pattern = |raw: &Spanned<String>, ignore_case: bool| {
-            glob(&raw.value, ignore_case).map_err(|e| (raw.referenced, e))
+            Glob::new(&raw.value, ignore_case).map_err(|e| (raw.referenced, e))
         };
         if self.programs.value.is_empty() {
             return Err((
@@ -158,7 +159,7 @@ impl RawMatch {
             Some(raw) => raw
                 .value
                 .split_whitespace()
-                .map(|level| glob(level, false).map_err(|e| (raw.referenced, e)))
+                .map(|level| Glob::new(level, false).map_err(|e| (raw.referenced, e)))
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
