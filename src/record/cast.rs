@@ -52,15 +52,29 @@ pub enum Kind {
 
 impl Entry {
     pub fn to_line(&self) -> String {
+        let mut line = Vec::new();
+        self.write_line(&mut line);
+        String::from_utf8(line).unwrap_or_default()
+    }
+
+    /// Appends the event's line to `out`: serialised straight from the text, which a recording
+    /// of a flood writes many megabytes of.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        let size;
         let (code, data) = match &self.kind {
-            Kind::Output(text) => ("o", text.clone()),
-            Kind::Input(text) => ("i", text.clone()),
-            Kind::Resize { cols, rows } => ("r", format!("{cols}x{rows}")),
-            Kind::Marker(label) => ("m", label.clone()),
+            Kind::Output(text) => ("o", text.as_str()),
+            Kind::Input(text) => ("i", text.as_str()),
+            Kind::Resize { cols, rows } => {
+                size = format!("{cols}x{rows}");
+                ("r", size.as_str())
+            }
+            Kind::Marker(label) => ("m", label.as_str()),
         };
         // Microseconds, as asciinema writes them.
         let at = (self.at * 1e6).round() / 1e6;
-        format!("{}\n", serde_json::json!([at, code, data]))
+        // Writing into a Vec cannot fail, and a tuple of a number and strings always serialises.
+        let _ = serde_json::to_writer(&mut *out, &(at, code, data));
+        out.push(b'\n');
     }
 
     /// An event line; `None` for a code this project does not act on (asciicast allows others).
@@ -100,31 +114,32 @@ pub struct Utf8Stream {
 
 impl Utf8Stream {
     pub fn decode(&mut self, bytes: &[u8]) -> String {
-        self.held.extend_from_slice(bytes);
-        let mut text = String::with_capacity(self.held.len());
-        let mut rest = &self.held[..];
-        loop {
-            match std::str::from_utf8(rest) {
-                Ok(valid) => {
-                    text.push_str(valid);
-                    rest = &[];
-                    break;
-                }
-                Err(e) => {
-                    let (valid, after) = rest.split_at(e.valid_up_to());
-                    text.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                    // None: the start of a character whose end has not come yet.
-                    let Some(bad) = e.error_len() else {
-                        rest = after;
-                        break;
-                    };
-                    text.push(char::REPLACEMENT_CHARACTER);
-                    rest = &after[bad..];
-                }
+        let input = if self.held.is_empty() {
+            std::borrow::Cow::Borrowed(bytes)
+        } else {
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(bytes);
+            std::borrow::Cow::Owned(joined)
+        };
+        let mut text = String::with_capacity(input.len());
+        // One pass: each piece is valid text then at most one invalid sequence (one U+FFFD,
+        // as `from_utf8_lossy` counts them).
+        let mut pieces = input.utf8_chunks().peekable();
+        while let Some(piece) = pieces.next() {
+            text.push_str(piece.valid());
+            let bad = piece.invalid();
+            if bad.is_empty() {
+                continue;
+            }
+            let cut_short = pieces.peek().is_none()
+                && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none());
+            if cut_short {
+                // The start of a character whose end has not come yet.
+                self.held = bad.to_vec();
+            } else {
+                text.push(char::REPLACEMENT_CHARACTER);
             }
         }
-        let kept = rest.to_vec();
-        self.held = kept;
         text
     }
 }

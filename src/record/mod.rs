@@ -132,6 +132,7 @@ impl Recorder {
 /// The writer: one line per entry, each written whole at once.
 fn write_all(mut file: File, from: &Receiver<Raw>) {
     let (mut output, mut input) = (Utf8Stream::default(), Utf8Stream::default());
+    let mut line = Vec::new();
     for raw in from {
         let (at, kind) = match raw {
             Raw::Output(at, bytes) => (at, Kind::Output(output.decode(&bytes))),
@@ -150,8 +151,10 @@ fn write_all(mut file: File, from: &Receiver<Raw>) {
             at: at.as_secs_f64(),
             kind,
         };
+        line.clear();
+        entry.write_line(&mut line);
         // A full disk must not stop the session: the recording just ends there.
-        if file.write_all(entry.to_line().as_bytes()).is_err() {
+        if file.write_all(&line).is_err() {
             return;
         }
     }
