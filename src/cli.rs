@@ -151,6 +151,16 @@ struct ConfigArgs {
     no_user_config: bool,
 }
 
+impl ConfigArgs {
+    /// A command's own `--config` and `--no-user-config` over the ones given before it.
+    fn over(self, outer: Self) -> Self {
+        Self {
+            config: self.config.or(outer.config),
+            no_user_config: self.no_user_config || outer.no_user_config,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Judge a shell command with the denylist (and your config's rules)
@@ -408,8 +418,7 @@ fn convert(mut args: Args) -> Result<Cli, String> {
             list,
             command,
         }) => {
-            config.config = own.config.or(config.config);
-            config.no_user_config |= own.no_user_config;
+            config = own.over(config);
             cwd = dir;
             if list {
                 Action::ExplainList
@@ -441,8 +450,7 @@ fn convert(mut args: Args) -> Result<Cli, String> {
             project,
             file,
         }) => {
-            config.config = own.config.or(config.config);
-            config.no_user_config |= own.no_user_config;
+            config = own.over(config);
             args.profile = profile.or(args.profile);
             args.project = project.or(args.project);
             Action::Replay(file)

@@ -94,11 +94,10 @@ pub fn run(mut cli: Cli) -> i32 {
         opened => opened.and_then(Result::ok),
     };
     // The project: `--project`, or where autoapprove starts.
-    if let Some(dir) = cli.project.as_deref().filter(|d| !d.is_dir()) {
-        eprintln!("error: --project: {} is not a directory", dir.display());
-        return exit::USAGE;
-    }
-    let scope = policy::Scope::here(cli.project.as_deref());
+    let scope = match scope_at(cli.project.as_deref(), "--project") {
+        Ok(scope) => scope,
+        Err(code) => return code,
+    };
     let guard = match &cli.guard {
         Some(args) => match guard_options(
             args,
@@ -134,6 +133,16 @@ pub fn run(mut cli: Cli) -> i32 {
     }
 }
 
+/// The project rooted at `dir` (from `flag`), else where autoapprove runs; a `dir` that is not a
+/// directory is a usage error.
+fn scope_at(dir: Option<&std::path::Path>, flag: &str) -> Result<Option<policy::Scope>, i32> {
+    if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+        eprintln!("error: {flag}: {} is not a directory", dir.display());
+        return Err(exit::USAGE);
+    }
+    Ok(policy::Scope::here(dir))
+}
+
 /// The event log `--log-file`, `--log-format`, `-q` and `-v` ask for.
 fn open_log(
     file: Option<&std::path::Path>,
@@ -162,11 +171,11 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
             guard::decide::built_in_allows_as_comment()
         )),
         Action::Explain(command) => {
-            if let Some(dir) = cli.cwd.as_deref().filter(|d| !d.is_dir()) {
-                eprintln!("error: explain --cwd: {} is not a directory", dir.display());
-                return Ok(exit::USAGE);
-            }
-            if let Some(scope) = policy::Scope::here(cli.cwd.as_deref()) {
+            let scope = match scope_at(cli.cwd.as_deref(), "explain --cwd") {
+                Ok(scope) => scope,
+                Err(code) => return Ok(code),
+            };
+            if let Some(scope) = scope {
                 load_config(cli).map_or_else(|code| code, |c| explain(&c, &command, &scope))
             } else {
                 eprintln!("error: explain: cannot tell where the command would run");
@@ -190,14 +199,10 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
         } => background::client::respond(&dir, seq, &action, pattern),
         Action::Skill => print(background::SKILL),
         Action::Replay(path) => {
-            if let Some(dir) = cli.project.as_deref().filter(|d| !d.is_dir()) {
-                eprintln!(
-                    "error: replay --project: {} is not a directory",
-                    dir.display()
-                );
-                return Ok(exit::USAGE);
-            }
-            let scope = policy::Scope::here(cli.project.as_deref());
+            let scope = match scope_at(cli.project.as_deref(), "replay --project") {
+                Ok(scope) => scope,
+                Err(code) => return Ok(code),
+            };
             match load_config(cli) {
                 Err(code) => code,
                 Ok(config) => {
