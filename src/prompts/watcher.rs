@@ -97,9 +97,7 @@ impl Watcher {
         let parser = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("screen".into())
-            .spawn(move || {
-                run(&config, Screen::new(cols, rows), &parser, &from, &inbox);
-            })?;
+            .spawn(move || run(&config, Screen::new(cols, rows), &parser, &from, &inbox))?;
         let feed = Feed {
             shared,
             to: to.clone(),

@@ -160,9 +160,7 @@ pub fn spawn(
                         }
                         // The child's side may be gone; the session notices through the relay.
                         // Recorded first: what the child answers to it comes after it.
-                        if !bytes.is_empty() {
-                            recorder.input(&bytes);
-                        }
+                        recorder.input(&bytes);
                         let _ = pty.write_all(&bytes);
                         if !bytes.is_empty() {
                             line_pending = line_pending_after(&bytes, line_pending);

@@ -43,7 +43,7 @@ struct Inner {
 }
 
 /// A handle on the recording, cheap to clone; one made by [`Recorder::off`] does nothing.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Recorder(Option<Arc<Inner>>);
 
 impl Recorder {
@@ -105,7 +105,7 @@ impl Recorder {
 
     /// Keys the user typed, if input is recorded.
     pub fn input(&self, bytes: &[u8]) {
-        if self.0.as_ref().is_some_and(|inner| inner.input) {
+        if !bytes.is_empty() && self.0.as_ref().is_some_and(|inner| inner.input) {
             self.send(|at| Raw::Input(at, bytes.to_vec()));
         }
     }
