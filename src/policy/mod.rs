@@ -24,6 +24,7 @@ pub mod shell;
 mod tools;
 mod walk;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use regex::Regex;
@@ -66,8 +67,9 @@ pub struct Explanation {
 /// The rules in force, the user's own patterns, and the user's allowances.
 #[derive(Debug, Clone)]
 pub struct Denylist {
-    /// The built-in rules not turned off, then the user's.
-    rules: Vec<Rule>,
+    /// The built-in rules not turned off (borrowed: they live as long as the program), then the
+    /// user's.
+    rules: Vec<Cow<'static, Rule>>,
     /// Rules with declared matches, by the programs they name: indices into `rules`.
     by_program: BTreeMap<String, Vec<usize>>,
     custom: Vec<(String, Regex)>,
@@ -92,10 +94,10 @@ impl Denylist {
         allow: Vec<Regex>,
     ) -> Self {
         let off = |r: &Rule| disabled.iter().any(|d| *d == r.id || *d == r.pack);
-        let rules: Vec<Rule> = rules::builtin_rules()
+        let rules: Vec<Cow<'static, Rule>> = rules::builtin_rules()
             .filter(|r| !off(r))
-            .cloned()
-            .chain(user)
+            .map(Cow::Borrowed)
+            .chain(user.into_iter().map(Cow::Owned))
             .collect();
         let mut by_program: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, rule) in rules.iter().enumerate() {
@@ -120,7 +122,10 @@ impl Denylist {
 
     /// The user's rules in force (for `explain --list`).
     pub fn user_rules(&self) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().filter(|r| r.pack == rules::USER_PACK)
+        self.rules
+            .iter()
+            .map(|r| &**r)
+            .filter(|r| r.pack == rules::USER_PACK)
     }
 
     /// The first reason `subject` must not be approved, if any, where no project is known (only
@@ -212,7 +217,7 @@ impl Denylist {
             .get(program)
             .into_iter()
             .flatten()
-            .map(|&i| (i, &self.rules[i]))
+            .map(|&i| (i, &*self.rules[i]))
     }
 }
 

@@ -12,6 +12,10 @@
 pub const TAIL_BYTES: usize = 4096;
 /// How much text it keeps for [`Tail::since`].
 pub const HISTORY_BYTES: usize = 64 * 1024;
+/// How far past the history it grows before the oldest text is dropped: dropping moves the
+/// history, so rarely enough that the move costs little per byte (4), while memory stays near
+/// the history's size.
+const SLACK_BYTES: usize = 16 * 1024;
 
 #[derive(Debug, Default)]
 pub struct Tail {
@@ -57,7 +61,7 @@ impl Tail {
         let mut utf8 = [0; 4];
         let one = c.encode_utf8(&mut utf8).as_bytes();
         // Only the last stretch of a long run can stay.
-        let total = times.min(2 * HISTORY_BYTES / one.len()) * one.len();
+        let total = times.min((HISTORY_BYTES + SLACK_BYTES) / one.len()) * one.len();
         let start = self.buf.len();
         self.buf.reserve(total);
         self.buf.extend_from_slice(one);
@@ -86,8 +90,7 @@ impl Tail {
     #[allow(clippy::inline_always)]
     #[inline(always)]
     fn compact_if_full(&mut self) {
-        // Compact rarely: keep twice the history, then drop the older half at once.
-        if self.buf.len() > 2 * HISTORY_BYTES {
+        if self.buf.len() > HISTORY_BYTES + SLACK_BYTES {
             self.compact();
         }
     }

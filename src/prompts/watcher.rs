@@ -6,6 +6,7 @@
 //!
 //! It only models and detects; it never writes to the terminal or the child.
 
+use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -44,9 +45,10 @@ pub struct Answer {
 }
 
 /// Output relayed but not parsed yet.
-#[derive(Default)]
 struct Backlog {
-    bytes: Vec<u8>,
+    /// A ring: the relay appends at the back, the watcher takes a batch off the front, and it
+    /// never holds more than [`BACKLOG`] and a read (memory stays at that, whatever the flood).
+    bytes: VecDeque<u8>,
     /// How many bytes of output were ever appended: `bytes` is the stretch just before this.
     end: u64,
     /// An [`Message::Output`] is on its way.
@@ -59,6 +61,17 @@ struct Shared {
     backlog: Mutex<Backlog>,
     /// Signalled when the watcher has taken the backlog.
     room: Condvar,
+}
+
+impl Default for Backlog {
+    fn default() -> Self {
+        Self {
+            bytes: VecDeque::with_capacity(BACKLOG + BATCH),
+            end: 0,
+            woken: false,
+            full: false,
+        }
+    }
 }
 
 impl Shared {
@@ -138,7 +151,7 @@ impl Feed {
                 .wait(backlog)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        backlog.bytes.extend_from_slice(bytes);
+        backlog.bytes.extend(bytes);
         backlog.end += bytes.len() as u64;
         if backlog.bytes.len() >= BATCH && !backlog.woken {
             backlog.woken = true;
@@ -155,7 +168,7 @@ fn run(
     from: &Receiver<Message>,
     inbox: &inbox::Sender,
 ) {
-    let mut taken = Vec::new();
+    let mut taken = Vec::with_capacity(BATCH);
     // Ends when the session and the relay have both dropped their senders.
     for message in from {
         match message {
@@ -182,33 +195,48 @@ fn run(
     }
 }
 
-/// Parses the backlog's bytes before `limit`; returns how much output the screen has seen.
+/// Parses the backlog's bytes before `limit`, or before its end as it is now if that comes
+/// first; returns how much output the screen has seen.
 fn parse(shared: &Shared, screen: &mut Screen, taken: &mut Vec<u8>, limit: u64) -> u64 {
-    let upto = take(shared, limit, taken);
-    screen.feed(taken);
-    taken.clear();
-    upto
+    let mut limit = limit;
+    loop {
+        let (upto, end) = take(shared, limit, taken);
+        limit = limit.min(end);
+        screen.feed(taken);
+        taken.clear();
+        if upto >= limit {
+            return upto;
+        }
+    }
 }
 
-/// Moves the backlog's bytes before `limit` into `into` (empty), so they are parsed without
-/// holding the lock; returns how much output that makes in all.
-fn take(shared: &Shared, limit: u64, into: &mut Vec<u8>) -> u64 {
+/// Moves up to a batch of the backlog's bytes before `limit` into `into` (empty), so they are
+/// parsed without holding the lock; returns how much output that makes in all, and how much
+/// was appended in all.
+fn take(shared: &Shared, limit: u64, into: &mut Vec<u8>) -> (u64, u64) {
     let mut backlog = shared.lock();
     let start = backlog.end - backlog.bytes.len() as u64;
-    let count = usize::try_from(limit.saturating_sub(start)).unwrap_or(usize::MAX);
-    if count >= backlog.bytes.len() {
-        std::mem::swap(&mut backlog.bytes, into);
-    } else {
-        into.extend(backlog.bytes.drain(..count));
+    let count = usize::try_from(limit.saturating_sub(start))
+        .unwrap_or(usize::MAX)
+        .min(backlog.bytes.len())
+        .min(BATCH);
+    let (front, back) = backlog.bytes.as_slices();
+    let from_front = count.min(front.len());
+    into.extend_from_slice(&front[..from_front]);
+    into.extend_from_slice(&back[..count - from_front]);
+    backlog.bytes.drain(..count);
+    let upto = start + count as u64;
+    let end = backlog.end;
+    if upto >= limit.min(end) {
+        // The last take of this parse: output from now on needs a new wake-up.
+        backlog.woken = false;
     }
-    backlog.woken = false;
-    let upto = backlog.end - backlog.bytes.len() as u64;
     let full = std::mem::take(&mut backlog.full);
     drop(backlog);
     if full {
         shared.room.notify_all();
     }
-    upto
+    (upto, end)
 }
 
 #[cfg(test)]
@@ -236,15 +264,32 @@ mod tests {
         feed.push(b"abc");
         feed.push(b"def");
         let mut taken = Vec::new();
-        assert_eq!(take(&shared, 4, &mut taken), 4);
+        assert_eq!(take(&shared, 4, &mut taken), (4, 6));
         assert_eq!(taken, b"abcd");
         taken.clear();
         feed.push(b"gh");
-        assert_eq!(take(&shared, u64::MAX, &mut taken), 8);
+        assert_eq!(take(&shared, u64::MAX, &mut taken), (8, 8));
         assert_eq!(taken, b"efgh");
         taken.clear();
-        assert_eq!(take(&shared, u64::MAX, &mut taken), 8);
+        assert_eq!(take(&shared, u64::MAX, &mut taken), (8, 8));
         assert!(taken.is_empty());
+    }
+
+    #[test]
+    fn a_take_is_one_batch_and_a_parse_goes_on_to_the_end_it_saw() {
+        let (feed, shared, _from) = feed();
+        let output: Vec<u8> = (b'a'..=b'z').cycle().take(BACKLOG).collect();
+        for piece in output.chunks(5000) {
+            feed.push(piece);
+        }
+        let mut taken = Vec::new();
+        assert_eq!(take(&shared, u64::MAX, &mut taken).0, BATCH as u64);
+        assert_eq!(taken, output[..BATCH]);
+        taken.clear();
+        let mut screen = Screen::new(80, 24);
+        let total = output.len() as u64;
+        assert_eq!(parse(&shared, &mut screen, &mut taken, u64::MAX), total);
+        assert!(shared.lock().bytes.is_empty(), "all of it parsed");
     }
 
     #[test]
@@ -262,6 +307,9 @@ mod tests {
             "one wake until the batch is taken"
         );
         take(&shared, u64::MAX, &mut Vec::new());
+        feed.push(&[b'y'; BATCH]);
+        assert!(from.try_recv().is_err(), "still woken: the parse goes on");
+        parse(&shared, &mut Screen::new(80, 24), &mut Vec::new(), u64::MAX);
         feed.push(&[b'y'; BATCH]);
         assert!(matches!(from.try_recv(), Ok(Message::Output)));
     }
