@@ -1,5 +1,5 @@
 //! Micro-benchmarks (divan) of the pure parts on the hot path: screen feed per MB (plain text,
-//! TUI-style escape-heavy output, invalid UTF-8, random binary), detection on a full screen, one engine step. Asserts nothing.
+//! TUI-style escape-heavy output, invalid UTF-8, random binary), detection on a full screen and on a real prompt, one engine step. Asserts nothing.
 //! `make bench` runs it; `make bench-quick` takes a few samples only (for CI).
 
 use std::hint::black_box;
@@ -85,6 +85,24 @@ fn detection_full_screen(bencher: Bencher) {
     let config = config::defaults().with_profile("claude", None).unwrap();
     let mut screen = Screen::new(120, 40);
     screen.feed(&tui(4096));
+    bencher.bench_local(|| detector::detect(&config, &screen.snapshot(), screen.tail(), 0));
+}
+
+/// The Claude Code rules over a real prompt (Claude Code 2.1.330 asking to run `rm -rf`, 120×40):
+/// the rule matches, and its captures are read.
+#[divan::bench]
+fn detection_claude_code_prompt(bencher: Bencher) {
+    let config = config::defaults().with_profile("claude", None).unwrap();
+    let mut screen = Screen::new(120, 40);
+    screen.feed(include_bytes!(
+        "../tests/fixtures/claude-code/prompt-bash-rm-rf.ansi"
+    ));
+    assert!(
+        detector::detect(&config, &screen.snapshot(), screen.tail(), 0)
+            .prompt
+            .is_some(),
+        "the fixture is a prompt"
+    );
     bencher.bench_local(|| detector::detect(&config, &screen.snapshot(), screen.tail(), 0));
 }
 

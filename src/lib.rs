@@ -30,6 +30,13 @@ use crate::cli::{Action, Cli};
 use crate::events::Level;
 use crate::pty::child::SpawnError;
 
+/// Runs `work` on a thread of its own and waits for it. Reading the config goes deep (the YAML
+/// parser recurses): on the main thread those stack pages would stay resident for the whole
+/// session, while a thread's stack is given back when it ends (40 KiB, BENCHMARKS.md).
+fn on_scratch_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(work).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn run(mut cli: Cli) -> i32 {
     let action = std::mem::replace(&mut cli.action, Action::Skill);
@@ -46,20 +53,21 @@ pub fn run(mut cli: Cli) -> i32 {
         );
         return exit::USAGE;
     }
-    let config = match load_config(&cli) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     let program = command
         .first()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut config = match config.with_profile(&program, cli.profile.as_deref()) {
+    let config = on_scratch_stack(|| {
+        load_config(&cli)?
+            .with_profile(&program, cli.profile.as_deref())
+            .map_err(|e| {
+                eprintln!("error: --profile: {e}");
+                exit::USAGE
+            })
+    });
+    let mut config = match config {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: --profile: {e}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     if let Some(idle) = cli.idle {
         config.idle_timeout = idle;

@@ -17,12 +17,23 @@ pub const HISTORY_BYTES: usize = 64 * 1024;
 /// the history's size.
 const SLACK_BYTES: usize = 16 * 1024;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tail {
     /// UTF-8: only whole characters are pushed, and only whole ones are taken off.
     buf: Vec<u8>,
     /// The absolute offset of `buf[0]` in all text ever pushed.
     base: u64,
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Self {
+            // All it will ever hold, at once: growing by doubling would
+            // leave each smaller block behind, free but resident.
+            buf: Vec::with_capacity(HISTORY_BYTES + SLACK_BYTES),
+            base: 0,
+        }
+    }
 }
 
 /// Whether `byte` starts a character (is not a UTF-8 continuation byte).
@@ -41,6 +52,7 @@ impl Tail {
     #[allow(clippy::inline_always)]
     #[inline(always)]
     pub fn push(&mut self, c: char) {
+        self.make_room(4);
         let mut utf8 = [0; 4];
         // Copies of a known length are a store or two; a length only known at run time is a
         // call to `memcpy`, which costs more than the character.
@@ -50,7 +62,6 @@ impl Tail {
             [a, b, c] => self.buf.extend_from_slice(&[a, b, c]),
             _ => self.buf.extend_from_slice(&utf8),
         }
-        self.compact_if_full();
     }
 
     /// `c` `times` times.
@@ -61,9 +72,9 @@ impl Tail {
         let mut utf8 = [0; 4];
         let one = c.encode_utf8(&mut utf8).as_bytes();
         // Only the last stretch of a long run can stay.
-        let total = times.min((HISTORY_BYTES + SLACK_BYTES) / one.len()) * one.len();
+        let total = times.min(HISTORY_BYTES / one.len()) * one.len();
+        self.make_room(total);
         let start = self.buf.len();
-        self.buf.reserve(total);
         self.buf.extend_from_slice(one);
         // Doubling what is there: a few copies, not one per character.
         while self.buf.len() - start < total {
@@ -71,33 +82,37 @@ impl Tail {
             self.buf
                 .extend_from_within(start..start + have.min(total - have));
         }
-        self.compact_if_full();
     }
 
     /// A run of printable ASCII at once (the parser hands it over whole).
     pub fn push_ascii(&mut self, text: &[u8]) {
         debug_assert!(text.is_ascii());
-        self.push_bytes(text);
+        // Of a run longer than the history, only its end can stay.
+        let skipped = text.len().saturating_sub(HISTORY_BYTES);
+        if skipped > 0 {
+            self.base += (self.buf.len() + skipped) as u64;
+            self.buf.clear();
+        }
+        let text = &text[skipped..];
+        self.make_room(text.len());
+        self.buf.extend_from_slice(text);
     }
 
+    /// Drops the oldest text if `more` bytes would not fit, so the buffer never grows.
     #[allow(clippy::inline_always)]
     #[inline(always)]
-    fn push_bytes(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
-        self.compact_if_full();
-    }
-
-    #[allow(clippy::inline_always)]
-    #[inline(always)]
-    fn compact_if_full(&mut self) {
-        if self.buf.len() > HISTORY_BYTES + SLACK_BYTES {
-            self.compact();
+    fn make_room(&mut self, more: usize) {
+        if self.buf.len() + more > HISTORY_BYTES + SLACK_BYTES {
+            self.compact(more);
         }
     }
 
+    /// Keeps (about) the last [`HISTORY_BYTES`] with `more` to come, from a character's start.
     #[cold]
-    fn compact(&mut self) {
-        let mut cut = self.buf.len() - HISTORY_BYTES;
+    fn compact(&mut self, more: usize) {
+        let mut cut = (self.buf.len() + more)
+            .saturating_sub(HISTORY_BYTES)
+            .min(self.buf.len());
         while !self.buf.get(cut).copied().is_none_or(starts_char) {
             cut += 1;
         }
@@ -226,6 +241,28 @@ mod tests {
             TAIL_BYTES / 3,
             "a window of whole characters"
         );
+    }
+
+    /// Whatever comes, the tail keeps the history and never grows past its first allocation.
+    #[test]
+    fn the_buffer_never_grows() {
+        let mut t = Tail::default();
+        let capacity = t.buf.capacity();
+        let long = vec![b'a'; 3 * HISTORY_BYTES + 7];
+        t.push_ascii(&long);
+        assert_eq!(t.end(), long.len() as u64, "a long run counts whole");
+        assert_eq!(t.since(t.end() - 100), Some(&"a".repeat(100)[..]));
+        t.push_repeated('─', 5 * HISTORY_BYTES);
+        for _ in 0..HISTORY_BYTES {
+            t.push('é');
+            t.push_ascii(b"xyz");
+        }
+        assert_eq!(t.buf.capacity(), capacity);
+        assert!(
+            t.since(t.end() - HISTORY_BYTES as u64).is_some(),
+            "the history is kept"
+        );
+        assert!(t.text().0.ends_with("éxyz"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::prompts::screen::{Screen, View};
 const BATCH: usize = 16 * 1024;
 /// Unparsed output at which the relay waits for the parser: enough to ride out a scheduling
 /// hiccup, small enough that memory stays flat.
-const BACKLOG: usize = 64 * 1024;
+const BACKLOG: usize = 32 * 1024;
 
 enum Message {
     /// A batch of output is waiting in the backlog.

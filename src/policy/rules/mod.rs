@@ -124,12 +124,14 @@ pub static PACKS: LazyLock<Vec<Pack>> = LazyLock::new(|| {
 
 fn read_pack(text: &str) -> Result<Pack, String> {
     let raw: RawPack = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-    let rules = raw
+    let mut rules = raw
         .rules
         .iter()
         .map(|r| r.build(&raw.pack, &raw.value_options))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|(at, e)| format!("{}:{}: {e}", at.line(), at.column()))?;
+    // Built-in rules live as long as the program: no spare room.
+    rules.shrink_to_fit();
     Ok(Pack {
         id: raw.pack,
         title: raw.title,

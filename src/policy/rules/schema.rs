@@ -126,11 +126,13 @@ impl RawRule {
         if self.reason.value.trim().is_empty() || self.reason.value.contains('\n') {
             return Err((self.reason.referenced, "a reason is one line".into()));
         }
-        let matches = self
+        let mut matches: Vec<Match> = self
             .matches
             .iter()
             .map(|m| m.build(value_options))
             .collect::<Result<_, _>>()?;
+        // Collected without knowing the count: the spare room would stay for the whole session.
+        matches.shrink_to_fit();
         Ok(Rule {
             id: self.id.value.clone(),
             pack: pack.to_owned(),
@@ -170,6 +172,7 @@ impl RawMatch {
         if let Some(ov) = &self.option_value {
             takes_value.extend(ov.options.iter().cloned());
         }
+        takes_value.shrink_to_fit();
         for option in self.options.iter().chain(&self.unless).chain(&takes_value) {
             if !option.starts_with('-') || option.len() < 2 {
                 return Err((
