@@ -57,8 +57,7 @@ impl Entry {
         String::from_utf8(line).unwrap_or_default()
     }
 
-    /// Appends the event's line to `out`: serialised straight from the text, which a recording
-    /// of a flood writes many megabytes of.
+    /// Appends the event's line to `out`.
     pub fn write_line(&self, out: &mut Vec<u8>) {
         let size;
         let (code, data) = match &self.kind {
@@ -70,11 +69,14 @@ impl Entry {
             }
             Kind::Marker(label) => ("m", label.as_str()),
         };
-        // Microseconds, as asciinema writes them.
-        let at = (self.at * 1e6).round() / 1e6;
-        // Writing into a Vec cannot fail, and a tuple of a number and strings always serialises.
-        let _ = serde_json::to_writer(&mut *out, &(at, code, data));
-        out.push(b'\n');
+        out.push(b'[');
+        write_seconds(self.at, out);
+        out.push(b',');
+        // Writing into a Vec cannot fail, and strings always serialise.
+        let _ = serde_json::to_writer(&mut *out, code);
+        out.push(b',');
+        let _ = serde_json::to_writer(&mut *out, data);
+        out.extend_from_slice(b"]\n");
     }
 
     /// An event line; `None` for a code this project does not act on (asciicast allows others).
@@ -113,7 +115,10 @@ pub struct Utf8Stream {
 }
 
 impl Utf8Stream {
-    pub fn decode(&mut self, bytes: &[u8]) -> String {
+    /// Appends the event line of a chunk of this stream, `[at, code, text]`, to `out`: decoded
+    /// and escaped for JSON in one pass, straight from the bytes (a recorded flood is many
+    /// megabytes). Nothing is appended while the chunk is only the start of a character.
+    pub fn write_line(&mut self, at: f64, code: &str, bytes: &[u8], out: &mut Vec<u8>) {
         let input = if self.held.is_empty() {
             std::borrow::Cow::Borrowed(bytes)
         } else {
@@ -121,32 +126,160 @@ impl Utf8Stream {
             joined.extend_from_slice(bytes);
             std::borrow::Cow::Owned(joined)
         };
-        let mut text = String::with_capacity(input.len());
-        // One pass: each piece is valid text then at most one invalid sequence (one U+FFFD,
-        // as `from_utf8_lossy` counts them).
-        let mut pieces = input.utf8_chunks().peekable();
-        while let Some(piece) = pieces.next() {
-            text.push_str(piece.valid());
-            let bad = piece.invalid();
-            if bad.is_empty() {
+        let start = out.len();
+        out.push(b'[');
+        write_seconds(at, out);
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(code.as_bytes());
+        out.extend_from_slice(b"\",\"");
+        let text_start = out.len();
+        escape_json(&input, out, &mut self.held);
+        if out.len() == text_start {
+            out.truncate(start);
+        } else {
+            out.extend_from_slice(b"\"]\n");
+        }
+    }
+}
+
+/// What the bytes at a position start, as UTF-8.
+enum Sequence {
+    /// A whole character of this many bytes.
+    Valid(usize),
+    /// Not UTF-8: this many bytes make one U+FFFD (the longest start of a character, as
+    /// `String::from_utf8_lossy` counts them).
+    Invalid(usize),
+    /// The start of a character that the input ends inside.
+    Cut,
+}
+
+/// The multi-byte sequence at the start of `bytes` (its first byte is not ASCII).
+fn sequence(bytes: &[u8]) -> Sequence {
+    // Its length and the range its second byte must be in (no overlong forms, no surrogates,
+    // nothing past U+10FFFF); later bytes are 0x80..=0xBF.
+    let (len, second) = match bytes[0] {
+        0xc2..=0xdf => (2, 0x80..=0xbf),
+        0xe0 => (3, 0xa0..=0xbf),
+        0xe1..=0xec | 0xee..=0xef => (3, 0x80..=0xbf),
+        0xed => (3, 0x80..=0x9f),
+        0xf0 => (4, 0x90..=0xbf),
+        0xf1..=0xf3 => (4, 0x80..=0xbf),
+        0xf4 => (4, 0x80..=0x8f),
+        _ => return Sequence::Invalid(1),
+    };
+    for k in 1..len {
+        let Some(&byte) = bytes.get(k) else {
+            return Sequence::Cut;
+        };
+        let fits = if k == 1 {
+            second.contains(&byte)
+        } else {
+            (0x80..=0xbf).contains(&byte)
+        };
+        if !fits {
+            return Sequence::Invalid(k);
+        }
+    }
+    Sequence::Valid(len)
+}
+
+/// Appends `bytes` as the inside of a JSON string: decoded as UTF-8 (what is not becomes
+/// U+FFFD), quotes, backslashes and controls escaped, the rest copied in runs — eight bytes of
+/// plain ASCII are checked at a time. A character cut short by the end is put in `held`.
+fn escape_json(bytes: &[u8], out: &mut Vec<u8>, held: &mut Vec<u8>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Whether a byte of `word` is not ASCII, below 0x20, `"` or `\\` (the zero-byte test).
+    let special = |word: u64| {
+        let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+        (word & HIGHS)
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
+            | zero(word ^ (ONES * u64::from(b'"')))
+            | zero(word ^ (ONES * u64::from(b'\\')))
+            != 0
+    };
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8)
+            && !special(u64::from_le_bytes(word.try_into().unwrap_or_default()))
+        {
+            i += 8;
+            continue;
+        }
+        let byte = bytes[i];
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            0x20..=0x7f => {
+                i += 1;
                 continue;
             }
-            let cut_short = pieces.peek().is_none()
-                && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none());
-            if cut_short {
-                // The start of a character whose end has not come yet.
-                self.held = bad.to_vec();
-            } else {
-                text.push(char::REPLACEMENT_CHARACTER);
-            }
+            _ => match sequence(&bytes[i..]) {
+                Sequence::Valid(len) => {
+                    i += len;
+                    continue;
+                }
+                Sequence::Invalid(len) => {
+                    out.extend_from_slice(&bytes[run..i]);
+                    out.extend_from_slice("\u{fffd}".as_bytes());
+                    i += len;
+                    run = i;
+                    continue;
+                }
+                Sequence::Cut => {
+                    out.extend_from_slice(&bytes[run..i]);
+                    *held = bytes[i..].to_vec();
+                    return;
+                }
+            },
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+        } else {
+            out.extend_from_slice(escape);
         }
-        text
+        i += 1;
+        run = i;
     }
+    out.extend_from_slice(&bytes[run..]);
+}
+
+/// Seconds to the microsecond, as asciinema writes them.
+fn write_seconds(at: f64, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and a number always serialises.
+    let _ = serde_json::to_writer(&mut *out, &((at * 1e6).round() / 1e6));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text of a chunk's line, as a reader of the file gets it; `None` when no line came.
+    fn text_of(stream: &mut Utf8Stream, bytes: &[u8]) -> Option<String> {
+        let mut line = Vec::new();
+        stream.write_line(1.5, "o", bytes, &mut line);
+        if line.is_empty() {
+            return None;
+        }
+        let line = String::from_utf8(line).expect("a line is UTF-8");
+        match Entry::parse(&line).expect("a line is JSON") {
+            Some(Entry {
+                kind: Kind::Output(text),
+                at,
+            }) if (at - 1.5).abs() < 1e-9 => Some(text),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn a_character_split_between_chunks_is_kept_whole() {
@@ -154,11 +287,45 @@ mod tests {
         let bytes = "é─❯".as_bytes();
         let mut text = String::new();
         for byte in bytes {
-            text.push_str(&stream.decode(std::slice::from_ref(byte)));
+            text.extend(text_of(&mut stream, std::slice::from_ref(byte)));
         }
         assert_eq!(text, "é─❯");
-        assert_eq!(stream.decode(b"a\xffb\xe2\x94"), "a\u{fffd}b");
-        assert_eq!(stream.decode(b"\x80"), "─");
+        assert_eq!(
+            text_of(&mut stream, b"a\xffb\xe2\x94").as_deref(),
+            Some("a\u{fffd}b")
+        );
+        assert_eq!(text_of(&mut stream, b"\x80").as_deref(), Some("─"));
+    }
+
+    /// Every byte string reads back as its lossy decoding: controls, quotes, backslashes and
+    /// invalid bytes at every position of the eight-byte scan.
+    #[test]
+    fn any_bytes_read_back_as_their_lossy_text() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // ASCII that needs escapes and that does not, whole characters, and the bytes UTF-8's
+        // edge cases are made of (overlong leads, surrogates, beyond U+10FFFF).
+        let alphabet = b"ab\"\\\x00\x1f\x7f\x1b\n\t\x08\x0c \xc3\xa9\xff\xe2\x94\x80\
+                         \xe0\xa0\xed\x9f\xf0\x90\xf4\x8f\xbf\xc0\xc1\xf5\x80\x80";
+        for len in 0..64 {
+            for _ in 0..200 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| alphabet[usize::try_from(next()).unwrap_or(0) % alphabet.len()])
+                    .collect();
+                let mut stream = Utf8Stream::default();
+                let mut text = text_of(&mut stream, &bytes).unwrap_or_default();
+                // What was held back as a character's start ends the stream as one U+FFFD.
+                if !stream.held.is_empty() {
+                    text.push('\u{fffd}');
+                }
+                assert_eq!(text, String::from_utf8_lossy(&bytes), "{bytes:?}");
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,8 @@ use cast::{Entry, Header, Kind, Utf8Stream};
 
 /// Entries waiting for the writer: several MiB of output at the PTY's 4 KiB reads.
 const QUEUE: usize = 1024;
+/// How much of the queue the writer writes with one system call.
+const WRITE_BATCH: usize = 64 * 1024;
 /// How long the session's end waits for the writer to catch up.
 const FINISH_WAIT: Duration = Duration::from_secs(5);
 
@@ -129,33 +131,49 @@ impl Recorder {
     }
 }
 
-/// The writer: one line per entry, each written whole at once.
+/// The writer: one line per entry. What has queued up while it wrote is written at once, up to
+/// [`WRITE_BATCH`] (a flood costs a system call per batch, not per read), each line whole.
 fn write_all(mut file: File, from: &Receiver<Raw>) {
     let (mut output, mut input) = (Utf8Stream::default(), Utf8Stream::default());
-    let mut line = Vec::new();
-    for raw in from {
-        let (at, kind) = match raw {
-            Raw::Output(at, bytes) => (at, Kind::Output(output.decode(&bytes))),
-            Raw::Input(at, bytes) => (at, Kind::Input(input.decode(&bytes))),
-            Raw::Resize(at, cols, rows) => (at, Kind::Resize { cols, rows }),
-            Raw::Marker(at, label) => (at, Kind::Marker(label)),
-            Raw::Flush(done) => {
-                let _ = done.send(());
-                continue;
+    let mut lines = Vec::new();
+    while let Ok(first) = from.recv() {
+        let mut next = Some(first);
+        while let Some(raw) = next.take() {
+            match raw {
+                Raw::Output(at, bytes) => {
+                    output.write_line(at.as_secs_f64(), "o", &bytes, &mut lines);
+                }
+                Raw::Input(at, bytes) => {
+                    input.write_line(at.as_secs_f64(), "i", &bytes, &mut lines);
+                }
+                Raw::Resize(at, cols, rows) => {
+                    write_entry(at, Kind::Resize { cols, rows }, &mut lines);
+                }
+                Raw::Marker(at, label) => write_entry(at, Kind::Marker(label), &mut lines),
+                Raw::Flush(done) => {
+                    // A full disk must not stop the session: the recording just ends there.
+                    if file.write_all(&lines).is_err() {
+                        return;
+                    }
+                    lines.clear();
+                    let _ = done.send(());
+                }
             }
-        };
-        if matches!(&kind, Kind::Output(t) | Kind::Input(t) if t.is_empty()) {
-            continue; // only the start of a character so far
+            if lines.len() < WRITE_BATCH {
+                next = from.try_recv().ok();
+            }
         }
-        let entry = Entry {
-            at: at.as_secs_f64(),
-            kind,
-        };
-        line.clear();
-        entry.write_line(&mut line);
-        // A full disk must not stop the session: the recording just ends there.
-        if file.write_all(&line).is_err() {
+        if file.write_all(&lines).is_err() {
             return;
         }
+        lines.clear();
     }
+}
+
+fn write_entry(at: Duration, kind: Kind, lines: &mut Vec<u8>) {
+    let entry = Entry {
+        at: at.as_secs_f64(),
+        kind,
+    };
+    entry.write_line(lines);
 }
