@@ -32,9 +32,27 @@ use crate::pty::child::SpawnError;
 
 /// Runs `work` on a thread of its own and waits for it. Reading the config goes deep (the YAML
 /// parser recurses): on the main thread those stack pages would stay resident for the whole
-/// session, while a thread's stack is given back when it ends (40 KiB, BENCHMARKS.md).
+/// session, while a thread's stack is given back when it ends (40 KiB, BENCHMARKS.md). Where no
+/// thread can be had (a process limit), the work runs here.
 fn on_scratch_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| s.spawn(work).join()).unwrap_or_else(|p| std::panic::resume_unwind(p))
+    let work = std::sync::Mutex::new(Some(work));
+    let run = || {
+        let work = work
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        work.map(|w| w())
+    };
+    let on_thread = std::thread::scope(|s| {
+        let handle = std::thread::Builder::new().spawn_scoped(s, run).ok()?;
+        handle
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    });
+    // The work is taken once: by the thread, or (if none started) here.
+    on_thread
+        .or_else(run)
+        .expect("the work is either done on the thread or still here")
 }
 
 /// Runs the command line; returns the process exit code.
