@@ -4,9 +4,9 @@
 //! ([`replay`]).
 //!
 //! The relay only copies each chunk into a channel; a thread of its own turns entries into JSON
-//! lines and writes each one at once, so the relay never waits on the disk (unless the channel
-//! fills, as a terminal that stops reading would stop it) and a crash loses at most the entry in
-//! flight.
+//! lines and writes them as soon as it has them (what queued up meanwhile in one write, never a
+//! line in two), so the relay never waits on the disk (unless the channel fills, as a terminal
+//! that stops reading would stop it) and a crash loses only what had not reached the writer.
 
 pub mod cast;
 pub mod replay;
