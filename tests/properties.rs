@@ -1,5 +1,5 @@
 //! Properties over many generated cases: how output is chunked never changes what is seen or
-//! detected; the screen model survives any bytes and resizes; the engine never sends in
+//! detected, nor what the screen model holds; the screen model survives any bytes and resizes; the engine never sends in
 //! manual mode and never twice within the global interval.
 
 use std::time::{Duration, Instant};
@@ -71,6 +71,40 @@ proptest! {
             screen.resize(*cols, *rows);
             let _ = screen.snapshot();
         }
+    }
+
+    /// Binary output goes through the model's fast paths only when a chunk holds enough of it;
+    /// fed a byte at a time it never does. Both must leave the same screen and the same text.
+    #[test]
+    fn any_bytes_read_the_same_whole_cut_or_a_byte_at_a_time(
+        bytes in proptest::collection::vec(
+            prop_oneof![any::<u8>(), Just(b'\n'), Just(0xe2), Just(0x9d), Just(b'a')],
+            0..4000,
+        ),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let read = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+            let mut screen = Screen::new(40, 10);
+            for chunk in chunks {
+                screen.feed(chunk);
+            }
+            let (text, at) = screen.tail().text();
+            (screen.view(0..10), text.to_owned(), at, screen.tail().end())
+        };
+        let whole = read(&mut std::iter::once(&bytes[..]));
+        prop_assert_eq!(&read(&mut bytes.chunks(1)), &whole);
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let pieces: Vec<&[u8]> = cuts
+            .iter()
+            .chain([&bytes.len()])
+            .scan(0, |start, &end| {
+                let piece = &bytes[*start..end];
+                *start = end;
+                Some(piece)
+            })
+            .collect();
+        prop_assert_eq!(&read(&mut pieces.into_iter()), &whole);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! are absolute stream offsets, so the same prompt seen twice is known to be the same one.
 //!
 //! It is fed by the screen's parser (one parse per byte); it never parses bytes itself. It keeps
-//! bytes, not a `String`: the parser hands it runs of printable ASCII as they came, and checking
-//! each run again as UTF-8 cost more than storing it. Only whole characters and ASCII go in, so
+//! bytes, not a `String`: the parser hands it runs of text already in UTF-8 (printable ASCII as it
+//! came), and checking each run again cost more than storing it. Only whole characters and ASCII go in, so
 //! what it holds is always UTF-8; it is read as text when a prompt is looked at.
 
 /// How much text the tail keeps for matching.
@@ -19,8 +19,11 @@ const SLACK_BYTES: usize = 16 * 1024;
 
 #[derive(Debug)]
 pub struct Tail {
-    /// UTF-8: only whole characters are pushed, and only whole ones are taken off.
-    buf: Vec<u8>,
+    /// All it will ever hold, allocated once (growing by doubling would leave each smaller
+    /// block behind, free but resident); the text is `buf[..len]`, UTF-8: only whole
+    /// characters are pushed, and only whole ones are taken off.
+    buf: Box<[u8]>,
+    len: usize,
     /// The absolute offset of `buf[0]` in all text ever pushed.
     base: u64,
 }
@@ -28,9 +31,8 @@ pub struct Tail {
 impl Default for Tail {
     fn default() -> Self {
         Self {
-            // All it will ever hold, at once: growing by doubling would
-            // leave each smaller block behind, free but resident.
-            buf: Vec::with_capacity(HISTORY_BYTES + SLACK_BYTES),
+            buf: vec![0; HISTORY_BYTES + SLACK_BYTES].into_boxed_slice(),
+            len: 0,
             base: 0,
         }
     }
@@ -48,20 +50,12 @@ fn text(bytes: &[u8]) -> &str {
 
 impl Tail {
     // Called for the controls that add text (line breaks, tabs, gaps); text itself comes in runs
-    // (`push_ascii`, `push_repeated`).
+    // (`push_text`, `push_repeated`).
     #[allow(clippy::inline_always)]
     #[inline(always)]
     pub fn push(&mut self, c: char) {
         self.make_room(4);
-        let mut utf8 = [0; 4];
-        // Copies of a known length are a store or two; a length only known at run time is a
-        // call to `memcpy`, which costs more than the character.
-        match *c.encode_utf8(&mut utf8).as_bytes() {
-            [a] => self.buf.push(a),
-            [a, b] => self.buf.extend_from_slice(&[a, b]),
-            [a, b, c] => self.buf.extend_from_slice(&[a, b, c]),
-            _ => self.buf.extend_from_slice(&utf8),
-        }
+        self.len += c.encode_utf8(&mut self.buf[self.len..]).len();
     }
 
     /// `c` `times` times.
@@ -69,40 +63,44 @@ impl Tail {
         if times == 1 {
             return self.push(c);
         }
-        let mut utf8 = [0; 4];
-        let one = c.encode_utf8(&mut utf8).as_bytes();
+        let one = c.len_utf8();
         // Only the last stretch of a long run can stay.
-        let total = times.min(HISTORY_BYTES / one.len()) * one.len();
+        let total = times.min(HISTORY_BYTES / one) * one;
         self.make_room(total);
-        let start = self.buf.len();
-        self.buf.extend_from_slice(one);
+        let start = self.len;
+        c.encode_utf8(&mut self.buf[start..]);
         // Doubling what is there: a few copies, not one per character.
-        while self.buf.len() - start < total {
-            let have = self.buf.len() - start;
-            self.buf
-                .extend_from_within(start..start + have.min(total - have));
+        let mut have = one;
+        while have < total {
+            let more = have.min(total - have);
+            self.buf.copy_within(start..start + more, start + have);
+            have += more;
         }
+        self.len += total;
     }
 
-    /// A run of printable ASCII at once (the parser hands it over whole).
-    pub fn push_ascii(&mut self, text: &[u8]) {
-        debug_assert!(text.is_ascii());
+    /// Text at once, whole characters in UTF-8 (the parser hands runs over whole).
+    pub fn push_text(&mut self, text: &[u8]) {
         // Of a run longer than the history, only its end can stay.
-        let skipped = text.len().saturating_sub(HISTORY_BYTES);
+        let mut skipped = text.len().saturating_sub(HISTORY_BYTES);
+        while !text.get(skipped).copied().is_none_or(starts_char) {
+            skipped += 1;
+        }
         if skipped > 0 {
-            self.base += (self.buf.len() + skipped) as u64;
-            self.buf.clear();
+            self.base += (self.len + skipped) as u64;
+            self.len = 0;
         }
         let text = &text[skipped..];
         self.make_room(text.len());
-        self.buf.extend_from_slice(text);
+        self.buf[self.len..self.len + text.len()].copy_from_slice(text);
+        self.len += text.len();
     }
 
-    /// Drops the oldest text if `more` bytes would not fit, so the buffer never grows.
+    /// Drops the oldest text if `more` bytes would not fit, so the buffer is never too small.
     #[allow(clippy::inline_always)]
     #[inline(always)]
     fn make_room(&mut self, more: usize) {
-        if self.buf.len() + more > HISTORY_BYTES + SLACK_BYTES {
+        if self.len + more > self.buf.len() {
             self.compact(more);
         }
     }
@@ -110,36 +108,43 @@ impl Tail {
     /// Keeps (about) the last [`HISTORY_BYTES`] with `more` to come, from a character's start.
     #[cold]
     fn compact(&mut self, more: usize) {
-        let mut cut = (self.buf.len() + more)
+        let mut cut = (self.len + more)
             .saturating_sub(HISTORY_BYTES)
-            .min(self.buf.len());
-        while !self.buf.get(cut).copied().is_none_or(starts_char) {
+            .min(self.len);
+        while !self.held().get(cut).copied().is_none_or(starts_char) {
             cut += 1;
         }
-        self.buf.drain(..cut);
+        self.buf.copy_within(cut..self.len, 0);
+        self.len -= cut;
         self.base += cut as u64;
+    }
+
+    /// The text held.
+    fn held(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     /// The text goes on at another row: a line break, unless there is one already.
     pub fn line_break(&mut self) {
-        if self.buf.last().is_some_and(|&b| b != b'\n') {
+        if self.held().last().is_some_and(|&b| b != b'\n') {
             self.push('\n');
         }
     }
 
     /// The text goes on further along the row: a space, unless there is a gap already.
     pub fn gap(&mut self) {
-        if self.buf.last().is_some_and(|&b| b != b' ' && b != b'\n') {
+        if self.held().last().is_some_and(|&b| b != b' ' && b != b'\n') {
             self.push(' ');
         }
     }
 
     /// A backspace takes back the last character of the current line.
     pub fn backspace(&mut self) {
-        if self.buf.last() == Some(&b'\n') {
+        if self.held().last() == Some(&b'\n') {
             return;
         }
-        while let Some(byte) = self.buf.pop() {
+        while let Some(&byte) = self.held().last() {
+            self.len -= 1;
             if starts_char(byte) {
                 break;
             }
@@ -148,29 +153,29 @@ impl Tail {
 
     /// The absolute offset just past the last text.
     pub fn end(&self) -> u64 {
-        self.base + self.buf.len() as u64
+        self.base + self.len as u64
     }
 
     /// The text from absolute offset `from` on, if the tail still holds all of it.
     pub fn since(&self, from: u64) -> Option<&str> {
         let mut start = usize::try_from(from.checked_sub(self.base)?)
             .ok()?
-            .min(self.buf.len());
+            .min(self.len);
         // A backspace may have taken back text before `from` and a wider character taken its
         // place: that character is text shown since, too.
-        while !self.buf.get(start).copied().is_none_or(starts_char) {
+        while !self.held().get(start).copied().is_none_or(starts_char) {
             start -= 1;
         }
-        Some(text(&self.buf[start..]))
+        Some(text(&self.held()[start..]))
     }
 
     /// The last (at most) [`TAIL_BYTES`] of text and the absolute offset of its first byte.
     pub fn text(&self) -> (&str, u64) {
-        let mut start = self.buf.len().saturating_sub(TAIL_BYTES);
-        while !self.buf.get(start).copied().is_none_or(starts_char) {
+        let mut start = self.len.saturating_sub(TAIL_BYTES);
+        while !self.held().get(start).copied().is_none_or(starts_char) {
             start += 1;
         }
-        (text(&self.buf[start..]), self.base + start as u64)
+        (text(&self.held()[start..]), self.base + start as u64)
     }
 }
 
@@ -227,7 +232,7 @@ mod tests {
     #[test]
     fn backspace_takes_back_a_whole_character() {
         let mut t = Tail::default();
-        t.push_ascii(b"ab");
+        t.push_text(b"ab");
         t.push_repeated('\u{fffd}', 2);
         t.push('é');
         t.backspace();
@@ -243,21 +248,20 @@ mod tests {
         );
     }
 
-    /// Whatever comes, the tail keeps the history and never grows past its first allocation.
+    /// Whatever comes, the tail keeps the history in the buffer it was made with.
     #[test]
     fn the_buffer_never_grows() {
         let mut t = Tail::default();
-        let capacity = t.buf.capacity();
         let long = vec![b'a'; 3 * HISTORY_BYTES + 7];
-        t.push_ascii(&long);
+        t.push_text(&long);
         assert_eq!(t.end(), long.len() as u64, "a long run counts whole");
         assert_eq!(t.since(t.end() - 100), Some(&"a".repeat(100)[..]));
         t.push_repeated('─', 5 * HISTORY_BYTES);
         for _ in 0..HISTORY_BYTES {
             t.push('é');
-            t.push_ascii(b"xyz");
+            t.push_text(b"xyz");
         }
-        assert_eq!(t.buf.capacity(), capacity);
+        assert_eq!(t.buf.len(), HISTORY_BYTES + SLACK_BYTES);
         assert!(
             t.since(t.end() - HISTORY_BYTES as u64).is_some(),
             "the history is kept"

@@ -6,6 +6,7 @@
 
 use unicode_width::UnicodeWidthChar;
 
+use crate::prompts::screen::parser::narrow_char;
 use crate::prompts::screen::pen::{Palette, Pen, PenId};
 
 /// Marks the cell covered by the right half of a wide character.
@@ -325,15 +326,15 @@ impl Grid {
         self.scroll_bottom = rows - 1;
     }
 
-    /// A run of printable ASCII.
-    pub fn print_ascii(&mut self, text: &[u8]) {
+    /// A run of narrow text: printable ASCII, and the parser's `REPLACEMENT` for U+FFFD.
+    pub fn print_narrow(&mut self, text: &[u8]) {
         let mut rest = text;
         while let Some(&first) = rest.first() {
             let stored = if self.pending_wrap || self.special {
-                self.print(char::from(first));
+                self.print(narrow_char(first));
                 1
             } else {
-                self.store_run(rest.len(), |i| char::from(rest[i]))
+                self.store_run(rest.len(), |i| narrow_char(rest[i]))
             };
             rest = &rest[stored..];
         }
@@ -385,7 +386,7 @@ impl Grid {
         take
     }
 
-    /// One character (see `print_ascii` for runs of ASCII).
+    /// One character (see `print_narrow` for runs of narrow text).
     #[inline]
     pub fn print(&mut self, c: char) {
         // The common case: a character one cell wide (ASCII, or the last non-ASCII one again:

@@ -234,6 +234,7 @@ impl Screen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prompts::screen::parser::Perform;
 
     #[test]
     fn invalid_utf8_reads_the_same_in_any_chunking() {
@@ -256,6 +257,25 @@ mod tests {
             "{text:?}"
         );
         assert!(text.contains("café"), "{text:?}");
+    }
+
+    /// The controls the parser skips in text are the ones that do nothing: inside a sequence,
+    /// where it executes them, each leaves the screen and the text as they were. (CAN, SUB
+    /// and ESC are the parser's own there: they end the sequence.)
+    #[test]
+    fn the_controls_skipped_in_text_do_nothing() {
+        let read = |bytes: &[u8]| {
+            let mut screen = Screen::new(20, 4);
+            screen.feed(bytes);
+            (screen.view(0..4), screen.tail().text().0.to_owned())
+        };
+        let plain = read(b"ab\x1b[mcd");
+        let idle = (0u8..0x20).filter(|&c| Performer::IDLE_CONTROLS >> c & 1 == 1);
+        for control in idle.filter(|c| ![0x18, 0x1a, 0x1b].contains(c)) {
+            let with = read(&[b"ab\x1b[".as_slice(), &[control], b"mcd"].concat());
+            assert_eq!(with, plain, "control {control:#04x}");
+        }
+        assert_ne!(read(b"ab\x1b[\x08mcd"), plain, "an acting control does act");
     }
 
     /// Shrinking the window drops rows below the cursor first (as tmux does), so a prompt being

@@ -1,20 +1,41 @@
 //! The terminal output parser: the DEC ANSI state machine (<https://vt100.net/emu/dec_ansi_parser>)
 //! over UTF-8 text, reduced to what the screen model acts on. Its speed is the relay's whenever
 //! output comes faster than the model reads it, so it is built for any byte stream, not only
-//! text: a run of printable ASCII is handed over whole, every other character is decoded in one
-//! pass (an invalid sequence is one U+FFFD, the maximal-subpart rule `from_utf8_lossy` follows),
-//! and no byte is looked at twice. OSC, DCS, SOS, PM and APC strings are read past and dropped:
+//! text: a run of printable ASCII is handed over whole; in binary output the bytes that each show
+//! one narrow cell or nothing (letters, bytes invalid by themselves, idle controls) are read by
+//! a table and handed over as one run, with no branch on which they are; every other character
+//! is decoded in one pass (an invalid sequence is one U+FFFD, the maximal-subpart rule
+//! `from_utf8_lossy` follows). OSC, DCS, SOS, PM and APC strings are read past and dropped:
 //! nothing on screen depends on them.
 //!
 //! Byte for byte it acts as `vte` does, with one exception: DEL prints nothing (terminals ignore
 //! it), where `vte` prints it as a character.
 
+/// Stands for U+FFFD in the text [`Perform::print_narrow`] gets: DEL, which is never printed.
+pub const REPLACEMENT: u8 = 0x7f;
+
+/// What a byte of [`Perform::print_narrow`]'s text shows.
+#[inline]
+pub fn narrow_char(byte: u8) -> char {
+    if byte == REPLACEMENT {
+        char::REPLACEMENT_CHARACTER
+    } else {
+        char::from(byte)
+    }
+}
+
 /// What the parser found, in order.
 pub trait Perform {
-    /// A run of printable ASCII (0x20..=0x7E), never empty.
-    fn print_ascii(&mut self, text: &[u8]);
-    /// A character that is not printable ASCII, `times` times (≥ 1) in a row; U+FFFD for each
-    /// invalid UTF-8 sequence.
+    /// The C0 controls that do nothing in the ground state, bit `n` for control `n`: the parser
+    /// reads past them there without a call, so binary output costs no call for them. (In an
+    /// escape sequence every C0 control is still executed.)
+    const IDLE_CONTROLS: u32 = 0;
+    /// A run of characters one cell wide, never empty: printable ASCII (0x20..=0x7E) as itself,
+    /// and [`REPLACEMENT`] for U+FFFD where a byte was an invalid UTF-8 sequence by itself;
+    /// `utf8` is the same text in UTF-8 (U+FFFD written out).
+    fn print_narrow(&mut self, text: &[u8], utf8: &[u8]);
+    /// A character that is not printable ASCII, `times` times (≥ 1) in a row; U+FFFD too, for
+    /// an invalid sequence of more than one byte or one the chunking cut.
     fn print(&mut self, c: char, times: usize);
     /// A C0 control. (C1 controls, raw or UTF-8 encoded, are dropped: no terminal in UTF-8
     /// mode acts on them, and `vte` reports them only to be ignored.)
@@ -149,7 +170,7 @@ struct Partial {
     upper: u8,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Parser {
     state: State,
     utf8: Partial,
@@ -163,6 +184,10 @@ pub struct Parser {
     /// The CSI states are reading a DCS head: its controls are dropped, its final byte starts
     /// the data and a misplaced byte spoils it for good.
     dcs: bool,
+    /// Where `narrow` gathers its text and the text's UTF-8 (kept here: a fresh buffer would be
+    /// cleared each time).
+    narrow_text: [u8; NARROW_RUN],
+    narrow_utf8: [u8; NARROW_UTF8],
 }
 
 fn is_printable_ascii(byte: u8) -> bool {
@@ -188,15 +213,126 @@ fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
     n + bytes[n..].iter().take_while(|&&byte| wanted(byte)).count()
 }
 
-/// A byte that is an invalid UTF-8 sequence by itself, outside a character: one that never
-/// starts a character (0xC0, 0xC1, 0xF5–0xFF) or a stray continuation byte above the C1 range.
-fn is_lone_invalid(byte: u8) -> bool {
-    matches!(byte, 0xa0..=0xc1 | 0xf5..=0xff)
+/// What a byte ≥ 0xC2 and ≤ 0xF4 opens: how many continuation bytes it needs, and the range the
+/// first of them must be in (narrower after E0, ED, F0 and F4).
+const fn lead(byte: u8) -> (u8, u8, u8) {
+    match byte {
+        0xc2..=0xdf => (1, 0x80, 0xbf),
+        0xe0 => (2, 0xa0, 0xbf),
+        0xed => (2, 0x80, 0x9f),
+        0xe1..=0xef => (2, 0x80, 0xbf),
+        0xf0 => (3, 0x90, 0xbf),
+        0xf4 => (3, 0x80, 0x8f),
+        _ => (3, 0x80, 0xbf),
+    }
 }
+
+/// How [`Parser::narrow`] reads a byte in the ground state.
+#[derive(Clone, Copy)]
+struct Narrow {
+    /// What goes into the narrow text: the byte itself or [`REPLACEMENT`].
+    out: u8,
+    /// What goes into its UTF-8 (little-endian), and how many bytes of it.
+    utf8: u32,
+    utf8_len: u8,
+    /// 1 if the byte shows a cell, 0 if it shows nothing (DEL, a C1 control, an idle C0 one).
+    keep: u8,
+    /// Not narrow: the general path reads it.
+    stop: bool,
+    /// A lead byte: narrow (one U+FFFD) only when the next byte cannot continue it, which is
+    /// when `next - low` (wrapping) is above `span`.
+    lead: bool,
+    low: u8,
+    span: u8,
+}
+
+impl Narrow {
+    /// Every byte's entry, for a performer whose idle controls are `idle`.
+    const fn table(idle: u32) -> [Self; 256] {
+        let stop = Self {
+            out: 0,
+            utf8: 0,
+            utf8_len: 0,
+            keep: 0,
+            stop: true,
+            lead: false,
+            low: 0,
+            span: 0,
+        };
+        let nothing = Self {
+            stop: false,
+            ..stop
+        };
+        let replacement = Self {
+            out: REPLACEMENT,
+            utf8: u32::from_le_bytes([0xef, 0xbf, 0xbd, 0]),
+            utf8_len: 3,
+            keep: 1,
+            ..nothing
+        };
+        let mut table = [stop; 256];
+        let mut i = 0;
+        while i < 256 {
+            #[allow(clippy::cast_possible_truncation)] // i < 256
+            let byte = i as u8;
+            table[i] = match byte {
+                0x20..=0x7e => Self {
+                    out: byte,
+                    utf8: byte as u32,
+                    utf8_len: 1,
+                    ..replacement
+                },
+                0x1b => stop,
+                0x00..=0x1f if idle >> byte & 1 == 1 => nothing,
+                0x00..=0x1f => stop,
+                // A stray continuation byte in the C1 range is a C1 control, as `vte` reads it.
+                0x7f..=0x9f => nothing,
+                0xa0..=0xc1 | 0xf5..=0xff => replacement,
+                _ => {
+                    let (_, low, high) = lead(byte);
+                    Self {
+                        lead: true,
+                        low,
+                        span: high - low,
+                        ..replacement
+                    }
+                }
+            };
+            i += 1;
+        }
+        table
+    }
+}
+
+/// [`Narrow::table`] for performer `P`, built at compile time.
+struct NarrowTable<P>(std::marker::PhantomData<P>);
+
+impl<P: Perform> NarrowTable<P> {
+    const TABLE: [Narrow; 256] = Narrow::table(P::IDLE_CONTROLS);
+}
+
+/// How much narrow text is gathered before it is handed over.
+const NARROW_RUN: usize = 256;
+/// Its UTF-8 at most, and the spare byte of the last 4-byte store.
+const NARROW_UTF8: usize = 3 * NARROW_RUN + 1;
+/// A run of printable ASCII shorter than this, followed by narrow bytes, is read again as
+/// narrow text with them (one call instead of two); a longer one is handed over as it is.
+const SHORT_TEXT: usize = 32;
 
 impl Parser {
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            state: State::Ground,
+            utf8: Partial::default(),
+            params: Params::default(),
+            param: 0,
+            intermediates: [0; MAX_INTERMEDIATES],
+            intermediate_len: 0,
+            ignoring: false,
+            dcs: false,
+            narrow_text: [0; NARROW_RUN],
+            narrow_utf8: [0; NARROW_UTF8],
+        }
     }
 
     /// Feeds bytes, in any chunking: a sequence or a character cut at the end is finished by
@@ -234,6 +370,43 @@ impl Parser {
         i
     }
 
+    /// Whether the byte at `i` is not narrow (see [`Narrow`]). A lead byte last in the chunk
+    /// may be continued by the next one: it is not narrow.
+    #[inline]
+    fn narrow_stops<P: Perform>(bytes: &[u8], i: usize) -> bool {
+        let class = NarrowTable::<P>::TABLE[usize::from(bytes[i])];
+        let next = bytes.get(i + 1).copied().unwrap_or(class.low);
+        class.stop | (class.lead & (next.wrapping_sub(class.low) <= class.span))
+    }
+
+    /// Reads from `i` the bytes that each show one narrow cell or nothing — printable ASCII,
+    /// bytes that are an invalid sequence by themselves, C1 and idle C0 controls — without a
+    /// branch on which (binary output is all of these, in random order), and hands them over
+    /// as narrow text. Returns where it stopped.
+    fn narrow<P: Perform>(&mut self, performer: &mut P, bytes: &[u8], mut i: usize) -> usize {
+        let (text, utf8) = (&mut self.narrow_text, &mut self.narrow_utf8);
+        let (mut n, mut m) = (0, 0);
+        while i < bytes.len() && !Self::narrow_stops::<P>(bytes, i) {
+            let class = NarrowTable::<P>::TABLE[usize::from(bytes[i])];
+            text[n] = class.out;
+            // One 4-byte store whatever the length; the next character overwrites the rest.
+            if let Some(at) = utf8.get_mut(m..m + 4) {
+                at.copy_from_slice(&class.utf8.to_le_bytes());
+            }
+            n += usize::from(class.keep);
+            m += usize::from(class.utf8_len);
+            i += 1;
+            if n == NARROW_RUN {
+                performer.print_narrow(text, &utf8[..m]);
+                (n, m) = (0, 0);
+            }
+        }
+        if n > 0 {
+            performer.print_narrow(&text[..n], &utf8[..m]);
+        }
+        i
+    }
+
     /// Reads text from `i` until the parser leaves the ground state or the bytes end; returns
     /// where it stopped.
     fn ground<P: Perform>(&mut self, performer: &mut P, bytes: &[u8], mut i: usize) -> usize {
@@ -250,17 +423,16 @@ impl Parser {
                 run.flush(performer);
                 let start = i;
                 i += 1 + stretch(&bytes[i + 1..], is_printable_ascii);
-                performer.print_ascii(&bytes[start..i]);
-                continue;
-            } else if is_lone_invalid(byte) {
-                // Binary output: a stretch of bytes that are each a U+FFFD on their own.
-                let start = i;
-                i += 1 + stretch(&bytes[i + 1..], is_lone_invalid);
-                if run.c != char::REPLACEMENT_CHARACTER {
-                    run.flush(performer);
-                    run.c = char::REPLACEMENT_CHARACTER;
+                if i - start < SHORT_TEXT && i < bytes.len() && !Self::narrow_stops::<P>(bytes, i) {
+                    // Binary output: a few letters between invalid bytes. One run for all.
+                    i = self.narrow(performer, bytes, start);
+                } else {
+                    performer.print_narrow(&bytes[start..i], &bytes[start..i]);
                 }
-                run.times += i - start;
+                continue;
+            } else if !Self::narrow_stops::<P>(bytes, i) {
+                run.flush(performer);
+                i = self.narrow(performer, bytes, i);
                 continue;
             } else {
                 i += 1;
@@ -302,15 +474,7 @@ impl Parser {
                 Decoded::Char(char::REPLACEMENT_CHARACTER)
             };
         }
-        let (needed, lower, upper) = match byte {
-            0xc2..=0xdf => (1, 0x80, 0xbf),
-            0xe0 => (2, 0xa0, 0xbf),
-            0xed => (2, 0x80, 0x9f),
-            0xe1..=0xef => (2, 0x80, 0xbf),
-            0xf0 => (3, 0x90, 0xbf),
-            0xf4 => (3, 0x80, 0x8f),
-            _ => (3, 0x80, 0xbf),
-        };
+        let (needed, lower, upper) = lead(byte);
         // The lead byte's payload: 5, 4 or 3 bits.
         let code = byte & (0x7f >> (needed + 1));
         self.utf8 = Partial {
@@ -527,9 +691,9 @@ mod tests {
     struct Log(Vec<String>);
 
     impl Perform for Log {
-        fn print_ascii(&mut self, text: &[u8]) {
+        fn print_narrow(&mut self, text: &[u8], _: &[u8]) {
             for &c in text {
-                self.print(char::from(c), 1);
+                self.print(narrow_char(c), 1);
             }
         }
         fn print(&mut self, c: char, times: usize) {
@@ -640,6 +804,50 @@ mod tests {
         assert_eq!(parse(many.as_bytes()), Vec::<String>::new());
         assert_eq!(parse(b"\x1b[1?hz\x1b[99999H"), ["\"z\"", "CSI 65535H"]);
         assert_eq!(parse(b"\x1b[ !\"qk"), ["\"k\""]);
+    }
+
+    /// Binary output: printable ASCII, lone invalid bytes, C1 and idle C0 controls come as one
+    /// run of narrow text; a control that acts (here LF) splits it, and inside a sequence even
+    /// an idle control is executed.
+    #[test]
+    fn binary_output_comes_as_runs_of_narrow_text() {
+        #[derive(Default)]
+        struct Calls(Vec<String>);
+        impl Perform for Calls {
+            const IDLE_CONTROLS: u32 = 1 << 0x01 | 1 << 0x07;
+            fn print_narrow(&mut self, text: &[u8], utf8: &[u8]) {
+                let shown: String = text.iter().map(|&b| narrow_char(b)).collect();
+                assert_eq!(shown.as_bytes(), utf8);
+                self.0
+                    .push(format!("narrow {}", String::from_utf8_lossy(text)));
+            }
+            fn print(&mut self, c: char, times: usize) {
+                self.0.push(format!("print {c} {times}"));
+            }
+            fn execute(&mut self, byte: u8) {
+                self.0.push(format!("x{byte:02x}"));
+            }
+            fn csi_dispatch(&mut self, _: &Params, _: &[u8], action: u8) {
+                self.0.push(format!("CSI {}", char::from(action)));
+            }
+            fn esc_dispatch(&mut self, _: &[u8], _: u8) {}
+        }
+        let mut calls = Calls::default();
+        let bytes = b"ab\xff\x01c\x80d\xe2(\x07\x7fe\nf\xc3\xa9\xe0\x80g\x1b[\x011K";
+        Parser::new().advance(&mut calls, bytes);
+        assert_eq!(
+            calls.0,
+            [
+                "narrow ab\x7fcd\x7f(e",
+                "x0a",
+                "narrow f",
+                "print \u{e9} 1",
+                "narrow \x7fg",
+                "x01",
+                "CSI K"
+            ]
+        );
+        assert_eq!(narrow_char(REPLACEMENT), char::REPLACEMENT_CHARACTER);
     }
 
     #[test]

@@ -16,9 +16,13 @@ fn param(params: &Params, i: usize, default: u16) -> u16 {
 }
 
 impl Perform for Performer<'_> {
-    fn print_ascii(&mut self, text: &[u8]) {
-        self.grid.print_ascii(text);
-        self.tail.push_ascii(text);
+    // `execute` acts on BS, HT, LF, VT, FF, CR, SO and SI (0x08..=0x0F) only: the parser skips
+    // the rest in text.
+    const IDLE_CONTROLS: u32 = !(0xff << 0x08);
+
+    fn print_narrow(&mut self, text: &[u8], utf8: &[u8]) {
+        self.grid.print_narrow(text);
+        self.tail.push_text(utf8);
     }
 
     #[inline]
