@@ -183,9 +183,106 @@ fn sequence(bytes: &[u8]) -> Sequence {
     Sequence::Valid(len)
 }
 
+/// How [`escape_json`] writes a byte: up to six bytes (little-endian) and how many — for a lead
+/// byte, what it writes if the character it starts is invalid (U+FFFD) — and, for a lead byte,
+/// how many continuation bytes it needs and the range the first must be in.
+#[derive(Clone, Copy)]
+struct Escaped {
+    bytes: u64,
+    len: u8,
+    need: u8,
+    low: u8,
+    span: u8,
+}
+
+/// [`Escaped`] for every byte.
+const ESCAPED: [Escaped; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    const fn pack(bytes: &[u8]) -> Escaped {
+        let mut packed = 0u64;
+        let mut i = 0;
+        while i < bytes.len() {
+            packed |= (bytes[i] as u64) << (8 * i);
+            i += 1;
+        }
+        #[allow(clippy::cast_possible_truncation)] // at most 6
+        let len = bytes.len() as u8;
+        Escaped {
+            bytes: packed,
+            len,
+            need: 0,
+            low: 0,
+            span: 0,
+        }
+    }
+    let replacement = pack("\u{fffd}".as_bytes());
+    let mut table = [replacement; 256];
+    let mut i = 0;
+    while i < 256 {
+        #[allow(clippy::cast_possible_truncation)] // i < 256
+        let byte = i as u8;
+        table[i] = match byte {
+            b'"' => pack(b"\\\""),
+            b'\\' => pack(b"\\\\"),
+            b'\n' => pack(b"\\n"),
+            b'\r' => pack(b"\\r"),
+            b'\t' => pack(b"\\t"),
+            0x08 => pack(b"\\b"),
+            0x0c => pack(b"\\f"),
+            0x00..=0x1f => pack(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(byte >> 4) as usize],
+                HEX[(byte & 15) as usize],
+            ]),
+            0x20..=0x7f => pack(&[byte]),
+            // The lengths and second-byte ranges that rule out overlong forms, surrogates and
+            // anything past U+10FFFF.
+            0xc2..=0xf4 => {
+                let (need, low, high) = match byte {
+                    0xc2..=0xdf => (1, 0x80, 0xbf),
+                    0xe0 => (2, 0xa0, 0xbf),
+                    0xed => (2, 0x80, 0x9f),
+                    0xe1..=0xef => (2, 0x80, 0xbf),
+                    0xf0 => (3, 0x90, 0xbf),
+                    0xf4 => (3, 0x80, 0x8f),
+                    _ => (3, 0x80, 0xbf),
+                };
+                Escaped {
+                    need,
+                    low,
+                    span: high - low,
+                    ..replacement
+                }
+            }
+            // Never the start of a character: a U+FFFD of its own.
+            _ => replacement,
+        };
+        i += 1;
+    }
+    table
+};
+
+/// How many bytes from `at` make the character or the invalid sequence there: the lead and
+/// the continuation bytes that fit (the maximal subpart `String::from_utf8_lossy` counts), with
+/// whether they make a whole character. `next` holds the three bytes after the lead.
+#[inline]
+fn taken(escaped: Escaped, next: [u8; 3]) -> (usize, bool) {
+    let continues = |byte: u8| byte.wrapping_sub(0x80) <= 0x3f;
+    let first = escaped.need >= 1 && next[0].wrapping_sub(escaped.low) <= escaped.span;
+    let second = first && escaped.need >= 2 && continues(next[1]);
+    let third = second && escaped.need >= 3 && continues(next[2]);
+    let taken = 1 + usize::from(first) + usize::from(second) + usize::from(third);
+    (taken, taken == 1 + usize::from(escaped.need))
+}
+
 /// Appends `bytes` as the inside of a JSON string: decoded as UTF-8 (what is not becomes
-/// U+FFFD), quotes, backslashes and controls escaped, the rest copied in runs — eight bytes of
-/// plain ASCII are checked at a time. A character cut short by the end is put in `held`.
+/// U+FFFD), quotes, backslashes and controls escaped. Eight bytes of plain ASCII are checked at
+/// a time; any other byte is written with one 8-byte store from a table, with no branch on what
+/// it is but whether it starts a character (binary output has them in random order). A
+/// character cut short by the end is put in `held`.
 fn escape_json(bytes: &[u8], out: &mut Vec<u8>, held: &mut Vec<u8>) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -198,60 +295,63 @@ fn escape_json(bytes: &[u8], out: &mut Vec<u8>, held: &mut Vec<u8>) {
             | zero(word ^ (ONES * u64::from(b'\\')))
             != 0
     };
-    let mut run = 0;
+    // Room for the worst case (every byte six) and the spare bytes of the last store; what is
+    // not used is cut off at the end.
+    let mut at = out.len();
+    out.resize(at + 6 * bytes.len() + 8, 0);
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(&[byte, a, b, c]) = bytes.get(i..i + 4) {
         if let Some(word) = bytes.get(i..i + 8)
             && !special(u64::from_le_bytes(word.try_into().unwrap_or_default()))
         {
-            i += 8;
+            out[at..at + 8].copy_from_slice(word);
+            (i, at) = (i + 8, at + 8);
             continue;
         }
-        let byte = bytes[i];
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0x00..=0x1f => b"",
-            0x20..=0x7f => {
-                i += 1;
-                continue;
-            }
-            _ => match sequence(&bytes[i..]) {
+        let escaped = ESCAPED[usize::from(byte)];
+        if escaped.need == 0 {
+            out[at..at + 8].copy_from_slice(&escaped.bytes.to_le_bytes());
+            (i, at) = (i + 1, at + usize::from(escaped.len));
+            continue;
+        }
+        // A whole character is copied as it came, an invalid sequence is one U+FFFD.
+        let (taken, whole) = taken(escaped, [a, b, c]);
+        let (written, len) = if whole {
+            (u64::from(u32::from_le_bytes([byte, a, b, c])), taken)
+        } else {
+            (escaped.bytes, 3)
+        };
+        out[at..at + 8].copy_from_slice(&written.to_le_bytes());
+        (i, at) = (i + taken, at + len);
+    }
+    // The last bytes, where a character may be cut short.
+    while let Some(&byte) = bytes.get(i) {
+        let escaped = ESCAPED[usize::from(byte)];
+        let len = if escaped.need == 0 {
+            out[at..at + 8].copy_from_slice(&escaped.bytes.to_le_bytes());
+            at += usize::from(escaped.len);
+            1
+        } else {
+            match sequence(&bytes[i..]) {
                 Sequence::Valid(len) => {
-                    i += len;
-                    continue;
+                    out[at..at + len].copy_from_slice(&bytes[i..i + len]);
+                    at += len;
+                    len
                 }
                 Sequence::Invalid(len) => {
-                    out.extend_from_slice(&bytes[run..i]);
-                    out.extend_from_slice("\u{fffd}".as_bytes());
-                    i += len;
-                    run = i;
-                    continue;
+                    out[at..at + 3].copy_from_slice("\u{fffd}".as_bytes());
+                    at += 3;
+                    len
                 }
                 Sequence::Cut => {
-                    out.extend_from_slice(&bytes[run..i]);
                     *held = bytes[i..].to_vec();
-                    return;
+                    break;
                 }
-            },
+            }
         };
-        out.extend_from_slice(&bytes[run..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
-        } else {
-            out.extend_from_slice(escape);
-        }
-        i += 1;
-        run = i;
+        i += len;
     }
-    out.extend_from_slice(&bytes[run..]);
+    out.truncate(at);
 }
 
 /// Seconds to the microsecond, as asciinema writes them.
