@@ -23,6 +23,7 @@ pub mod pty;
 pub mod record;
 pub mod session;
 pub mod sys;
+pub mod utf8;
 
 use std::io::Write as _;
 

@@ -5,6 +5,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::utf8::{Lead, lead};
+
 /// The header's fields this project writes and reads.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Header {
@@ -155,18 +157,10 @@ enum Sequence {
 
 /// The multi-byte sequence at the start of `bytes` (its first byte is not ASCII).
 fn sequence(bytes: &[u8]) -> Sequence {
-    // Its length and the range its second byte must be in (no overlong forms, no surrogates,
-    // nothing past U+10FFFF); later bytes are 0x80..=0xBF.
-    let (len, second) = match bytes[0] {
-        0xc2..=0xdf => (2, 0x80..=0xbf),
-        0xe0 => (3, 0xa0..=0xbf),
-        0xe1..=0xec | 0xee..=0xef => (3, 0x80..=0xbf),
-        0xed => (3, 0x80..=0x9f),
-        0xf0 => (4, 0x90..=0xbf),
-        0xf1..=0xf3 => (4, 0x80..=0xbf),
-        0xf4 => (4, 0x80..=0x8f),
-        _ => return Sequence::Invalid(1),
+    let Some(Lead { needs, low, high }) = lead(bytes[0]) else {
+        return Sequence::Invalid(1);
     };
+    let (len, second) = (usize::from(needs) + 1, low..=high);
     for k in 1..len {
         let Some(&byte) = bytes.get(k) else {
             return Sequence::Cut;
@@ -238,27 +232,16 @@ const ESCAPED: [Escaped; 256] = {
                 HEX[(byte & 15) as usize],
             ]),
             0x20..=0x7f => pack(&[byte]),
-            // The lengths and second-byte ranges that rule out overlong forms, surrogates and
-            // anything past U+10FFFF.
-            0xc2..=0xf4 => {
-                let (need, low, high) = match byte {
-                    0xc2..=0xdf => (1, 0x80, 0xbf),
-                    0xe0 => (2, 0xa0, 0xbf),
-                    0xed => (2, 0x80, 0x9f),
-                    0xe1..=0xef => (2, 0x80, 0xbf),
-                    0xf0 => (3, 0x90, 0xbf),
-                    0xf4 => (3, 0x80, 0x8f),
-                    _ => (3, 0x80, 0xbf),
-                };
-                Escaped {
-                    need,
+            _ => match lead(byte) {
+                Some(Lead { needs, low, high }) => Escaped {
+                    need: needs,
                     low,
                     span: high - low,
                     ..replacement
-                }
-            }
-            // Never the start of a character: a U+FFFD of its own.
-            _ => replacement,
+                },
+                // Never the start of a character: a U+FFFD of its own.
+                None => replacement,
+            },
         };
         i += 1;
     }

@@ -11,6 +11,8 @@
 //! Byte for byte it acts as `vte` does, with one exception: DEL prints nothing (terminals ignore
 //! it), where `vte` prints it as a character.
 
+use crate::utf8::{Lead, lead};
+
 /// Stands for U+FFFD in the text [`Perform::print_narrow`] gets: DEL, which is never printed.
 pub const REPLACEMENT: u8 = 0x7f;
 
@@ -213,20 +215,6 @@ fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
     n + bytes[n..].iter().take_while(|&&byte| wanted(byte)).count()
 }
 
-/// What a byte ≥ 0xC2 and ≤ 0xF4 opens: how many continuation bytes it needs, and the range the
-/// first of them must be in (narrower after E0, ED, F0 and F4).
-const fn lead(byte: u8) -> (u8, u8, u8) {
-    match byte {
-        0xc2..=0xdf => (1, 0x80, 0xbf),
-        0xe0 => (2, 0xa0, 0xbf),
-        0xed => (2, 0x80, 0x9f),
-        0xe1..=0xef => (2, 0x80, 0xbf),
-        0xf0 => (3, 0x90, 0xbf),
-        0xf4 => (3, 0x80, 0x8f),
-        _ => (3, 0x80, 0xbf),
-    }
-}
-
 /// How [`Parser::narrow`] reads a byte in the ground state.
 #[derive(Clone, Copy)]
 struct Narrow {
@@ -288,15 +276,15 @@ impl Narrow {
                 // A stray continuation byte in the C1 range is a C1 control, as `vte` reads it.
                 0x7f..=0x9f => nothing,
                 0xa0..=0xc1 | 0xf5..=0xff => replacement,
-                _ => {
-                    let (_, low, high) = lead(byte);
-                    Self {
+                _ => match lead(byte) {
+                    Some(Lead { low, high, .. }) => Self {
                         lead: true,
                         low,
                         span: high - low,
                         ..replacement
-                    }
-                }
+                    },
+                    None => replacement,
+                },
             };
             i += 1;
         }
@@ -466,15 +454,19 @@ impl Parser {
 
     /// A byte ≥ 0x80 outside a character: a lead byte opens one, anything else is invalid.
     fn start_utf8(&mut self, byte: u8) -> Decoded {
-        if !(0xc2..=0xf4).contains(&byte) {
+        let Some(Lead {
+            needs: needed,
+            low: lower,
+            high: upper,
+        }) = lead(byte)
+        else {
             // A stray continuation byte is a C1 control where it is one, as `vte` reads it.
             return if byte <= 0x9f {
                 Decoded::Nothing
             } else {
                 Decoded::Char(char::REPLACEMENT_CHARACTER)
             };
-        }
-        let (needed, lower, upper) = lead(byte);
+        };
         // The lead byte's payload: 5, 4 or 3 bits.
         let code = byte & (0x7f >> (needed + 1));
         self.utf8 = Partial {

@@ -1,0 +1,49 @@
+//! What a UTF-8 lead byte opens, the one fact the screen's parser and the recorder's decoder
+//! both read byte streams by: each decodes with it (no overlong forms, no surrogates, nothing
+//! past U+10FFFF) and counts an invalid sequence's bytes as `String::from_utf8_lossy` does.
+
+/// A character's first byte: how many continuation bytes it needs, and the range the first of
+/// them must be in (narrower after E0, ED, F0 and F4; later ones are 0x80..=0xBF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lead {
+    pub needs: u8,
+    pub low: u8,
+    pub high: u8,
+}
+
+/// What `byte` opens; `None` if it never starts a character of more than one byte (ASCII,
+/// continuation bytes, C0, C1, F5–FF).
+pub const fn lead(byte: u8) -> Option<Lead> {
+    let (needs, low, high) = match byte {
+        0xc2..=0xdf => (1, 0x80, 0xbf),
+        0xe0 => (2, 0xa0, 0xbf),
+        0xed => (2, 0x80, 0x9f),
+        0xe1..=0xef => (2, 0x80, 0xbf),
+        0xf0 => (3, 0x90, 0xbf),
+        0xf1..=0xf3 => (3, 0x80, 0xbf),
+        0xf4 => (3, 0x80, 0x8f),
+        _ => return None,
+    };
+    Some(Lead { needs, low, high })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against the standard library's decoder: a lead and a first continuation byte are the
+    /// start of a character exactly when the lead opens one and the byte is in its range.
+    #[test]
+    fn agrees_with_the_standard_decoder() {
+        for byte in 0..=u8::MAX {
+            for next in 0x80..=0xbf_u8 {
+                let mut bytes = vec![byte, next, 0x80, 0x80];
+                let expected = lead(byte).map(|l| usize::from(l.needs) + 1);
+                bytes.truncate(expected.unwrap_or(2));
+                let valid = std::str::from_utf8(&bytes).is_ok();
+                let fits = lead(byte).is_some_and(|l| (l.low..=l.high).contains(&next));
+                assert_eq!(valid, fits, "{byte:#04x} {next:#04x}");
+            }
+        }
+    }
+}
