@@ -11,6 +11,21 @@ pub struct Lead {
     pub high: u8,
 }
 
+impl Lead {
+    /// The first continuation byte's range as a start and a width, the form a byte table holds
+    /// it in (see [`fits`]).
+    pub const fn first(self) -> (u8, u8) {
+        (self.low, self.high - self.low)
+    }
+}
+
+/// Whether `byte` is in the range that starts at `low` and is `span` wide: one subtraction and
+/// one comparison, no branch.
+#[inline]
+pub const fn fits(byte: u8, low: u8, span: u8) -> bool {
+    byte.wrapping_sub(low) <= span
+}
+
 /// What `byte` opens; `None` if it never starts a character of more than one byte (ASCII,
 /// continuation bytes, C0, C1, F5–FF).
 pub const fn lead(byte: u8) -> Option<Lead> {

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::utf8::{Lead, lead};
+use crate::utf8::{self, Lead, lead};
 
 /// The header's fields this project writes and reads.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -233,12 +233,15 @@ const ESCAPED: [Escaped; 256] = {
             ]),
             0x20..=0x7f => pack(&[byte]),
             _ => match lead(byte) {
-                Some(Lead { needs, low, high }) => Escaped {
-                    need: needs,
-                    low,
-                    span: high - low,
-                    ..replacement
-                },
+                Some(opens) => {
+                    let (low, span) = opens.first();
+                    Escaped {
+                        need: opens.needs,
+                        low,
+                        span,
+                        ..replacement
+                    }
+                }
                 // Never the start of a character: a U+FFFD of its own.
                 None => replacement,
             },
@@ -253,8 +256,8 @@ const ESCAPED: [Escaped; 256] = {
 /// whether they make a whole character. `next` holds the three bytes after the lead.
 #[inline]
 fn taken(escaped: Escaped, next: [u8; 3]) -> (usize, bool) {
-    let continues = |byte: u8| byte.wrapping_sub(0x80) <= 0x3f;
-    let first = escaped.need >= 1 && next[0].wrapping_sub(escaped.low) <= escaped.span;
+    let continues = |byte: u8| utf8::fits(byte, 0x80, 0x3f);
+    let first = escaped.need >= 1 && utf8::fits(next[0], escaped.low, escaped.span);
     let second = first && escaped.need >= 2 && continues(next[1]);
     let third = second && escaped.need >= 3 && continues(next[2]);
     let taken = 1 + usize::from(first) + usize::from(second) + usize::from(third);

@@ -11,7 +11,7 @@
 //! Byte for byte it acts as `vte` does, with one exception: DEL prints nothing (terminals ignore
 //! it), where `vte` prints it as a character.
 
-use crate::utf8::{Lead, lead};
+use crate::utf8::{self, Lead, lead};
 
 /// Stands for U+FFFD in the text [`Perform::print_narrow`] gets: DEL, which is never printed.
 pub const REPLACEMENT: u8 = 0x7f;
@@ -277,12 +277,15 @@ impl Narrow {
                 0x7f..=0x9f => nothing,
                 0xa0..=0xc1 | 0xf5..=0xff => replacement,
                 _ => match lead(byte) {
-                    Some(Lead { low, high, .. }) => Self {
-                        lead: true,
-                        low,
-                        span: high - low,
-                        ..replacement
-                    },
+                    Some(opens) => {
+                        let (low, span) = opens.first();
+                        Self {
+                            lead: true,
+                            low,
+                            span,
+                            ..replacement
+                        }
+                    }
                     None => replacement,
                 },
             };
@@ -364,7 +367,7 @@ impl Parser {
     fn narrow_stops<P: Perform>(bytes: &[u8], i: usize) -> bool {
         let class = NarrowTable::<P>::TABLE[usize::from(bytes[i])];
         let next = bytes.get(i + 1).copied().unwrap_or(class.low);
-        class.stop | (class.lead & (next.wrapping_sub(class.low) <= class.span))
+        class.stop | (class.lead & utf8::fits(next, class.low, class.span))
     }
 
     /// Reads from `i` the bytes that each show one narrow cell or nothing — printable ASCII,
