@@ -273,7 +273,8 @@ impl Narrow {
                 0x1b => stop,
                 0x00..=0x1f if idle >> byte & 1 == 1 => nothing,
                 0x00..=0x1f => stop,
-                // A stray continuation byte in the C1 range is a C1 control, as `vte` reads it.
+                // DEL prints nothing; a stray continuation byte in the C1 range is a C1
+                // control, as `vte` reads it.
                 0x7f..=0x9f => nothing,
                 0xa0..=0xc1 | 0xf5..=0xff => replacement,
                 _ => match lead(byte) {
