@@ -4,9 +4,9 @@
 //! are absolute stream offsets, so the same prompt seen twice is known to be the same one.
 //!
 //! It is fed by the screen's parser (one parse per byte); it never parses bytes itself. It keeps
-//! bytes, not a `String`: the parser hands it runs of text already in UTF-8 (printable ASCII as it
-//! came), and checking each run again cost more than storing it. Only whole characters and ASCII go in, so
-//! what it holds is always UTF-8; it is read as text when a prompt is looked at.
+//! bytes, not a `String`: the parser hands it runs of text already in UTF-8 (printable ASCII as
+//! it came), and checking each run again cost more than storing it. Only whole characters go in,
+//! so what it holds is always UTF-8; it is read as text when a prompt is looked at.
 
 /// How much text the tail keeps for matching.
 pub const TAIL_BYTES: usize = 4096;
