@@ -9,6 +9,7 @@ use autoapprove::config;
 use autoapprove::prompts::detector;
 use autoapprove::prompts::engine::{Engine, Input};
 use autoapprove::prompts::screen::Screen;
+use autoapprove::record::cast::Utf8Stream;
 use divan::Bencher;
 use divan::counter::BytesCount;
 
@@ -65,18 +66,53 @@ fn screen_feed_invalid_utf8(bencher: Bencher) {
 }
 
 /// Random bytes (a fixed xorshift sequence): binary output, the odd escape sequence.
-#[divan::bench]
-fn screen_feed_random_binary(bencher: Bencher) {
+fn random(bytes: usize) -> Vec<u8> {
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let data: Vec<u8> = (0..FEED)
+    (0..bytes)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x.to_le_bytes()[0]
         })
-        .collect();
-    feed(bencher, &data);
+        .collect()
+}
+
+#[divan::bench]
+fn screen_feed_random_binary(bencher: Bencher) {
+    feed(bencher, &random(FEED));
+}
+
+/// The recorder's share of each read of output: its `"o"` event line, in the PTY's 4 KiB reads.
+fn record(bencher: Bencher, data: &[u8]) {
+    let mut stream = Utf8Stream::default();
+    let mut lines = Vec::with_capacity(8 * data.len());
+    bencher.counter(BytesCount::of_slice(data)).bench_local(|| {
+        lines.clear();
+        for chunk in data.chunks(4096) {
+            stream.write_line(1.5, "o", black_box(chunk), &mut lines);
+        }
+    });
+}
+
+#[divan::bench]
+fn record_plain_text(bencher: Bencher) {
+    record(bencher, &plain(FEED));
+}
+
+#[divan::bench]
+fn record_tui_escapes(bencher: Bencher) {
+    record(bencher, &tui(FEED));
+}
+
+#[divan::bench]
+fn record_invalid_utf8(bencher: Bencher) {
+    record(bencher, &vec![0xff; FEED]);
+}
+
+#[divan::bench]
+fn record_random_binary(bencher: Bencher) {
+    record(bencher, &random(FEED));
 }
 
 /// The Claude Code rules over a full 120×40 screen, as when output settles.

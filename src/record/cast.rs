@@ -264,6 +264,29 @@ fn taken(escaped: Escaped, next: [u8; 3]) -> (usize, bool) {
     (taken, taken == 1 + usize::from(escaped.need))
 }
 
+/// Writes the character or the invalid sequence at `bytes[i]`, where at least four bytes
+/// remain, at `out[at]`; returns where the next starts and where its text goes.
+#[inline]
+fn escape_one(bytes: &[u8], i: usize, out: &mut [u8], at: usize) -> (usize, usize) {
+    let &[byte, a, b, c] = &bytes[i..i + 4] else {
+        unreachable!("four bytes were asked for")
+    };
+    let escaped = ESCAPED[usize::from(byte)];
+    if escaped.need == 0 {
+        out[at..at + 8].copy_from_slice(&escaped.bytes.to_le_bytes());
+        return (i + 1, at + usize::from(escaped.len));
+    }
+    // A whole character is copied as it came, an invalid sequence is one U+FFFD.
+    let (taken, whole) = taken(escaped, [a, b, c]);
+    let (written, len) = if whole {
+        (u64::from(u32::from_le_bytes([byte, a, b, c])), taken)
+    } else {
+        (escaped.bytes, 3)
+    };
+    out[at..at + 8].copy_from_slice(&written.to_le_bytes());
+    (i + taken, at + len)
+}
+
 /// Appends `bytes` as the inside of a JSON string: decoded as UTF-8 (what is not becomes
 /// U+FFFD), quotes, backslashes and controls escaped. Eight bytes of plain ASCII are checked at
 /// a time; any other byte is written with one 8-byte store from a table, with no branch on what
@@ -286,29 +309,23 @@ fn escape_json(bytes: &[u8], out: &mut Vec<u8>, held: &mut Vec<u8>) {
     let mut at = out.len();
     out.resize(at + 6 * bytes.len() + 8, 0);
     let mut i = 0;
-    while let Some(&[byte, a, b, c]) = bytes.get(i..i + 4) {
-        if let Some(word) = bytes.get(i..i + 8)
-            && !special(u64::from_le_bytes(word.try_into().unwrap_or_default()))
-        {
-            out[at..at + 8].copy_from_slice(word);
+    // A word at a time while a word and the three bytes a character may take past it remain;
+    // a word that is not all plain goes through the table byte by byte, up to its end (binary
+    // output has a special byte in nearly every word).
+    while let Some(ahead) = bytes.get(i..i + 11) {
+        let word: [u8; 8] = ahead[..8].try_into().unwrap_or_default();
+        if !special(u64::from_le_bytes(word)) {
+            out[at..at + 8].copy_from_slice(&word);
             (i, at) = (i + 8, at + 8);
             continue;
         }
-        let escaped = ESCAPED[usize::from(byte)];
-        if escaped.need == 0 {
-            out[at..at + 8].copy_from_slice(&escaped.bytes.to_le_bytes());
-            (i, at) = (i + 1, at + usize::from(escaped.len));
-            continue;
+        let end = i + 8;
+        while i < end {
+            (i, at) = escape_one(bytes, i, out, at);
         }
-        // A whole character is copied as it came, an invalid sequence is one U+FFFD.
-        let (taken, whole) = taken(escaped, [a, b, c]);
-        let (written, len) = if whole {
-            (u64::from(u32::from_le_bytes([byte, a, b, c])), taken)
-        } else {
-            (escaped.bytes, 3)
-        };
-        out[at..at + 8].copy_from_slice(&written.to_le_bytes());
-        (i, at) = (i + taken, at + len);
+    }
+    while bytes.len() - i >= 4 {
+        (i, at) = escape_one(bytes, i, out, at);
     }
     // The last bytes, where a character may be cut short.
     while let Some(&byte) = bytes.get(i) {
