@@ -3,10 +3,12 @@
 //! v2 file that asciinema plays; `autoapprove replay` reads one back through the current rules
 //! ([`replay`]).
 //!
-//! The relay only copies each chunk into a channel; a thread of its own turns entries into JSON
-//! lines and writes them as soon as it has them (what queued up meanwhile in one write, never a
-//! line in two), so the relay never waits on the disk (unless the channel fills, as a terminal
-//! that stops reading would stop it) and a crash loses only what had not reached the writer.
+//! The relay only appends each chunk to a queue under a lock held for a copy; a thread of its own
+//! at the lowest priority turns entries into JSON lines and writes them. It wakes at the first
+//! entry after a pause and lets more gather for a moment, so a flood costs the relay no wake-up
+//! per read and the recording trails it by milliseconds; a crash loses what had not reached the
+//! writer, never half a line. The relay waits only when megabytes wait for the writer, as a
+//! terminal that stops reading would stop it.
 
 pub mod cast;
 pub mod replay;
@@ -14,34 +16,99 @@ pub mod replay;
 use std::fs::File;
 use std::io::{self, Write as _};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::events::Event;
 use cast::{Entry, Header, Kind, Utf8Stream};
 
-/// Entries waiting for the writer: several MiB of output at the PTY's 4 KiB reads.
-const QUEUE: usize = 1024;
-/// How much of the queue the writer writes with one system call.
+/// How long the writer lets entries gather once the first has woken it: a flood wakes it a
+/// hundred times a second, not at every 4 KiB read, and a replay cannot tell the difference.
+const GATHER: Duration = Duration::from_millis(10);
+/// Bytes waiting for the writer beyond which a sender waits for it (seconds of a flood the
+/// writer could not keep up with; a terminal that stops reading stops the relay the same way).
+const MOST_WAITING: usize = 8 << 20;
+/// The writer's nice value: the lowest, it runs when a core has nothing else to do.
+const WRITER_NICE: i32 = 19;
+/// How much of its JSON the writer writes with one system call.
 const WRITE_BATCH: usize = 64 * 1024;
+/// Capacity the writer keeps between batches; what a flood grew beyond it is given back.
+const KEEP: usize = 1 << 20;
 /// How long the session's end waits for the writer to catch up.
 const FINISH_WAIT: Duration = Duration::from_secs(5);
 
-/// What the session and its threads hand the writer.
-enum Raw {
-    Output(Duration, Vec<u8>),
-    Input(Duration, Vec<u8>),
+/// One entry the session and its threads hand the writer.
+enum Queued {
+    /// This many bytes of output, next in [`Waiting::bytes`].
+    Output(Duration, usize),
+    /// This many bytes of input, next in [`Waiting::bytes`].
+    Input(Duration, usize),
     Resize(Duration, u16, u16),
     Marker(Duration, String),
     /// Everything before this is written: say so.
     Flush(SyncSender<()>),
 }
 
+/// What is waiting for the writer, in order; it takes all of it at once.
+#[derive(Default)]
+struct Waiting {
+    entries: Vec<Queued>,
+    /// The bytes of the output and input entries, back to back.
+    bytes: Vec<u8>,
+    /// The writer sleeps until an entry comes: the next sender wakes it.
+    asleep: bool,
+    /// No handle is left (the writer writes what is here and ends), or the writer has ended
+    /// (the disk is full, say: what comes is dropped, the session goes on).
+    closed: bool,
+}
+
+/// What the handles and the writer share.
+struct Queue {
+    waiting: Mutex<Waiting>,
+    /// The writer waits here for entries.
+    wake: Condvar,
+    /// A sender waits here while [`MOST_WAITING`] bytes are.
+    taken: Condvar,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        // Nothing panics while holding the lock; if something did, the entries are still whole.
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues an entry, and its bytes; wakes the writer if it sleeps.
+    fn push(&self, entry: Queued, bytes: &[u8]) {
+        let mut waiting = self.lock();
+        while waiting.bytes.len() >= MOST_WAITING && !waiting.closed {
+            waiting = self
+                .taken
+                .wait(waiting)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if waiting.closed {
+            return;
+        }
+        waiting.bytes.extend_from_slice(bytes);
+        waiting.entries.push(entry);
+        if std::mem::take(&mut waiting.asleep) {
+            self.wake.notify_one();
+        }
+    }
+}
+
 struct Inner {
-    to: SyncSender<Raw>,
+    queue: Arc<Queue>,
     start: Instant,
     input: bool,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.queue.lock().closed = true;
+        self.queue.wake.notify_one();
+    }
 }
 
 /// A handle on the recording, cheap to clone; one made by [`Recorder::off`] does nothing.
@@ -74,26 +141,31 @@ impl Recorder {
             command: Some(command.to_owned()),
         };
         file.write_all(header.to_line().as_bytes())?;
-        let (to, from) = sync_channel(QUEUE);
+        let queue = Arc::new(Queue {
+            waiting: Mutex::default(),
+            wake: Condvar::new(),
+            taken: Condvar::new(),
+        });
+        let shared = Arc::clone(&queue);
         std::thread::Builder::new()
             .name("record".into())
-            .spawn(move || write_all(file, &from))?;
+            .spawn(move || write_all(file, &shared))?;
         Ok(Self(Some(Arc::new(Inner {
-            to,
+            queue,
             start: Instant::now(),
             input,
         }))))
     }
 
-    fn send(&self, make: impl FnOnce(Duration) -> Raw) {
+    fn push(&self, bytes: &[u8], make: impl FnOnce(Duration) -> Queued) {
         if let Some(inner) = &self.0 {
-            let _ = inner.to.send(make(inner.start.elapsed()));
+            inner.queue.push(make(inner.start.elapsed()), bytes);
         }
     }
 
     /// Output as it reached the user.
     pub fn output(&self, bytes: &[u8]) {
-        self.send(|at| Raw::Output(at, bytes.to_vec()));
+        self.push(bytes, |at| Queued::Output(at, bytes.len()));
     }
 
     /// What the relay writes output with: to the user's terminal, recorded as it goes.
@@ -108,15 +180,15 @@ impl Recorder {
     /// Keys the user typed, if input is recorded.
     pub fn input(&self, bytes: &[u8]) {
         if !bytes.is_empty() && self.0.as_ref().is_some_and(|inner| inner.input) {
-            self.send(|at| Raw::Input(at, bytes.to_vec()));
+            self.push(bytes, |at| Queued::Input(at, bytes.len()));
         }
     }
 
     /// An event of the session: a resize, or a marker saying what was decided and why.
     pub fn event(&self, event: &Event) {
         match event {
-            Event::Resized { cols, rows } => self.send(|at| Raw::Resize(at, *cols, *rows)),
-            _ => self.send(|at| Raw::Marker(at, event.summary())),
+            Event::Resized { cols, rows } => self.push(&[], |at| Queued::Resize(at, *cols, *rows)),
+            _ => self.push(&[], |at| Queued::Marker(at, event.summary())),
         }
     }
 
@@ -124,49 +196,99 @@ impl Recorder {
     pub fn finish(&self) {
         if let Some(inner) = &self.0 {
             let (done, wait) = sync_channel(1);
-            if inner.to.send(Raw::Flush(done)).is_ok() {
-                let _ = wait.recv_timeout(FINISH_WAIT);
-            }
+            inner.queue.push(Queued::Flush(done), &[]);
+            let _ = wait.recv_timeout(FINISH_WAIT);
         }
     }
 }
 
-/// The writer: one line per entry. What has queued up while it wrote is written at once, up to
-/// [`WRITE_BATCH`] (a flood costs a system call per batch, not per read), each line whole.
-fn write_all(mut file: File, from: &Receiver<Raw>) {
-    let (mut output, mut input) = (Utf8Stream::default(), Utf8Stream::default());
-    let mut lines = Vec::new();
-    while let Ok(first) = from.recv() {
-        let mut next = Some(first);
-        while let Some(raw) = next.take() {
-            match raw {
-                Raw::Output(at, bytes) => {
-                    output.write_line(at.as_secs_f64(), "o", &bytes, &mut lines);
+/// The writer: sleeps until an entry comes, lets more gather for [`GATHER`], takes them all
+/// and writes one line per entry. If the file cannot be written (a full disk), the recording
+/// ends there and the session goes on.
+fn write_all(mut file: File, queue: &Queue) {
+    // The relay, the screen model and the program itself are what the user waits for; the
+    // recording can follow a flood a little behind (a full priority writer made floods up to
+    // twice as slow on two cores). Nice applies to this thread alone on Linux.
+    let _ = rustix::process::setpriority_process(None, WRITER_NICE);
+    let mut writer = Writer::default();
+    let mut batch = Waiting::default();
+    loop {
+        {
+            let mut waiting = queue.lock();
+            while waiting.entries.is_empty() && !waiting.closed {
+                waiting.asleep = true;
+                waiting = queue
+                    .wake
+                    .wait(waiting)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if waiting.entries.is_empty() {
+                return;
+            }
+        }
+        std::thread::sleep(GATHER);
+        {
+            let mut waiting = queue.lock();
+            std::mem::swap(&mut waiting.entries, &mut batch.entries);
+            std::mem::swap(&mut waiting.bytes, &mut batch.bytes);
+            queue.taken.notify_all();
+        }
+        if writer.write(&mut batch, &mut file).is_err() {
+            let mut waiting = queue.lock();
+            (waiting.closed, waiting.entries, waiting.bytes) = (true, Vec::new(), Vec::new());
+            queue.taken.notify_all();
+            return;
+        }
+    }
+}
+
+/// The writer's state between batches.
+#[derive(Default)]
+struct Writer {
+    output: Utf8Stream,
+    input: Utf8Stream,
+    /// JSON lines not yet written.
+    lines: Vec<u8>,
+}
+
+impl Writer {
+    /// Writes a batch, [`WRITE_BATCH`] at a time, each line whole; empties it.
+    fn write(&mut self, batch: &mut Waiting, file: &mut File) -> io::Result<()> {
+        let mut bytes = &batch.bytes[..];
+        for entry in batch.entries.drain(..) {
+            let lines = &mut self.lines;
+            match entry {
+                Queued::Output(at, len) => {
+                    let (chunk, rest) = bytes.split_at(len);
+                    self.output.write_line(at.as_secs_f64(), "o", chunk, lines);
+                    bytes = rest;
                 }
-                Raw::Input(at, bytes) => {
-                    input.write_line(at.as_secs_f64(), "i", &bytes, &mut lines);
+                Queued::Input(at, len) => {
+                    let (chunk, rest) = bytes.split_at(len);
+                    self.input.write_line(at.as_secs_f64(), "i", chunk, lines);
+                    bytes = rest;
                 }
-                Raw::Resize(at, cols, rows) => {
-                    write_entry(at, Kind::Resize { cols, rows }, &mut lines);
+                Queued::Resize(at, cols, rows) => {
+                    write_entry(at, Kind::Resize { cols, rows }, lines);
                 }
-                Raw::Marker(at, label) => write_entry(at, Kind::Marker(label), &mut lines),
-                Raw::Flush(done) => {
-                    // A full disk must not stop the session: the recording just ends there.
-                    if file.write_all(&lines).is_err() {
-                        return;
-                    }
+                Queued::Marker(at, label) => write_entry(at, Kind::Marker(label), lines),
+                Queued::Flush(done) => {
+                    file.write_all(lines)?;
                     lines.clear();
                     let _ = done.send(());
                 }
             }
-            if lines.len() < WRITE_BATCH {
-                next = from.try_recv().ok();
+            if self.lines.len() >= WRITE_BATCH {
+                file.write_all(&self.lines)?;
+                self.lines.clear();
             }
         }
-        if file.write_all(&lines).is_err() {
-            return;
-        }
-        lines.clear();
+        file.write_all(&self.lines)?;
+        self.lines.clear();
+        self.lines.shrink_to(KEEP);
+        batch.bytes.clear();
+        batch.bytes.shrink_to(KEEP);
+        Ok(())
     }
 }
 
