@@ -18,12 +18,19 @@ pub const WIDE_CONT: char = '\0';
 pub struct Cell {
     pub ch: char,
     pub pen: PenId,
+    /// Always zero: a cell is eight bytes with no padding, so erasing a row is a fill of whole
+    /// words.
+    spare: u16,
 }
 
 impl Cell {
+    const fn new(ch: char, pen: PenId) -> Self {
+        Self { ch, pen, spare: 0 }
+    }
+
     /// What erasing with pen `pen` leaves.
     const fn blank(pen: PenId) -> Self {
-        Self { ch: ' ', pen }
+        Self::new(' ', pen)
     }
 }
 
@@ -369,10 +376,7 @@ impl Grid {
             return len; // not reached: the cursor is always on the grid
         };
         for (i, cell) in cells.iter_mut().enumerate() {
-            *cell = Cell {
-                ch: char_at(i),
-                pen,
-            };
+            *cell = Cell::new(char_at(i), pen);
         }
         self.last_char = char_at(take - 1);
         if col + take < cols {
@@ -396,10 +400,7 @@ impl Grid {
             let cols = self.cols;
             let at = self.active.start(row) + col;
             if let Some(cell) = self.active.cells.get_mut(at) {
-                *cell = Cell {
-                    ch: c,
-                    pen: self.pen_id,
-                };
+                *cell = Cell::new(c, self.pen_id);
                 self.last_char = c;
                 if col + 1 < cols {
                     self.cursor.1 = col + 1;
@@ -456,9 +457,9 @@ impl Grid {
         let cols = self.cols;
         let pen = self.pen_id;
         let cells = self.active.row_mut(row);
-        cells[col] = Cell { ch: c, pen };
+        cells[col] = Cell::new(c, pen);
         if width == 2 && col + 1 < cols {
-            cells[col + 1] = Cell { ch: WIDE_CONT, pen };
+            cells[col + 1] = Cell::new(WIDE_CONT, pen);
         }
         self.last_char = c;
         if col + width >= cols {

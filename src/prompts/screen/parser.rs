@@ -347,6 +347,33 @@ impl Parser {
         }
     }
 
+    /// Right after an ESC read in text: a CSI sequence whole in `bytes` — `[`, a private marker
+    /// or none, parameters, a final byte; what TUIs send before nearly every run of text — is
+    /// read and dispatched here, in the same steps the state machine takes, without it. Returns
+    /// where reading stopped; the state says where in a sequence it did, for the state machine
+    /// to go on from.
+    #[inline]
+    fn csi<P: Perform>(&mut self, performer: &mut P, bytes: &[u8], mut i: usize) -> usize {
+        if bytes.get(i) != Some(&b'[') {
+            return i;
+        }
+        self.state = State::CsiEntry;
+        i += 1;
+        if let Some(&marker @ 0x3c..=0x3f) = bytes.get(i) {
+            self.collect(marker);
+            self.state = State::CsiParam;
+            i += 1;
+        }
+        i = self.csi_params(bytes, i);
+        match bytes.get(i) {
+            Some(&action @ 0x40..=0x7e) => {
+                self.csi_dispatch(performer, action);
+                i + 1
+            }
+            _ => i,
+        }
+    }
+
     /// Reads a CSI sequence's (or DCS head's) parameters from `i` in one loop: TUIs send one
     /// before nearly every run of text. Returns where they end.
     fn csi_params(&mut self, bytes: &[u8], mut i: usize) -> usize {
@@ -432,7 +459,11 @@ impl Parser {
                     0x1b => {
                         run.flush(performer);
                         self.enter_escape();
-                        return i;
+                        i = self.csi(performer, bytes, i);
+                        if self.state != State::Ground {
+                            return i;
+                        }
+                        continue;
                     }
                     0x7f => continue,
                     0x00..=0x1f => Decoded::Control(byte),
@@ -529,10 +560,9 @@ impl Parser {
         if self.params.is_full() {
             self.ignoring = true;
         } else {
-            self.param = self
-                .param
-                .saturating_mul(10)
-                .saturating_add(u16::from(byte - b'0'));
+            // Clamped, not checked at each step: one multiply-add a digit.
+            let value = u32::from(self.param) * 10 + u32::from(byte - b'0');
+            self.param = u16::try_from(value).unwrap_or(u16::MAX);
         }
     }
 
