@@ -299,3 +299,71 @@ fn write_entry(at: Duration, kind: Kind, lines: &mut Vec<u8>) {
     };
     entry.write_line(lines);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a recording holds after its header.
+    fn entries(path: &Path) -> Vec<Kind> {
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|line| Entry::parse(line).unwrap().unwrap().kind)
+            .collect()
+    }
+
+    /// Entries from the session's threads share one queue of bytes: each is written in the
+    /// order it came, with its own bytes, a character cut between two reads whole.
+    #[test]
+    fn entries_are_written_in_order_each_with_its_own_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.cast");
+        let recorder = Recorder::start(&path, 80, 24, "sh", true).unwrap();
+        recorder.output(b"one ");
+        recorder.input(b"y\r");
+        recorder.event(&Event::Resized {
+            cols: 100,
+            rows: 30,
+        });
+        recorder.output(b"two \xe2\x94");
+        recorder.output(b"\x80!");
+        recorder.finish();
+        assert_eq!(
+            entries(&path),
+            [
+                Kind::Output("one ".into()),
+                Kind::Input("y\r".into()),
+                Kind::Resize {
+                    cols: 100,
+                    rows: 30
+                },
+                Kind::Output("two ".into()),
+                Kind::Output("─!".into()),
+            ]
+        );
+    }
+
+    /// More than the queue holds, faster than one batch: the relay waits for the writer and
+    /// nothing is lost.
+    #[test]
+    fn a_flood_beyond_the_queue_is_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.cast");
+        let recorder = Recorder::start(&path, 80, 24, "cat", false).unwrap();
+        let chunk: Vec<u8> = (0..16 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
+        let chunks = 2 * MOST_WAITING / chunk.len();
+        for _ in 0..chunks {
+            recorder.output(&chunk);
+        }
+        recorder.finish();
+        let written: usize = entries(&path)
+            .iter()
+            .map(|kind| match kind {
+                Kind::Output(text) => text.len(),
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(written, chunks * chunk.len());
+    }
+}
