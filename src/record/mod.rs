@@ -351,7 +351,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.cast");
         let recorder = Recorder::start(&path, 80, 24, "cat", false).unwrap();
-        let chunk: Vec<u8> = (0..16 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
+        let chunk: Vec<u8> = b"abcdefghijklmnopqrstuvwxyz".repeat(630);
         let chunks = 2 * MOST_WAITING / chunk.len();
         for _ in 0..chunks {
             recorder.output(&chunk);
