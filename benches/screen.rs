@@ -1,5 +1,6 @@
-//! Micro-benchmarks (divan) of the pure parts on the hot path: screen feed per MB (plain text,
-//! TUI-style escape-heavy output, invalid UTF-8, random binary), detection on a full screen and on a real prompt, one engine step. Asserts nothing.
+//! Micro-benchmarks (divan) of the pure parts on the hot path: screen feed and the recorder's
+//! JSON per MB (plain text, TUI-style escape-heavy output, invalid UTF-8, random binary),
+//! detection on a full screen and on a real prompt, one engine step. Asserts nothing.
 //! `make bench` runs it; `make bench-quick` takes a few samples only (for CI).
 
 use std::hint::black_box;
