@@ -19,9 +19,15 @@ use crate::prompts::screen::{Screen, View};
 /// so a flood costs a wake-up per 16 KiB, not per read (each one is a system call on both
 /// sides, which cost more than parsing the bytes).
 const BATCH: usize = 16 * 1024;
-/// Unparsed output at which the relay waits for the parser: enough to ride out a scheduling
-/// hiccup, small enough that memory stays flat.
-const BACKLOG: usize = 32 * 1024;
+/// The backlog's ring, kept for the session's life: what the parser is behind by while it keeps
+/// up (a few batches).
+const RING: usize = 48 * 1024;
+/// How far behind the parser may fall before the relay waits for it: a time slice of the parser
+/// thread preempted on a busy machine, at a flood's pace, is several hundred KB. Allocated only
+/// while the ring is full, at a size the allocator maps on its own
+/// (`sys::return_freed_blocks_to_the_system`), so it goes back to the system once the parser has
+/// caught up.
+const SPILL: usize = 512 * 1024;
 
 enum Message {
     /// A batch of output is waiting in the backlog.
@@ -46,9 +52,8 @@ pub struct Answer {
 
 /// Output relayed but not parsed yet.
 struct Backlog {
-    /// A ring: the relay appends at the back, the watcher takes a batch off the front, and it
-    /// never holds more than [`BACKLOG`] and a read (memory stays at that, whatever the flood).
-    bytes: VecDeque<u8>,
+    /// What the relay appended and the watcher has not taken, in order.
+    bytes: Pending,
     /// How many bytes of output were ever appended: `bytes` is the stretch just before this.
     end: u64,
     /// An [`Message::Output`] is on its way.
@@ -63,10 +68,64 @@ struct Shared {
     room: Condvar,
 }
 
+/// Bytes waiting for the parser: a fixed ring, and while the parser is far behind, a spill after
+/// it. Output goes to the spill as long as there is one (so order holds); the ring is taken
+/// first, and the spill is freed once it is empty.
+struct Pending {
+    ring: VecDeque<u8>,
+    spill: Option<VecDeque<u8>>,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.ring.len() + self.spill.as_ref().map_or(0, VecDeque::len)
+    }
+
+    /// Appends `bytes` unless the spill is full (an empty buffer takes any amount).
+    fn append(&mut self, bytes: &[u8]) -> bool {
+        let fits = |buffer: &VecDeque<u8>| {
+            buffer.is_empty() || buffer.len() + bytes.len() <= buffer.capacity()
+        };
+        let buffer = match &mut self.spill {
+            None if fits(&self.ring) => &mut self.ring,
+            None => self.spill.insert(VecDeque::with_capacity(SPILL + BATCH)),
+            Some(spill) if fits(spill) => spill,
+            Some(_) => return false,
+        };
+        buffer.extend(bytes);
+        true
+    }
+
+    /// Moves the first `count` bytes (at most [`Pending::len`]) to `into`; returns the spill if
+    /// that emptied it, to be freed outside the lock.
+    fn take(&mut self, count: usize, into: &mut Vec<u8>) -> Option<VecDeque<u8>> {
+        let from_ring = count.min(self.ring.len());
+        drain_into(&mut self.ring, from_ring, into);
+        let spill = self.spill.as_mut()?;
+        drain_into(spill, count - from_ring, into);
+        if spill.is_empty() {
+            self.spill.take()
+        } else {
+            None
+        }
+    }
+}
+
+fn drain_into(from: &mut VecDeque<u8>, count: usize, into: &mut Vec<u8>) {
+    let (front, back) = from.as_slices();
+    let from_front = count.min(front.len());
+    into.extend_from_slice(&front[..from_front]);
+    into.extend_from_slice(&back[..count - from_front]);
+    from.drain(..count);
+}
+
 impl Default for Backlog {
     fn default() -> Self {
         Self {
-            bytes: VecDeque::with_capacity(BACKLOG + BATCH),
+            bytes: Pending {
+                ring: VecDeque::with_capacity(RING),
+                spill: None,
+            },
             end: 0,
             woken: false,
             full: false,
@@ -143,7 +202,7 @@ impl Feed {
     /// Appends output (after it reached the user); waits while the parser is far behind.
     pub fn push(&self, bytes: &[u8]) {
         let mut backlog = self.shared.lock();
-        while backlog.bytes.len() >= BACKLOG {
+        while !backlog.bytes.append(bytes) {
             backlog.full = true;
             backlog = self
                 .shared
@@ -151,7 +210,6 @@ impl Feed {
                 .wait(backlog)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        backlog.bytes.extend(bytes);
         backlog.end += bytes.len() as u64;
         if backlog.bytes.len() >= BATCH && !backlog.woken {
             backlog.woken = true;
@@ -220,11 +278,7 @@ fn take(shared: &Shared, limit: u64, into: &mut Vec<u8>) -> (u64, u64) {
         .unwrap_or(usize::MAX)
         .min(backlog.bytes.len())
         .min(BATCH);
-    let (front, back) = backlog.bytes.as_slices();
-    let from_front = count.min(front.len());
-    into.extend_from_slice(&front[..from_front]);
-    into.extend_from_slice(&back[..count - from_front]);
-    backlog.bytes.drain(..count);
+    let freed = backlog.bytes.take(count, into);
     let upto = start + count as u64;
     let end = backlog.end;
     if upto >= limit.min(end) {
@@ -233,6 +287,7 @@ fn take(shared: &Shared, limit: u64, into: &mut Vec<u8>) -> (u64, u64) {
     }
     let full = std::mem::take(&mut backlog.full);
     drop(backlog);
+    drop(freed);
     if full {
         shared.room.notify_all();
     }
@@ -278,7 +333,7 @@ mod tests {
     #[test]
     fn a_take_is_one_batch_and_a_parse_goes_on_to_the_end_it_saw() {
         let (feed, shared, _from) = feed();
-        let output: Vec<u8> = (b'a'..=b'z').cycle().take(BACKLOG).collect();
+        let output: Vec<u8> = (b'a'..=b'z').cycle().take(RING).collect();
         for piece in output.chunks(5000) {
             feed.push(piece);
         }
@@ -289,7 +344,83 @@ mod tests {
         let mut screen = Screen::new(80, 24);
         let total = output.len() as u64;
         assert_eq!(parse(&shared, &mut screen, &mut taken, u64::MAX), total);
-        assert!(shared.lock().bytes.is_empty(), "all of it parsed");
+        assert_eq!(shared.lock().bytes.len(), 0, "all of it parsed");
+    }
+
+    #[test]
+    fn a_flood_beyond_the_ring_spills_reaches_the_parser_in_order_and_the_spill_is_freed() {
+        let (feed, shared, _from) = feed();
+        let output: Vec<u8> = (0..=u8::MAX).cycle().take(RING + SPILL).collect();
+        for piece in output.chunks(4096) {
+            feed.push(piece);
+        }
+        assert!(
+            shared.lock().bytes.spill.is_some(),
+            "the ring alone cannot hold it"
+        );
+        let mut parsed = Vec::new();
+        let mut taken = Vec::new();
+        // Taken while more arrives: what comes once the spill started goes after it, even when
+        // the ring has room again.
+        for piece in b"after" {
+            take(&shared, u64::MAX, &mut taken);
+            parsed.append(&mut taken);
+            feed.push(&[*piece]);
+        }
+        assert_eq!(
+            shared.lock().bytes.ring.len(),
+            0,
+            "the ring taken, nothing new in it"
+        );
+        loop {
+            let (upto, end) = take(&shared, u64::MAX, &mut taken);
+            parsed.append(&mut taken);
+            if upto == end {
+                break;
+            }
+        }
+        assert_eq!(parsed.len(), output.len() + 5);
+        assert!(parsed[..output.len()] == output[..], "every byte, in order");
+        assert_eq!(&parsed[output.len()..], b"after");
+        let backlog = shared.lock();
+        assert!(backlog.bytes.spill.is_none(), "freed once drained");
+        assert_eq!(
+            backlog.bytes.ring.capacity(),
+            RING,
+            "the ring is kept, not regrown"
+        );
+    }
+
+    #[test]
+    fn the_relay_waits_only_when_the_spill_is_full() {
+        let (feed, shared, _from) = feed();
+        let feed = Arc::new(feed);
+        for piece in vec![0u8; RING + SPILL].chunks(BATCH) {
+            feed.push(piece);
+        }
+        let pusher = {
+            let feed = Arc::clone(&feed);
+            std::thread::spawn(move || feed.push(&vec![1; BATCH + 1]))
+        };
+        // The push cannot go in until a take makes room; it marks the backlog full meanwhile.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !shared.lock().full {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the relay never waited"
+            );
+            std::thread::yield_now();
+        }
+        assert_eq!(shared.lock().bytes.len(), RING + SPILL);
+        assert!(!pusher.is_finished());
+        let mut taken = Vec::new();
+        while !shared.lock().bytes.ring.is_empty() {
+            take(&shared, u64::MAX, &mut taken);
+        }
+        take(&shared, u64::MAX, &mut taken);
+        pusher.join().unwrap();
+        // A batch taken off the spill, the waiting push in.
+        assert_eq!(shared.lock().bytes.len(), SPILL - BATCH + (BATCH + 1));
     }
 
     #[test]
