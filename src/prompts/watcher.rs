@@ -81,11 +81,10 @@ impl Pending {
         self.ring.len() + self.spill.as_ref().map_or(0, VecDeque::len)
     }
 
-    /// Appends `bytes` unless the spill is full (an empty buffer takes any amount).
+    /// Appends `bytes` unless the spill is full. The ring never grows; a new spill takes any
+    /// amount (a spill is freed once drained, so a chunk larger than one never waits forever).
     fn append(&mut self, bytes: &[u8]) -> bool {
-        let fits = |buffer: &VecDeque<u8>| {
-            buffer.is_empty() || buffer.len() + bytes.len() <= buffer.capacity()
-        };
+        let fits = |buffer: &VecDeque<u8>| buffer.len() + bytes.len() <= buffer.capacity();
         let buffer = match &mut self.spill {
             None if fits(&self.ring) => &mut self.ring,
             None => self.spill.insert(VecDeque::with_capacity(SPILL + BATCH)),
@@ -389,6 +388,38 @@ mod tests {
             RING,
             "the ring is kept, not regrown"
         );
+    }
+
+    #[test]
+    fn a_chunk_larger_than_the_spill_goes_through_and_the_ring_keeps_its_size() {
+        let (feed, shared, _from) = feed();
+        let huge = vec![7u8; 2 * (RING + SPILL)];
+        feed.push(&huge);
+        let mut parsed = Vec::new();
+        let mut taken = Vec::new();
+        let mut take_all = |parsed: &mut Vec<u8>| {
+            loop {
+                let (upto, end) = take(&shared, u64::MAX, &mut taken);
+                parsed.append(&mut taken);
+                if upto == end {
+                    break;
+                }
+            }
+        };
+        take_all(&mut parsed);
+        // Not before: a spill that cannot take a chunk waits for the parser, as the relay does.
+        feed.push(b"last");
+        take_all(&mut parsed);
+        assert_eq!(parsed.len(), huge.len() + 4);
+        assert!(parsed[..huge.len()] == huge[..]);
+        assert_eq!(&parsed[huge.len()..], b"last");
+        let backlog = shared.lock();
+        assert_eq!(
+            backlog.bytes.ring.capacity(),
+            RING,
+            "the ring is never regrown"
+        );
+        assert!(backlog.bytes.spill.is_none());
     }
 
     #[test]
