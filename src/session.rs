@@ -530,8 +530,8 @@ impl Session {
         self.apply(actions);
     }
 
-    /// The hotkey or Ctrl-C among what the user typed (already passed to the child by the stdin
-    /// thread).
+    /// The hotkey or Ctrl-C among what the user typed: Ctrl-C is heard before the stdin thread
+    /// passes it to the child, the hotkey after the keys typed before it.
     fn on_user_keys(&mut self, toggles: usize, interrupt: bool) {
         let now = Instant::now().into_std();
         for _ in 0..toggles {

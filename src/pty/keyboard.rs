@@ -158,6 +158,17 @@ pub fn spawn(
                             // hears of it: nothing the automation queued is typed after this.
                             stop.drop_queued();
                         }
+                        // The session hears of Ctrl-C before the child sees it: a child that
+                        // exits on SIGINT must not end the session before the hand-over is told.
+                        if interrupt
+                            && !inbox.send(Message::Keys {
+                                toggles: 0,
+                                interrupt: true,
+                                test_box: false,
+                            })
+                        {
+                            return;
+                        }
                         // The child's side may be gone; the session notices through the relay.
                         // Recorded first: what the child answers to it comes after it.
                         recorder.input(&bytes);
@@ -167,10 +178,12 @@ pub fn spawn(
                             let pending = if line_pending { PENDING } else { 0 };
                             typed.store(TYPED | pending, Relaxed);
                         }
-                        if (toggles > 0 || interrupt || test_box)
+                        // The hotkey after the keys before it: resuming looks at a screen that
+                        // has had them.
+                        if (toggles > 0 || test_box)
                             && !inbox.send(Message::Keys {
                                 toggles,
-                                interrupt,
+                                interrupt: false,
                                 test_box,
                             })
                         {
