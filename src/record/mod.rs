@@ -6,10 +6,12 @@
 //! The relay only appends each chunk to a queue under a lock held for a copy; a thread of its own
 //! at the lowest priority turns entries into JSON lines and writes them. It wakes at the first
 //! entry after a pause and lets more gather for a moment, so a flood costs the relay no wake-up
-//! per read and the recording trails it by milliseconds; a crash loses what had not reached the
-//! writer, never half a line. The relay waits only when megabytes wait for the writer, as a
-//! terminal that stops reading would stop it.
-
+//! per read and the recording trails it by milliseconds. During a flood it holds off (the JSON of
+//! a flood would take its CPU time from the program, the relay and the screen model, two cores
+//! having none to spare) until the flood has passed or half the queue's room is used, and the
+//! session's end waits for the file to be complete. A crash loses what had not reached the
+//! writer, never half a line. The relay waits only when [`MOST_WAITING`] bytes wait, as a
+//! terminal that stops reading would stop it; the room is held only during the flood.
 pub mod cast;
 pub mod replay;
 
@@ -26,9 +28,13 @@ use cast::{Entry, Header, Kind, Utf8Stream};
 /// How long the writer lets entries gather once the first has woken it: a flood wakes it a
 /// hundred times a second, not at every 4 KiB read, and a replay cannot tell the difference.
 const GATHER: Duration = Duration::from_millis(10);
-/// Bytes waiting for the writer beyond which a sender waits for it (seconds of a flood the
-/// writer could not keep up with; a terminal that stops reading stops the relay the same way).
-const MOST_WAITING: usize = 8 << 20;
+/// Bytes waiting for the writer beyond which a sender waits for it: about a second of a flood.
+/// Below it the relay never waits for the recording. Held only during the flood: the writer
+/// gives the room back once it has caught up.
+const MOST_WAITING: usize = 64 << 20;
+/// Output arriving faster than this each [`GATHER`] (25 MB/s) is a flood, which the writer lets
+/// pass before it writes (see [`hold_off`]); a program at work, even a busy TUI, writes far less.
+const FLOOD: usize = 256 << 10;
 /// The writer's nice value: the lowest, it runs when a core has nothing else to do.
 const WRITER_NICE: i32 = 19;
 /// How much of its JSON the writer writes with one system call.
@@ -68,8 +74,10 @@ struct Queue {
     waiting: Mutex<Waiting>,
     /// The writer waits here for entries.
     wake: Condvar,
-    /// A sender waits here while [`MOST_WAITING`] bytes are.
+    /// A sender waits here while `most_waiting` bytes are.
     taken: Condvar,
+    /// [`MOST_WAITING`], but for tests.
+    most_waiting: usize,
 }
 
 impl Queue {
@@ -81,7 +89,7 @@ impl Queue {
     /// Queues an entry, and its bytes; wakes the writer if it sleeps.
     fn push(&self, entry: Queued, bytes: &[u8]) {
         let mut waiting = self.lock();
-        while waiting.bytes.len() >= MOST_WAITING && !waiting.closed {
+        while waiting.bytes.len() >= self.most_waiting && !waiting.closed {
             waiting = self
                 .taken
                 .wait(waiting)
@@ -129,6 +137,17 @@ impl Recorder {
         command: &str,
         input: bool,
     ) -> io::Result<Self> {
+        Self::start_with(path, cols, rows, command, input, MOST_WAITING)
+    }
+
+    fn start_with(
+        path: &Path,
+        cols: u16,
+        rows: u16,
+        command: &str,
+        input: bool,
+        most_waiting: usize,
+    ) -> io::Result<Self> {
         let mut file = File::create(path)?;
         let timestamp = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -145,6 +164,7 @@ impl Recorder {
             waiting: Mutex::default(),
             wake: Condvar::new(),
             taken: Condvar::new(),
+            most_waiting,
         });
         let shared = Arc::clone(&queue);
         std::thread::Builder::new()
@@ -226,7 +246,7 @@ fn write_all(mut file: File, queue: &Queue) {
                 return;
             }
         }
-        std::thread::sleep(GATHER);
+        hold_off(queue);
         {
             let mut waiting = queue.lock();
             std::mem::swap(&mut waiting.entries, &mut batch.entries);
@@ -239,6 +259,23 @@ fn write_all(mut file: File, queue: &Queue) {
             queue.taken.notify_all();
             return;
         }
+    }
+}
+
+/// Lets entries gather for [`GATHER`], and for as long as output keeps pouring in faster than
+/// [`FLOOD`] while the queue is less than half full: on two cores the writer's JSON would take
+/// its time from the program, the relay and the screen model. The flood is written once it has
+/// passed (or the room runs short), when the cores have time for it.
+fn hold_off(queue: &Queue) {
+    let mut seen = 0;
+    loop {
+        std::thread::sleep(GATHER);
+        let waiting = queue.lock();
+        let now = waiting.bytes.len();
+        if waiting.closed || now < seen + FLOOD || now >= queue.most_waiting / 2 {
+            return;
+        }
+        seen = now;
     }
 }
 
@@ -344,15 +381,45 @@ mod tests {
         );
     }
 
+    /// Below its limit the queue takes whatever comes without waiting, however far behind the
+    /// writer is (here there is none at all): a flood is never slowed by the recording.
+    #[test]
+    fn below_its_limit_the_queue_never_makes_a_sender_wait() {
+        let queue = Arc::new(Queue {
+            waiting: Mutex::default(),
+            wake: Condvar::new(),
+            taken: Condvar::new(),
+            most_waiting: 1 << 20,
+        });
+        let (done, pushed) = sync_channel(1);
+        let sender = Arc::clone(&queue);
+        std::thread::spawn(move || {
+            let chunk = [b'x'; 4096];
+            for k in 0..(1 << 20) / chunk.len() {
+                sender.push(
+                    Queued::Output(Duration::from_millis(k as u64), chunk.len()),
+                    &chunk,
+                );
+            }
+            let _ = done.send(());
+        });
+        pushed
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a sender waited with the queue below its limit");
+        let waiting = queue.lock();
+        assert_eq!((waiting.entries.len(), waiting.bytes.len()), (256, 1 << 20));
+    }
+
     /// More than the queue holds, faster than one batch: the relay waits for the writer and
     /// nothing is lost.
     #[test]
     fn a_flood_beyond_the_queue_is_written_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.cast");
-        let recorder = Recorder::start(&path, 80, 24, "cat", false).unwrap();
+        let most_waiting = 1 << 20;
+        let recorder = Recorder::start_with(&path, 80, 24, "cat", false, most_waiting).unwrap();
         let chunk: Vec<u8> = b"abcdefghijklmnopqrstuvwxyz".repeat(630);
-        let chunks = 2 * MOST_WAITING / chunk.len();
+        let chunks = 8 * most_waiting / chunk.len();
         for _ in 0..chunks {
             recorder.output(&chunk);
         }
