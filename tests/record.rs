@@ -315,3 +315,29 @@ fn a_broken_recording_is_an_error_with_its_line() {
     let out = autoapprove(["replay", cast.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains(":1: asciicast version 1"));
 }
+
+/// A flood is written after it has passed (the writer holds off while it pours in): when the
+/// session ends, the recording holds all of it, in order, before the program's exit.
+#[test]
+fn a_recorded_flood_is_whole_when_the_session_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let cast = dir.path().join("flood.cast");
+    let out = autoapprove([
+        "--record",
+        cast.to_str().unwrap(),
+        "--",
+        "seq",
+        "1",
+        "2000000",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.len() > 15_000_000, "{}", out.stdout.len());
+    let (_, events) = read_cast(&cast);
+    assert_eq!(of_kind(&events, "o").concat().as_bytes(), &out.stdout[..]);
+    let last_output = events.iter().rposition(|e| e[1] == "o").unwrap();
+    let exited = events
+        .iter()
+        .position(|e| e[1] == "m" && e[2].as_str().unwrap().starts_with("CHILD_EXITED"))
+        .expect("the exit is marked");
+    assert!(last_output < exited, "the output comes before the exit");
+}

@@ -92,12 +92,14 @@ pub fn stop_self() {
     }
 }
 
-/// Restores the terminal before the default panic message is printed, so it is readable.
+/// Restores the terminal before the default panic message is printed, so it is readable; then
+/// lets a recording write what it still holds.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
+        crate::record::Recorder::finish_on_panic();
     }));
 }
 

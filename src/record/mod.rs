@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{self, Write as _};
 use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::events::Event;
@@ -44,6 +44,12 @@ const KEEP: usize = 1 << 20;
 /// How long the session's end waits for the writer to catch up.
 const FINISH_WAIT: Duration = Duration::from_secs(5);
 
+/// The writer thread's name.
+const WRITER: &str = "record";
+
+/// The session's recording, for the panic hook ([`Recorder::finish_on_panic`]).
+static ACTIVE: Mutex<Option<Weak<Queue>>> = Mutex::new(None);
+
 /// One entry the session and its threads hand the writer.
 enum Queued {
     /// This many bytes of output, next in [`Waiting::bytes`].
@@ -64,6 +70,8 @@ struct Waiting {
     bytes: Vec<u8>,
     /// The writer sleeps until an entry comes: the next sender wakes it.
     asleep: bool,
+    /// Someone waits until everything queued is in the file: a flood is not held off.
+    flush: bool,
     /// No handle is left (the writer writes what is here and ends), or the writer has ended
     /// (the disk is full, say: what comes is dropped, the session goes on).
     closed: bool,
@@ -86,6 +94,13 @@ impl Queue {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Waits (a bounded time) until everything queued so far is in the file.
+    fn finish(&self) {
+        let (done, wait) = sync_channel(1);
+        self.push(Queued::Flush(done), &[]);
+        let _ = wait.recv_timeout(FINISH_WAIT);
+    }
+
     /// Queues an entry, and its bytes; wakes the writer if it sleeps.
     fn push(&self, entry: Queued, bytes: &[u8]) {
         let mut waiting = self.lock();
@@ -99,6 +114,7 @@ impl Queue {
             return;
         }
         waiting.bytes.extend_from_slice(bytes);
+        waiting.flush |= matches!(entry, Queued::Flush(_));
         waiting.entries.push(entry);
         if std::mem::take(&mut waiting.asleep) {
             self.wake.notify_one();
@@ -166,9 +182,10 @@ impl Recorder {
             taken: Condvar::new(),
             most_waiting,
         });
+        *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::downgrade(&queue));
         let shared = Arc::clone(&queue);
         std::thread::Builder::new()
-            .name("record".into())
+            .name(WRITER.into())
             .spawn(move || write_all(file, &shared))?;
         Ok(Self(Some(Arc::new(Inner {
             queue,
@@ -215,9 +232,21 @@ impl Recorder {
     /// Waits (a bounded time) until everything sent so far is in the file.
     pub fn finish(&self) {
         if let Some(inner) = &self.0 {
-            let (done, wait) = sync_channel(1);
-            inner.queue.push(Queued::Flush(done), &[]);
-            let _ = wait.recv_timeout(FINISH_WAIT);
+            inner.queue.finish();
+        }
+    }
+
+    /// What the panic hook calls: the recording of the session that is ending is made complete
+    /// (a bounded time), so a crash in a flood does not lose the flood — the part most worth
+    /// replaying. Not from the writer itself, which would wait for itself.
+    pub fn finish_on_panic() {
+        if std::thread::current().name() == Some(WRITER) {
+            return;
+        }
+        // `try_lock`: the panic may have come from a thread holding it.
+        let active = ACTIVE.try_lock().ok().and_then(|a| a.as_ref()?.upgrade());
+        if let Some(queue) = active {
+            queue.finish();
         }
     }
 }
@@ -251,6 +280,7 @@ fn write_all(mut file: File, queue: &Queue) {
             let mut waiting = queue.lock();
             std::mem::swap(&mut waiting.entries, &mut batch.entries);
             std::mem::swap(&mut waiting.bytes, &mut batch.bytes);
+            waiting.flush = false;
             queue.taken.notify_all();
         }
         if writer.write(&mut batch, &mut file).is_err() {
@@ -271,12 +301,19 @@ fn hold_off(queue: &Queue) {
     loop {
         std::thread::sleep(GATHER);
         let waiting = queue.lock();
-        let now = waiting.bytes.len();
-        if waiting.closed || now < seen + FLOOD || now >= queue.most_waiting / 2 {
+        if !flood_goes_on(&waiting, seen, queue.most_waiting) {
             return;
         }
-        seen = now;
+        seen = waiting.bytes.len();
     }
+}
+
+/// Whether the writer goes on holding off: output still pours in (more than [`FLOOD`] since it
+/// saw `seen` bytes waiting), there is room, and nobody waits for the file (the session's end,
+/// a panic) nor has it closed.
+fn flood_goes_on(waiting: &Waiting, seen: usize, most_waiting: usize) -> bool {
+    let now = waiting.bytes.len();
+    !waiting.closed && !waiting.flush && now >= seen + FLOOD && now < most_waiting / 2
 }
 
 /// The writer's state between batches.
@@ -408,6 +445,36 @@ mod tests {
             .expect("a sender waited with the queue below its limit");
         let waiting = queue.lock();
         assert_eq!((waiting.entries.len(), waiting.bytes.len()), (256, 1 << 20));
+    }
+
+    /// The writer holds off while output pours in, and not once the room is half used, the
+    /// output slows, the session's end or a panic waits for the file, or the handles are gone.
+    #[test]
+    fn the_writer_holds_off_only_while_a_flood_goes_on_and_nobody_waits() {
+        let most = 4 * FLOOD;
+        let waiting = |len: usize, flush: bool, closed: bool| Waiting {
+            bytes: vec![0; len],
+            flush,
+            closed,
+            ..Waiting::default()
+        };
+        assert!(flood_goes_on(&waiting(FLOOD, false, false), 0, most));
+        assert!(
+            !flood_goes_on(&waiting(FLOOD - 1, false, false), 0, most),
+            "slow output"
+        );
+        assert!(
+            !flood_goes_on(&waiting(2 * FLOOD, false, false), 0, most),
+            "half full"
+        );
+        assert!(
+            !flood_goes_on(&waiting(FLOOD, true, false), 0, most),
+            "finishing"
+        );
+        assert!(
+            !flood_goes_on(&waiting(FLOOD, false, true), 0, most),
+            "closed"
+        );
     }
 
     /// More than the queue holds, faster than one batch: the relay waits for the writer and
