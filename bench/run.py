@@ -294,6 +294,10 @@ def keystroke_round(cfg):
     # The C relay twice: how far two copies of one program drift apart is the run's noise.
     candidates = tools(cfg, with_none=True, interactive=True)
     candidates.insert(2, ("C relay, 2nd copy", lambda argv: [RELAY] + argv))
+    # Typing while recorded: the writer wakes at each echo (what it costs at an agent's pace).
+    cast = os.path.join(WORK, "keystrokes.cast")
+    candidates.append(("autoapprove --record",
+                       lambda argv: [AA, "-q", "--config", cfg, "--record", cast, "--"] + argv))
     sessions = []
     for name, wrap in candidates:
         p, master = spawn_on_pty(wrap(echo))
@@ -326,6 +330,11 @@ def keystrokes(rows, cfg):
     base99, script99 = med["no wrapper"][1], med["script"][1]
     for name, (p50, p99) in med.items():
         added = (p99 - base99) * 1e3
+        if name == "autoapprove --record":
+            rows.append((f"keystroke round trip ({ROUNDS}×{KEYSTROKES} keys)", name,
+                         f"p50 {p50 * 1e3:.3f} ms, p99 {p99 * 1e3:.3f} ms", p99 / med["autoapprove"][1],
+                         "autoapprove p99", None))
+            continue
         rows.append((f"keystroke round trip ({ROUNDS}×{KEYSTROKES} keys)", name,
                      f"p50 {p50 * 1e3:.3f} ms, p99 {p99 * 1e3:.3f} ms (+{added:.3f} ms p99 over no wrapper)",
                      p99 / script99, "script p99", 1.0 if name == "autoapprove" else None))
