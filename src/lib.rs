@@ -16,6 +16,7 @@ pub mod exit;
 pub mod guard;
 pub mod inbox;
 pub mod log;
+pub mod output_file;
 pub mod policy;
 pub mod project;
 pub mod prompts;

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use crate::events::{Event, Level};
+use crate::output_file;
 use crate::record::Recorder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,7 +39,7 @@ impl Log {
     /// terminal.
     pub fn open(path: Option<&Path>, format: Format, level: Level) -> io::Result<Self> {
         let sink = match path {
-            Some(p) => Sink::File(open_file(p)?),
+            Some(p) => Sink::File(output_file::open(p, output_file::Mode::Append)?),
             None if crate::pty::term::stderr_is_tty() => Sink::Nowhere,
             None => Sink::Stderr,
         };
@@ -78,35 +79,4 @@ impl Log {
             Sink::Nowhere => Ok(()),
         };
     }
-}
-
-/// The log file, appended to: a regular file (created if missing), a terminal, `/dev/null`, or a
-/// pipe that something already reads — opened without waiting, since opening a FIFO nobody reads
-/// would block before the program starts.
-fn open_file(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-    let refuse = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_owned());
-    let file = File::options()
-        .create(true)
-        .append(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
-        .open(path)
-        .map_err(|e| {
-            if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) {
-                refuse("a FIFO that nothing reads")
-            } else {
-                e
-            }
-        })?;
-    let kind = file.metadata()?.file_type();
-    let terminal = rustix::termios::isatty(&file);
-    let null = kind.is_char_device() && path == Path::new("/dev/null");
-    if !(kind.is_file() || kind.is_fifo() || terminal || null) {
-        return Err(refuse(
-            "not a regular file, a terminal or a pipe being read",
-        ));
-    }
-    // Lines are written whole and waited for: a slow reader slows the log, never loses it.
-    rustix::fs::fcntl_setfl(&file, rustix::fs::OFlags::APPEND)?;
-    Ok(file)
 }

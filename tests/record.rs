@@ -161,6 +161,24 @@ fn what_stops_a_recording_is_a_usage_error_before_the_program_starts() {
             .starts_with("error: --record: cannot write /nonexistent/dir/s.cast:"),
         "{out:?}"
     );
+    // What would block or make no recording is refused, not waited on.
+    let fifo = dir.path().join("fifo");
+    support::mkfifo(&fifo);
+    for (path, why) in [
+        (fifo.to_str().unwrap(), "a FIFO that nothing reads"),
+        (
+            "/dev/zero",
+            "not a regular file, a terminal or a pipe being read",
+        ),
+    ] {
+        let out = autoapprove(["--record", path, "--", "sh", "-c", &touch]);
+        assert_eq!(out.status.code(), Some(2), "{path}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            format!("error: --record: cannot write {path}: {why}"),
+        );
+    }
     let out = autoapprove(["--record-input", "--", "sh", "-c", &touch]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--record <FILE>"));

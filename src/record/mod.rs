@@ -9,9 +9,10 @@
 //! per read and the recording trails it by milliseconds. During a flood it holds off (the JSON of
 //! a flood would take its CPU time from the program, the relay and the screen model, two cores
 //! having none to spare) until the flood has passed or half the queue's room is used, and the
-//! session's end waits for the file to be complete. A crash loses what had not reached the
-//! writer, never half a line. The relay waits only when [`MOST_WAITING`] bytes wait, as a
-//! terminal that stops reading would stop it; the room is held only during the flood.
+//! session's end waits for the file to be complete. A panic lets the writer write what is queued
+//! first; a kill loses it, never half a line. The relay waits only when [`MOST_WAITING`] bytes
+//! wait, as a terminal that stops reading would stop it; the room is held only during the flood.
+
 pub mod cast;
 pub mod replay;
 
@@ -164,7 +165,7 @@ impl Recorder {
         input: bool,
         most_waiting: usize,
     ) -> io::Result<Self> {
-        let mut file = File::create(path)?;
+        let mut file = crate::output_file::open(path, crate::output_file::Mode::Replace)?;
         let timestamp = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
