@@ -350,6 +350,10 @@ fn a_recorded_flood_is_whole_when_the_session_ends() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.len() > 15_000_000, "{}", out.stdout.len());
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("incomplete"),
+        "{out:?}"
+    );
     let (_, events) = read_cast(&cast);
     assert_eq!(of_kind(&events, "o").concat().as_bytes(), &out.stdout[..]);
     let last_output = events.iter().rposition(|e| e[1] == "o").unwrap();
@@ -358,4 +362,35 @@ fn a_recorded_flood_is_whole_when_the_session_ends() {
         .position(|e| e[1] == "m" && e[2].as_str().unwrap().starts_with("CHILD_EXITED"))
         .expect("the exit is marked");
     assert!(last_output < exited, "the output comes before the exit");
+}
+
+/// A recording whose reader stops reading cannot hold the session's end for ever: autoapprove
+/// waits a bounded time, says the recording is incomplete, and exits with the program's code.
+#[test]
+fn a_recording_nobody_takes_ends_with_the_session_and_says_so() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    support::mkfifo(&fifo);
+    // A reader that opens the pipe and never reads: the pipe's 64 KiB fill and the writer stalls.
+    let _reader = std::fs::File::options()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
+        .open(&fifo)
+        .unwrap();
+    let out = autoapprove([
+        "--record",
+        fifo.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        "seq 1 200000; exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(out.stdout.len() > 1_000_000);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("autoapprove: --record: the recording is incomplete"),
+        "{stderr}"
+    );
 }

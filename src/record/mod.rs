@@ -43,7 +43,7 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// Capacity the writer keeps between batches; what a flood grew beyond it is given back.
 const KEEP: usize = 1 << 20;
 /// How long the session's end waits for the writer to catch up.
-const FINISH_WAIT: Duration = Duration::from_secs(5);
+pub const FINISH_WAIT: Duration = Duration::from_secs(5);
 
 /// The writer thread's name.
 const WRITER: &str = "record";
@@ -95,11 +95,12 @@ impl Queue {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits (a bounded time) until everything queued so far is in the file.
-    fn finish(&self) {
+    /// Waits (a bounded time) until everything queued so far is in the file; false if it was
+    /// not there in time.
+    fn finish(&self) -> bool {
         let (done, wait) = sync_channel(1);
         self.push(Queued::Flush(done), &[]);
-        let _ = wait.recv_timeout(FINISH_WAIT);
+        wait.recv_timeout(FINISH_WAIT).is_ok()
     }
 
     /// Queues an entry, and its bytes; wakes the writer if it sleeps.
@@ -230,11 +231,11 @@ impl Recorder {
         }
     }
 
-    /// Waits (a bounded time) until everything sent so far is in the file.
-    pub fn finish(&self) {
-        if let Some(inner) = &self.0 {
-            inner.queue.finish();
-        }
+    /// Waits (a bounded time) until everything sent so far is in the file; false if the file
+    /// did not take it in time (a reader of a FIFO that stopped reading, a stalled disk) or the
+    /// writer had failed.
+    pub fn finish(&self) -> bool {
+        self.0.as_ref().is_none_or(|inner| inner.queue.finish())
     }
 
     /// What the panic hook calls: the recording of the session that is ending is made complete
