@@ -43,7 +43,7 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// Capacity the writer keeps between batches; what a flood grew beyond it is given back.
 const KEEP: usize = 1 << 20;
 /// How long the session's end waits for the writer to catch up.
-pub const FINISH_WAIT: Duration = Duration::from_secs(5);
+const FINISH_WAIT: Duration = Duration::from_secs(5);
 
 /// The writer thread's name.
 const WRITER: &str = "record";
@@ -231,11 +231,17 @@ impl Recorder {
         }
     }
 
-    /// Waits (a bounded time) until everything sent so far is in the file; false if the file
-    /// did not take it in time (a reader of a FIFO that stopped reading, a stalled disk) or the
-    /// writer had failed.
-    pub fn finish(&self) -> bool {
-        self.0.as_ref().is_none_or(|inner| inner.queue.finish())
+    /// Waits (a bounded time) until everything sent so far is in the file; says so on stderr
+    /// (the terminal is the user's again) if the file did not take it in time — a reader of a
+    /// FIFO that stopped reading, a stalled disk — or the writer had failed.
+    pub fn finish(&self) {
+        if self.0.as_ref().is_some_and(|inner| !inner.queue.finish()) {
+            eprintln!(
+                "autoapprove: --record: the recording is incomplete: the file did not take the \
+                 end of the session within {} s (a full disk, or a reader that stopped reading)",
+                FINISH_WAIT.as_secs()
+            );
+        }
     }
 
     /// What the panic hook calls: the recording of the session that is ending is made complete
