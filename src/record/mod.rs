@@ -8,9 +8,10 @@
 //! entry after a pause and lets more gather for a moment, so a flood costs the relay no wake-up
 //! per read and the recording trails it by milliseconds. During a flood it holds off (the JSON of
 //! a flood would take its CPU time from the program, the relay and the screen model, two cores
-//! having none to spare) until the flood has passed or half the queue's room is used, and the
-//! session's end waits for the file to be complete. A panic lets the writer write what is queued
-//! first; a kill loses it, never half a line. The relay waits only when [`MOST_WAITING`] bytes
+//! having none to spare) until the flood has passed or half the queue's room is used. The
+//! session's end, and a panic, write what is left from a thread at normal priority (on a busy
+//! machine the writer would get next to no time) and wait for it a bounded time; a kill loses
+//! it, never half a line. The relay waits only when [`MOST_WAITING`] bytes
 //! wait, as a terminal that stops reading would stop it; the room is held only during the flood.
 
 pub mod cast;
@@ -19,7 +20,7 @@ pub mod replay;
 use std::fs::File;
 use std::io::{self, Write as _};
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -42,11 +43,13 @@ const WRITER_NICE: i32 = 19;
 const WRITE_BATCH: usize = 64 * 1024;
 /// Capacity the writer keeps between batches; what a flood grew beyond it is given back.
 const KEEP: usize = 1 << 20;
-/// How long the session's end waits for the writer to catch up.
+/// How long the session's end waits for the recording to catch up.
 const FINISH_WAIT: Duration = Duration::from_secs(5);
 
 /// The writer thread's name.
 const WRITER: &str = "record";
+/// The name of the thread that finishes the recording at the session's end.
+const FINISHER: &str = "record-end";
 
 /// The session's recording, for the panic hook ([`Recorder::finish_on_panic`]).
 static ACTIVE: Mutex<Option<Weak<Queue>>> = Mutex::new(None);
@@ -59,8 +62,6 @@ enum Queued {
     Input(Duration, usize),
     Resize(Duration, u16, u16),
     Marker(Duration, String),
-    /// Everything before this is written: say so.
-    Flush(SyncSender<()>),
 }
 
 /// What is waiting for the writer, in order; it takes all of it at once.
@@ -71,8 +72,6 @@ struct Waiting {
     bytes: Vec<u8>,
     /// The writer sleeps until an entry comes: the next sender wakes it.
     asleep: bool,
-    /// Someone waits until everything queued is in the file: a flood is not held off.
-    flush: bool,
     /// No handle is left (the writer writes what is here and ends), or the writer has ended
     /// (the disk is full, say: what comes is dropped, the session goes on).
     closed: bool,
@@ -87,6 +86,10 @@ struct Queue {
     taken: Condvar,
     /// [`MOST_WAITING`], but for tests.
     most_waiting: usize,
+    /// The file and the batch being written to it. Whoever holds it writes the next step: the
+    /// writer thread, or at the session's end a thread at normal priority (a busy machine
+    /// would leave the nice-19 writer next to no time, and the user waits for the end).
+    writing: Mutex<Writing>,
 }
 
 impl Queue {
@@ -95,12 +98,46 @@ impl Queue {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits (a bounded time) until everything queued so far is in the file; false if it was
-    /// not there in time.
-    fn finish(&self) -> bool {
+    fn writing(&self) -> MutexGuard<'_, Writing> {
+        self.writing.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes until nothing waits, a step at a time; false if the file failed.
+    fn drain(&self) -> bool {
+        loop {
+            let mut file = self.writing();
+            if file.failed {
+                return false;
+            }
+            if file.next == file.batch.entries.len() {
+                let mut waiting = self.lock();
+                if waiting.entries.is_empty() {
+                    return true;
+                }
+                file.take(&mut waiting);
+                self.taken.notify_all();
+            }
+            if file.step().is_err() {
+                file.failed = true;
+                let mut waiting = self.lock();
+                (waiting.closed, waiting.entries, waiting.bytes) = (true, Vec::new(), Vec::new());
+                self.taken.notify_all();
+                return false;
+            }
+        }
+    }
+
+    /// Writes what is queued from a thread at the caller's priority, waiting for it a bounded
+    /// time; false if it was not all in the file by then.
+    fn finish(self: &Arc<Self>) -> bool {
         let (done, wait) = sync_channel(1);
-        self.push(Queued::Flush(done), &[]);
-        wait.recv_timeout(FINISH_WAIT).is_ok()
+        let queue = Arc::clone(self);
+        let finisher = std::thread::Builder::new()
+            .name(FINISHER.into())
+            .spawn(move || {
+                let _ = done.send(queue.drain());
+            });
+        finisher.is_ok() && wait.recv_timeout(FINISH_WAIT).unwrap_or(false)
     }
 
     /// Queues an entry, and its bytes; wakes the writer if it sleeps.
@@ -116,7 +153,6 @@ impl Queue {
             return;
         }
         waiting.bytes.extend_from_slice(bytes);
-        waiting.flush |= matches!(entry, Queued::Flush(_));
         waiting.entries.push(entry);
         if std::mem::take(&mut waiting.asleep) {
             self.wake.notify_one();
@@ -183,12 +219,13 @@ impl Recorder {
             wake: Condvar::new(),
             taken: Condvar::new(),
             most_waiting,
+            writing: Mutex::new(Writing::new(file)),
         });
         *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::downgrade(&queue));
         let shared = Arc::clone(&queue);
         std::thread::Builder::new()
             .name(WRITER.into())
-            .spawn(move || write_all(file, &shared))?;
+            .spawn(move || write_all(&shared))?;
         Ok(Self(Some(Arc::new(Inner {
             queue,
             start: Instant::now(),
@@ -248,7 +285,7 @@ impl Recorder {
     /// (a bounded time), so a crash in a flood does not lose the flood — the part most worth
     /// replaying. Not from the writer itself, which would wait for itself.
     pub fn finish_on_panic() {
-        if std::thread::current().name() == Some(WRITER) {
+        if matches!(std::thread::current().name(), Some(WRITER | FINISHER)) {
             return;
         }
         // `try_lock`: the panic may have come from a thread holding it.
@@ -259,16 +296,14 @@ impl Recorder {
     }
 }
 
-/// The writer: sleeps until an entry comes, lets more gather for [`GATHER`], takes them all
-/// and writes one line per entry. If the file cannot be written (a full disk), the recording
-/// ends there and the session goes on.
-fn write_all(mut file: File, queue: &Queue) {
+/// The writer: sleeps until an entry comes, lets more gather (see [`hold_off`]), and writes
+/// them, one line per entry. If the file cannot be written (a full disk), the recording ends
+/// there and the session goes on.
+fn write_all(queue: &Queue) {
     // The relay, the screen model and the program itself are what the user waits for; the
     // recording can follow a flood a little behind (a full priority writer made floods up to
     // twice as slow on two cores). Nice applies to this thread alone on Linux.
     let _ = rustix::process::setpriority_process(None, WRITER_NICE);
-    let mut writer = Writer::default();
-    let mut batch = Waiting::default();
     loop {
         {
             let mut waiting = queue.lock();
@@ -284,17 +319,7 @@ fn write_all(mut file: File, queue: &Queue) {
             }
         }
         hold_off(queue);
-        {
-            let mut waiting = queue.lock();
-            std::mem::swap(&mut waiting.entries, &mut batch.entries);
-            std::mem::swap(&mut waiting.bytes, &mut batch.bytes);
-            waiting.flush = false;
-            queue.taken.notify_all();
-        }
-        if writer.write(&mut batch, &mut file).is_err() {
-            let mut waiting = queue.lock();
-            (waiting.closed, waiting.entries, waiting.bytes) = (true, Vec::new(), Vec::new());
-            queue.taken.notify_all();
+        if !queue.drain() {
             return;
         }
     }
@@ -317,59 +342,90 @@ fn hold_off(queue: &Queue) {
 }
 
 /// Whether the writer goes on holding off: output still pours in (more than [`FLOOD`] since it
-/// saw `seen` bytes waiting), there is room, and nobody waits for the file (the session's end,
-/// a panic) nor has it closed.
+/// saw `seen` bytes waiting), there is room, and the handles are not gone. (The session's end
+/// does not wait for it: it writes what is queued itself, [`Queue::finish`].)
 fn flood_goes_on(waiting: &Waiting, seen: usize, most_waiting: usize) -> bool {
     let now = waiting.bytes.len();
-    !waiting.closed && !waiting.flush && now >= seen + FLOOD && now < most_waiting / 2
+    !waiting.closed && now >= seen + FLOOD && now < most_waiting / 2
 }
 
-/// The writer's state between batches.
-#[derive(Default)]
-struct Writer {
+/// The file, and the batch being written to it with where the writing is.
+struct Writing {
+    file: File,
     output: Utf8Stream,
     input: Utf8Stream,
     /// JSON lines not yet written.
     lines: Vec<u8>,
+    /// Entries taken from the queue, with their bytes.
+    batch: Waiting,
+    /// The next entry of `batch` to write, and where its bytes start.
+    next: usize,
+    offset: usize,
+    /// The file could not be written: the recording has ended.
+    failed: bool,
 }
 
-impl Writer {
-    /// Writes a batch, [`WRITE_BATCH`] at a time, each line whole; empties it.
-    fn write(&mut self, batch: &mut Waiting, file: &mut File) -> io::Result<()> {
-        let mut bytes = &batch.bytes[..];
-        for entry in batch.entries.drain(..) {
+impl Writing {
+    fn new(file: File) -> Self {
+        Self {
+            file,
+            output: Utf8Stream::default(),
+            input: Utf8Stream::default(),
+            lines: Vec::new(),
+            batch: Waiting::default(),
+            next: 0,
+            offset: 0,
+            failed: false,
+        }
+    }
+
+    /// Takes everything waiting as the next batch (the last one is all written).
+    fn take(&mut self, waiting: &mut Waiting) {
+        self.batch.entries.clear();
+        self.batch.bytes.clear();
+        std::mem::swap(&mut waiting.entries, &mut self.batch.entries);
+        std::mem::swap(&mut waiting.bytes, &mut self.batch.bytes);
+        (self.next, self.offset) = (0, 0);
+    }
+
+    /// Writes the batch's next entries, up to [`WRITE_BATCH`] of JSON, with one system call,
+    /// each line whole; at the batch's end, gives back the room a flood took.
+    fn step(&mut self) -> io::Result<()> {
+        while self.next < self.batch.entries.len() && self.lines.len() < WRITE_BATCH {
             let lines = &mut self.lines;
-            match entry {
+            let bytes = &self.batch.bytes[self.offset..];
+            match &self.batch.entries[self.next] {
                 Queued::Output(at, len) => {
-                    let (chunk, rest) = bytes.split_at(len);
-                    self.output.write_line(at.as_secs_f64(), "o", chunk, lines);
-                    bytes = rest;
+                    self.output
+                        .write_line(at.as_secs_f64(), "o", &bytes[..*len], lines);
+                    self.offset += len;
                 }
                 Queued::Input(at, len) => {
-                    let (chunk, rest) = bytes.split_at(len);
-                    self.input.write_line(at.as_secs_f64(), "i", chunk, lines);
-                    bytes = rest;
+                    self.input
+                        .write_line(at.as_secs_f64(), "i", &bytes[..*len], lines);
+                    self.offset += len;
                 }
-                Queued::Resize(at, cols, rows) => {
-                    write_entry(at, Kind::Resize { cols, rows }, lines);
-                }
-                Queued::Marker(at, label) => write_entry(at, Kind::Marker(label), lines),
-                Queued::Flush(done) => {
-                    file.write_all(lines)?;
-                    lines.clear();
-                    let _ = done.send(());
-                }
+                Queued::Resize(at, cols, rows) => write_entry(
+                    *at,
+                    Kind::Resize {
+                        cols: *cols,
+                        rows: *rows,
+                    },
+                    lines,
+                ),
+                Queued::Marker(at, label) => write_entry(*at, Kind::Marker(label.clone()), lines),
             }
-            if self.lines.len() >= WRITE_BATCH {
-                file.write_all(&self.lines)?;
-                self.lines.clear();
-            }
+            self.next += 1;
         }
-        file.write_all(&self.lines)?;
+        self.file.write_all(&self.lines)?;
         self.lines.clear();
-        self.lines.shrink_to(KEEP);
-        batch.bytes.clear();
-        batch.bytes.shrink_to(KEEP);
+        if self.next == self.batch.entries.len() {
+            self.lines.shrink_to(KEEP);
+            self.batch.entries.clear();
+            self.batch.bytes.clear();
+            self.batch.bytes.shrink_to(KEEP);
+            (self.next, self.offset) = (0, 0);
+        }
         Ok(())
     }
 }
@@ -435,6 +491,7 @@ mod tests {
             wake: Condvar::new(),
             taken: Condvar::new(),
             most_waiting: 1 << 20,
+            writing: Mutex::new(Writing::new(tempfile::tempfile().unwrap())),
         });
         let (done, pushed) = sync_channel(1);
         let sender = Arc::clone(&queue);
@@ -456,33 +513,25 @@ mod tests {
     }
 
     /// The writer holds off while output pours in, and not once the room is half used, the
-    /// output slows, the session's end or a panic waits for the file, or the handles are gone.
+    /// output slows, or the handles are gone.
     #[test]
-    fn the_writer_holds_off_only_while_a_flood_goes_on_and_nobody_waits() {
+    fn the_writer_holds_off_only_while_a_flood_goes_on() {
         let most = 4 * FLOOD;
-        let waiting = |len: usize, flush: bool, closed: bool| Waiting {
+        let waiting = |len: usize, closed: bool| Waiting {
             bytes: vec![0; len],
-            flush,
             closed,
             ..Waiting::default()
         };
-        assert!(flood_goes_on(&waiting(FLOOD, false, false), 0, most));
+        assert!(flood_goes_on(&waiting(FLOOD, false), 0, most));
         assert!(
-            !flood_goes_on(&waiting(FLOOD - 1, false, false), 0, most),
+            !flood_goes_on(&waiting(FLOOD - 1, false), 0, most),
             "slow output"
         );
         assert!(
-            !flood_goes_on(&waiting(2 * FLOOD, false, false), 0, most),
+            !flood_goes_on(&waiting(2 * FLOOD, false), 0, most),
             "half full"
         );
-        assert!(
-            !flood_goes_on(&waiting(FLOOD, true, false), 0, most),
-            "finishing"
-        );
-        assert!(
-            !flood_goes_on(&waiting(FLOOD, false, true), 0, most),
-            "closed"
-        );
+        assert!(!flood_goes_on(&waiting(FLOOD, true), 0, most), "closed");
     }
 
     /// More than the queue holds, faster than one batch: the relay waits for the writer and
