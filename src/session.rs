@@ -90,7 +90,7 @@ pub async fn run(
     let (Spawned { pty, child, pid }, supervisor) =
         spawn(&command, (cols, rows), guard, &config, &inbox)?;
     // Each thread has its own handle on the master; this one is for ioctls (size, foreground
-    // group).
+    // group) and for asking whether output is unread.
     let dup = || rustix::io::dup(&pty).context("cannot duplicate the PTY");
     let control = dup()?;
     let raw = RawMode::enable().context("cannot put the terminal in raw mode")?;
@@ -660,9 +660,7 @@ impl Session {
     /// unread, and the relay has passed on what it read.
     fn let_output_reach_the_screen(&self) {
         let deadline = std::time::Instant::now() + QUIET_BEFORE_ASKING;
-        while rustix::io::ioctl_fionread(&self.control).is_ok_and(|n| n > 0)
-            && std::time::Instant::now() < deadline
-        {
+        while self.output_unread() && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
         let relayed = self.relay.look().relayed;
@@ -964,15 +962,26 @@ impl Session {
     /// millisecond; it happens once per stop.
     fn drain_output(&self) {
         let deadline = std::time::Instant::now() + STOP_DRAIN;
-        while rustix::io::ioctl_fionread(&self.control).is_ok_and(|n| n > 0)
-            && std::time::Instant::now() < deadline
-        {
+        while self.output_unread() && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
         drop(
             self.gate
                 .pause(deadline.saturating_duration_since(std::time::Instant::now())),
         );
+    }
+
+    /// Whether the PTY holds output the relay has not read. `poll` asks the line discipline,
+    /// which first waits for the kernel's pending move of what the child wrote into the
+    /// master's buffer (`FIONREAD` does not: under load it said 0 while a line was on its way,
+    /// and autoapprove stopped before the line reached the terminal).
+    fn output_unread(&self) -> bool {
+        let mut fds = [rustix::event::PollFd::new(
+            &self.control,
+            rustix::event::PollFlags::IN,
+        )];
+        rustix::event::poll(&mut fds, Some(&rustix::event::Timespec::default()))
+            .is_ok_and(|n| n > 0 && fds[0].revents().contains(rustix::event::PollFlags::IN))
     }
 
     fn hang_up(&mut self, sig: Signal, name: &'static str) {
