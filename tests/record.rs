@@ -394,3 +394,22 @@ fn a_recording_nobody_takes_ends_with_the_session_and_says_so() {
         "{stderr}"
     );
 }
+
+/// What the panic hook calls: the recording is completed there and then, a flood the writer was
+/// still holding off included (the binary cannot be made to panic on demand, so the library's
+/// recorder stands in for it; no other test of this file records in this process).
+#[test]
+fn the_panic_hook_completes_the_recording() {
+    use autoapprove::record::Recorder;
+    let dir = tempfile::tempdir().unwrap();
+    let cast = dir.path().join("panic.cast");
+    let recorder = Recorder::start(&cast, 80, 24, "flood", false).unwrap();
+    let chunk = [b'x'; 64 * 1024];
+    for _ in 0..64 {
+        recorder.output(&chunk);
+    }
+    Recorder::finish_on_panic();
+    let (_, events) = read_cast(&cast);
+    assert_eq!(of_kind(&events, "o").concat().len(), 64 * chunk.len());
+    drop(recorder);
+}
