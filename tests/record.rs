@@ -404,7 +404,7 @@ fn the_panic_hook_completes_the_recording() {
     let dir = tempfile::tempdir().unwrap();
     let cast = dir.path().join("panic.cast");
     let recorder = Recorder::start(&cast, 80, 24, "flood", false).unwrap();
-    let chunk = [b'x'; 64 * 1024];
+    let chunk = vec![b'x'; 64 * 1024];
     for _ in 0..64 {
         recorder.output(&chunk);
     }
