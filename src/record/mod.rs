@@ -11,8 +11,8 @@
 //! having none to spare) until the flood has passed or half the queue's room is used. The
 //! session's end, and a panic, write what is left from a thread at normal priority (on a busy
 //! machine the writer would get next to no time) and wait for it a bounded time; a kill loses
-//! it, never half a line. The relay waits only when [`MOST_WAITING`] bytes
-//! wait, as a terminal that stops reading would stop it; the room is held only during the flood.
+//! it, never half a line. The relay waits only when [`MOST_WAITING`] bytes wait, as a terminal
+//! that stops reading would stop it; the room is held only during the flood.
 
 pub mod cast;
 pub mod replay;
@@ -283,7 +283,7 @@ impl Recorder {
 
     /// What the panic hook calls: the recording of the session that is ending is made complete
     /// (a bounded time), so a crash in a flood does not lose the flood — the part most worth
-    /// replaying. Not from the writer itself, which would wait for itself.
+    /// replaying. Not from the recorder's own threads: one may hold the file's lock.
     pub fn finish_on_panic() {
         if matches!(std::thread::current().name(), Some(WRITER | FINISHER)) {
             return;
