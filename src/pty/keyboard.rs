@@ -160,11 +160,12 @@ pub fn spawn(
                         }
                         // The session hears of Ctrl-C before the child sees it: a child that
                         // exits on SIGINT must not end the session before the hand-over is told.
+                        // A hotkey in the same read goes with it, first: Ctrl-C has the last word.
                         if interrupt
                             && !inbox.send(Message::Keys {
-                                toggles: 0,
+                                toggles,
                                 interrupt: true,
-                                test_box: false,
+                                test_box,
                             })
                         {
                             return;
@@ -180,7 +181,8 @@ pub fn spawn(
                         }
                         // The hotkey after the keys before it: resuming looks at a screen that
                         // has had them.
-                        if (toggles > 0 || test_box)
+                        if !interrupt
+                            && (toggles > 0 || test_box)
                             && !inbox.send(Message::Keys {
                                 toggles,
                                 interrupt: false,
