@@ -164,6 +164,27 @@ fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
     assert!(log.contains(r#"why="Ctrl-C from the user""#), "{log}");
 }
 
+/// The hotkey and Ctrl-C typed together (one read): Ctrl-C has the last word, control stays
+/// with the user rather than the hotkey resuming the automation after it.
+#[test]
+fn ctrl_c_after_the_hotkey_in_one_read_leaves_control_with_the_user() {
+    let mut t = Term::with_config(
+        &fast_config(""),
+        &[
+            "bash",
+            "-c",
+            r"trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done",
+        ],
+    );
+    t.expect("ready");
+    t.send(b"\x1d\x03");
+    t.expect("got-int");
+    assert_eq!(t.wait(), 9);
+    let log = t.log();
+    assert!(log.contains(r#"to="MANUAL_MODE""#), "{log}");
+    assert!(!log.contains("automation resumed"), "{log}");
+}
+
 #[test]
 fn the_toggle_key_is_not_passed_to_the_child() {
     let mut t = Term::with_config(
