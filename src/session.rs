@@ -660,9 +660,7 @@ impl Session {
     /// unread, and the relay has passed on what it read.
     fn let_output_reach_the_screen(&self) {
         let deadline = std::time::Instant::now() + QUIET_BEFORE_ASKING;
-        while self.output_unread() && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        self.wait_until_output_is_read(deadline);
         let relayed = self.relay.look().relayed;
         while std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
@@ -958,17 +956,23 @@ impl Session {
 
     /// What the child wrote before it stopped reaches the terminal before the shell takes it
     /// back: waits, at most [`STOP_DRAIN`], for the relay to read the PTY dry and to finish the
-    /// write it has in flight. The relay tells nobody when it has read, so this looks every
-    /// millisecond; it happens once per stop.
+    /// write it has in flight.
     fn drain_output(&self) {
         let deadline = std::time::Instant::now() + STOP_DRAIN;
-        while self.output_unread() && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        self.wait_until_output_is_read(deadline);
         drop(
             self.gate
                 .pause(deadline.saturating_duration_since(std::time::Instant::now())),
         );
+    }
+
+    /// Waits, until `deadline` at most, for the relay to read what the PTY holds. The relay tells
+    /// nobody when it has read, so this looks every millisecond; it runs once per stop or
+    /// question.
+    fn wait_until_output_is_read(&self, deadline: std::time::Instant) {
+        while self.output_unread() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// Whether the PTY holds output the relay has not read. `poll` asks the line discipline,

@@ -146,8 +146,8 @@ prompt_rules:
     assert!(log.contains("hotkey: automation resumed"), "{log}");
 }
 
-#[test]
-fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
+/// A child that says `got-int` and exits 9 on SIGINT, after the keys `keys` are typed; the log.
+fn interrupted_by(keys: &[u8]) -> String {
     let mut t = Term::with_config(
         &fast_config(""),
         &[
@@ -157,10 +157,15 @@ fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
         ],
     );
     t.expect("ready");
-    t.send(b"\x03");
+    t.send(keys);
     t.expect("got-int");
     assert_eq!(t.wait(), 9);
-    let log = t.log();
+    t.log()
+}
+
+#[test]
+fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
+    let log = interrupted_by(b"\x03");
     assert!(log.contains(r#"why="Ctrl-C from the user""#), "{log}");
 }
 
@@ -168,19 +173,7 @@ fn ctrl_c_reaches_the_child_and_hands_control_to_the_user() {
 /// with the user rather than the hotkey resuming the automation after it.
 #[test]
 fn ctrl_c_after_the_hotkey_in_one_read_leaves_control_with_the_user() {
-    let mut t = Term::with_config(
-        &fast_config(""),
-        &[
-            "bash",
-            "-c",
-            r"trap 'echo got-int; exit 9' INT; echo ready; while :; do sleep 0.05; done",
-        ],
-    );
-    t.expect("ready");
-    t.send(b"\x1d\x03");
-    t.expect("got-int");
-    assert_eq!(t.wait(), 9);
-    let log = t.log();
+    let log = interrupted_by(b"\x1d\x03");
     assert!(log.contains(r#"to="MANUAL_MODE""#), "{log}");
     assert!(!log.contains("automation resumed"), "{log}");
 }

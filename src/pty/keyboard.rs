@@ -158,16 +158,18 @@ pub fn spawn(
                             // hears of it: nothing the automation queued is typed after this.
                             stop.drop_queued();
                         }
-                        // The session hears of Ctrl-C before the child sees it: a child that
-                        // exits on SIGINT must not end the session before the hand-over is told.
-                        // A hotkey in the same read goes with it, first: Ctrl-C has the last word.
-                        if interrupt
-                            && !inbox.send(Message::Keys {
+                        // The session hears of Ctrl-C before the child sees it (a child that
+                        // exits on SIGINT must not end the session before the hand-over is
+                        // told), with any hotkey in the same read first: Ctrl-C has the last
+                        // word. A hotkey alone goes after the keys before it: resuming looks at
+                        // a screen that has had them.
+                        let mut heard =
+                            (toggles > 0 || interrupt || test_box).then_some(Message::Keys {
                                 toggles,
-                                interrupt: true,
+                                interrupt,
                                 test_box,
-                            })
-                        {
+                            });
+                        if interrupt && heard.take().is_some_and(|keys| !inbox.send(keys)) {
                             return;
                         }
                         // The child's side may be gone; the session notices through the relay.
@@ -179,16 +181,7 @@ pub fn spawn(
                             let pending = if line_pending { PENDING } else { 0 };
                             typed.store(TYPED | pending, Relaxed);
                         }
-                        // The hotkey after the keys before it: resuming looks at a screen that
-                        // has had them.
-                        if !interrupt
-                            && (toggles > 0 || test_box)
-                            && !inbox.send(Message::Keys {
-                                toggles,
-                                interrupt: false,
-                                test_box,
-                            })
-                        {
+                        if heard.is_some_and(|keys| !inbox.send(keys)) {
                             return;
                         }
                     }
