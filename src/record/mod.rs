@@ -10,8 +10,8 @@
 //! a flood would take its CPU time from the program, the relay and the screen model, two cores
 //! having none to spare) until the flood has passed or half the queue's room is used. The
 //! session's end, and a panic, write what is left from a thread at normal priority (on a busy
-//! machine the writer would get next to no time) and wait for it a bounded time; a kill loses
-//! it, never half a line. The relay waits only when [`MOST_WAITING`] bytes wait, as a terminal
+//! machine the writer would get next to no time) and wait for it while the file takes it (one
+//! that takes nothing for [`FINISH_WAIT`] is given up); a kill loses it, never half a line. The relay waits only when [`MOST_WAITING`] bytes wait, as a terminal
 //! that stops reading would stop it; the room is held only during the flood.
 
 pub mod cast;
@@ -20,7 +20,8 @@ pub mod replay;
 use std::fs::File;
 use std::io::{self, Write as _};
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -30,10 +31,11 @@ use cast::{Entry, Header, Kind, Utf8Stream};
 /// How long the writer lets entries gather once the first has woken it: a flood wakes it a
 /// hundred times a second, not at every 4 KiB read, and a replay cannot tell the difference.
 const GATHER: Duration = Duration::from_millis(10);
-/// Bytes waiting for the writer beyond which a sender waits for it: about a second of a flood.
-/// Below it the relay never waits for the recording. Held only during the flood: the writer
-/// gives the room back once it has caught up.
-const MOST_WAITING: usize = 64 << 20;
+/// Bytes waiting for the writer beyond which a sender waits for it: a few seconds of a flood,
+/// so that the writer can let a 128 MiB flood pass (see [`hold_off`]) before it takes CPU time
+/// from it. Below it the relay never waits for the recording. Held only during the flood: the
+/// writer gives the room back once it has caught up.
+const MOST_WAITING: usize = 256 << 20;
 /// Output arriving faster than this each [`GATHER`] (25 MB/s) is a flood, which the writer lets
 /// pass before it writes (see [`hold_off`]); a program at work, even a busy TUI, writes far less.
 const FLOOD: usize = 256 << 10;
@@ -43,7 +45,8 @@ const WRITER_NICE: i32 = 19;
 const WRITE_BATCH: usize = 64 * 1024;
 /// Capacity the writer keeps between batches; what a flood grew beyond it is given back.
 const KEEP: usize = 1 << 20;
-/// How long the session's end waits for the recording to catch up.
+/// How long the session's end waits for the recording when the file takes nothing: a big
+/// flood is waited for as long as its writing goes on.
 const FINISH_WAIT: Duration = Duration::from_secs(5);
 
 /// The writer thread's name.
@@ -80,12 +83,18 @@ struct Waiting {
 /// What the handles and the writer share.
 struct Queue {
     waiting: Mutex<Waiting>,
+    /// How many bytes wait: what the writer watches a flood by without taking the lock. A
+    /// nice-19 thread preempted while holding it would stop the relay for as long as the busy
+    /// cores leave it waiting.
+    queued: AtomicUsize,
     /// The writer waits here for entries.
     wake: Condvar,
     /// A sender waits here while `most_waiting` bytes are.
     taken: Condvar,
     /// [`MOST_WAITING`], but for tests.
     most_waiting: usize,
+    /// Steps written so far: the session's end waits as long as this goes up.
+    steps: AtomicUsize,
     /// The file and the batch being written to it. Whoever holds it writes the next step: the
     /// writer thread, or at the session's end a thread at normal priority (a busy machine
     /// would leave the nice-19 writer next to no time, and the user waits for the end).
@@ -115,20 +124,23 @@ impl Queue {
                     return true;
                 }
                 file.take(&mut waiting);
+                self.queued.store(0, Relaxed);
                 self.taken.notify_all();
             }
             if file.step().is_err() {
                 file.failed = true;
                 let mut waiting = self.lock();
                 (waiting.closed, waiting.entries, waiting.bytes) = (true, Vec::new(), Vec::new());
+                self.queued.store(0, Relaxed);
                 self.taken.notify_all();
                 return false;
             }
+            self.steps.fetch_add(1, Relaxed);
         }
     }
 
-    /// Writes what is queued from a thread at the caller's priority, waiting for it a bounded
-    /// time; false if it was not all in the file by then.
+    /// Writes what is queued from a thread at the caller's priority, waiting for it while the
+    /// file takes it; false if it failed, or took nothing for [`FINISH_WAIT`].
     fn finish(self: &Arc<Self>) -> bool {
         let (done, wait) = sync_channel(1);
         let queue = Arc::clone(self);
@@ -137,7 +149,19 @@ impl Queue {
             .spawn(move || {
                 let _ = done.send(queue.drain());
             });
-        finisher.is_ok() && wait.recv_timeout(FINISH_WAIT).unwrap_or(false)
+        if finisher.is_err() {
+            return false;
+        }
+        let mut seen = self.steps.load(Relaxed);
+        loop {
+            match wait.recv_timeout(FINISH_WAIT) {
+                Ok(complete) => return complete,
+                Err(RecvTimeoutError::Timeout) if self.steps.load(Relaxed) != seen => {
+                    seen = self.steps.load(Relaxed);
+                }
+                Err(_) => return false,
+            }
+        }
     }
 
     /// Queues an entry, and its bytes; wakes the writer if it sleeps.
@@ -153,6 +177,7 @@ impl Queue {
             return;
         }
         waiting.bytes.extend_from_slice(bytes);
+        self.queued.store(waiting.bytes.len(), Relaxed);
         waiting.entries.push(entry);
         if std::mem::take(&mut waiting.asleep) {
             self.wake.notify_one();
@@ -216,9 +241,11 @@ impl Recorder {
         file.write_all(header.to_line().as_bytes())?;
         let queue = Arc::new(Queue {
             waiting: Mutex::default(),
+            queued: AtomicUsize::new(0),
             wake: Condvar::new(),
             taken: Condvar::new(),
             most_waiting,
+            steps: AtomicUsize::new(0),
             writing: Mutex::new(Writing::new(file)),
         });
         *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::downgrade(&queue));
@@ -268,21 +295,21 @@ impl Recorder {
         }
     }
 
-    /// Waits (a bounded time) until everything sent so far is in the file; says so on stderr
-    /// (the terminal is the user's again) if the file did not take it in time — a reader of a
-    /// FIFO that stopped reading, a stalled disk — or the writer had failed.
+    /// Waits until everything sent so far is in the file, as long as the file takes it; says
+    /// so on stderr (the terminal is the user's again) if it took nothing for [`FINISH_WAIT`]
+    /// — a reader of a FIFO that stopped reading, a stalled disk — or the writer had failed.
     pub fn finish(&self) {
         if self.0.as_ref().is_some_and(|inner| !inner.queue.finish()) {
             eprintln!(
-                "autoapprove: --record: the recording is incomplete: the file did not take the \
-                 end of the session within {} s (a full disk, or a reader that stopped reading)",
+                "autoapprove: --record: the recording is incomplete: the file took nothing \
+                 for {} s (a full disk, or a reader that stopped reading)",
                 FINISH_WAIT.as_secs()
             );
         }
     }
 
     /// What the panic hook calls: the recording of the session that is ending is made complete
-    /// (a bounded time), so a crash in a flood does not lose the flood — the part most worth
+    /// (while the file takes it), so a crash in a flood does not lose the flood — the part most worth
     /// replaying. Not from the recorder's own threads: one may hold the file's lock.
     pub fn finish_on_panic() {
         if matches!(std::thread::current().name(), Some(WRITER | FINISHER)) {
@@ -333,20 +360,20 @@ fn hold_off(queue: &Queue) {
     let mut seen = 0;
     loop {
         std::thread::sleep(GATHER);
-        let waiting = queue.lock();
-        if !flood_goes_on(&waiting, seen, queue.most_waiting) {
+        let now = queue.queued.load(Relaxed);
+        if !flood_goes_on(now, seen, queue.most_waiting) {
             return;
         }
-        seen = waiting.bytes.len();
+        seen = now;
     }
 }
 
-/// Whether the writer goes on holding off: output still pours in (more than [`FLOOD`] since it
-/// saw `seen` bytes waiting), there is room, and the handles are not gone. (The session's end
-/// does not wait for it: it writes what is queued itself, [`Queue::finish`].)
-fn flood_goes_on(waiting: &Waiting, seen: usize, most_waiting: usize) -> bool {
-    let now = waiting.bytes.len();
-    !waiting.closed && now >= seen + FLOOD && now < most_waiting / 2
+/// Whether the writer goes on holding off, `now` bytes waiting: output still pours in (more
+/// than [`FLOOD`] since it saw `seen`) and there is room. Once the handles are gone nothing
+/// more comes, so that ends it too; the session's end does not wait for it anyway: it writes
+/// what is queued itself ([`Queue::finish`]).
+fn flood_goes_on(now: usize, seen: usize, most_waiting: usize) -> bool {
+    now >= seen + FLOOD && now < most_waiting / 2
 }
 
 /// The file, and the batch being written to it with where the writing is.
@@ -488,9 +515,11 @@ mod tests {
     fn below_its_limit_the_queue_never_makes_a_sender_wait() {
         let queue = Arc::new(Queue {
             waiting: Mutex::default(),
+            queued: AtomicUsize::new(0),
             wake: Condvar::new(),
             taken: Condvar::new(),
             most_waiting: 1 << 20,
+            steps: AtomicUsize::new(0),
             writing: Mutex::new(Writing::new(tempfile::tempfile().unwrap())),
         });
         let (done, pushed) = sync_channel(1);
@@ -512,26 +541,15 @@ mod tests {
         assert_eq!((waiting.entries.len(), waiting.bytes.len()), (256, 1 << 20));
     }
 
-    /// The writer holds off while output pours in, and not once the room is half used, the
-    /// output slows, or the handles are gone.
+    /// The writer holds off while output pours in, and not once the room is half used or the
+    /// output slows.
     #[test]
     fn the_writer_holds_off_only_while_a_flood_goes_on() {
         let most = 4 * FLOOD;
-        let waiting = |len: usize, closed: bool| Waiting {
-            bytes: vec![0; len],
-            closed,
-            ..Waiting::default()
-        };
-        assert!(flood_goes_on(&waiting(FLOOD, false), 0, most));
-        assert!(
-            !flood_goes_on(&waiting(FLOOD - 1, false), 0, most),
-            "slow output"
-        );
-        assert!(
-            !flood_goes_on(&waiting(2 * FLOOD, false), 0, most),
-            "half full"
-        );
-        assert!(!flood_goes_on(&waiting(FLOOD, true), 0, most), "closed");
+        assert!(flood_goes_on(FLOOD, 0, most));
+        assert!(flood_goes_on(3 * FLOOD / 2, FLOOD / 2, most));
+        assert!(!flood_goes_on(FLOOD - 1, 0, most), "slow output");
+        assert!(!flood_goes_on(2 * FLOOD, FLOOD / 2, most), "half full");
     }
 
     /// More than the queue holds, faster than one batch: the relay waits for the writer and
