@@ -11,8 +11,9 @@
 //! having none to spare) until the flood has passed or half the queue's room is used. The
 //! session's end, and a panic, write what is left from a thread at normal priority (on a busy
 //! machine the writer would get next to no time) and wait for it while the file takes it (one
-//! that takes nothing for [`FINISH_WAIT`] is given up); a kill loses it, never half a line. The relay waits only when [`MOST_WAITING`] bytes wait, as a terminal
-//! that stops reading would stop it; the room is held only during the flood.
+//! that takes nothing for [`FINISH_WAIT`] is given up); a kill loses it, never half a line. The
+//! relay waits only when [`MOST_WAITING`] bytes wait, as a terminal that stops reading would
+//! stop it; the room is held only during the flood.
 
 pub mod cast;
 pub mod replay;
@@ -309,8 +310,8 @@ impl Recorder {
     }
 
     /// What the panic hook calls: the recording of the session that is ending is made complete
-    /// (while the file takes it), so a crash in a flood does not lose the flood — the part most worth
-    /// replaying. Not from the recorder's own threads: one may hold the file's lock.
+    /// (while the file takes it), so a crash in a flood does not lose the flood — the part most
+    /// worth replaying. Not from the recorder's own threads: one may hold the file's lock.
     pub fn finish_on_panic() {
         if matches!(std::thread::current().name(), Some(WRITER | FINISHER)) {
             return;
