@@ -5,7 +5,6 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::background::protocol::Action;
 use crate::guard::supervisor::Report;
-use crate::prompts::watcher::Answer;
 
 /// What a thread tells the session.
 #[derive(Debug)]
@@ -27,8 +26,6 @@ pub enum Message {
     OverlayKeys(Vec<u8>),
     /// Keyboard: stdin reached its end or failed; nothing more will come.
     StdinClosed,
-    /// Watcher: what the screen showed when the session asked.
-    Seen(Box<Answer>),
     /// Guard: a call that waits for the person, or one decided that is worth a log line.
     Guard(Report),
     /// Background: a client answered question `seq`.

@@ -1,13 +1,13 @@
 //! The session: the loop that decides. It starts the child and the threads that move bytes
-//! (relay, keyboard, typist, watcher), and reads what they report from one [`inbox`]: output
-//! happened, what the screen shows when output settled, the hotkey or Ctrl-C, keys for the
-//! overlay. It forwards window size and signals, gives the engine the facts only it can read —
+//! (relay, keyboard, typist), and reads what they report from one [`inbox`]: output happened,
+//! the hotkey or Ctrl-C, keys for the overlay. When output settles it asks the screen model what
+//! the screen shows. It forwards window size and signals, gives the engine the facts only it can read —
 //! the child's terminal mode, whether a file a prompt names is in the project — and carries out
 //! the engine's actions: keys for the typist, events for the log, notices for the [`Overlay`],
 //! ending the program. It ends when the child has exited and its PTY has drained.
 //!
-//! No byte of output passes through it: the relay thread writes it to the user and hands it to the
-//! watcher. It is the only module that handles signals, and every byte sent to the child on the
+//! No byte of output passes through it: the relay thread writes it to the user and parses it into
+//! the screen model. It is the only module that handles signals, and every byte sent to the child on the
 //! automation's behalf comes from an engine `Send` action.
 
 use std::collections::VecDeque;
@@ -113,8 +113,7 @@ pub async fn run(
     )
     .context("cannot start the keyboard thread")?;
     let now = Instant::now();
-    let (watcher, feed) = Watcher::start(Arc::clone(&config), cols, rows, inbox.clone())
-        .context("cannot start the screen thread")?;
+    let (watcher, feed) = Watcher::new(Arc::clone(&config), cols, rows);
     let gate = Arc::new(Gate::default());
     let relay = relay::start(pty, feed, Arc::clone(&gate), inbox, log.recorder().writer())
         .context("cannot start the relay thread")?;
@@ -137,7 +136,6 @@ pub async fn run(
         pty_open: true,
         relayed: 0,
         size: (cols, rows),
-        asking: false,
         config,
         log,
         overlay: Overlay::new(Arc::clone(&gate)),
@@ -247,8 +245,6 @@ struct Session {
     relayed: u64,
     /// The child's terminal size, as last set.
     size: (u16, u16),
-    /// A question to the watcher is out.
-    asking: bool,
     log: Log,
     overlay: Overlay,
     /// The output gate (the overlay's too): to wait for the relay's write in flight.
@@ -432,10 +428,6 @@ impl Session {
             Message::OverlayKeys(_) => self.close_box(),
             Message::Guard(report) => self.on_guard(report),
             Message::Responded { seq, action } => self.on_responded(seq, action),
-            Message::Seen(answer) => {
-                self.catch_up();
-                self.on_answer(*answer);
-            }
         }
     }
 
@@ -477,20 +469,20 @@ impl Session {
         Some(settle.min(self.unsettled_since.unwrap_or(settle) + self.config.settle_max))
     }
 
+    /// Asks the screen model what the settled screen shows.
     fn ask_watcher(&mut self) {
         self.settle_at = None;
         self.unsettled_since = None;
-        if !self.asking {
-            self.asking = true;
-            self.watcher.detect(self.engine.answered_upto());
-        }
+        let answer = self.watcher.detect(self.engine.answered_upto());
+        // Output that came meanwhile re-arms the settle timer, and the answer is then dropped.
+        self.catch_up();
+        self.on_answer(answer);
     }
 
-    /// The watcher's answer. One about a screen that has changed since the question, or that
-    /// saw output the session has not taken in, is dropped: the new output re-armed the settle
-    /// timer, and the next question sees it.
+    /// The screen model's answer. One about a screen that has changed since the question, or
+    /// that saw output the session has not taken in, is dropped: the new output re-armed the
+    /// settle timer, and the next question sees it.
     fn on_answer(&mut self, Answer { mut seen, upto }: Answer) {
-        self.asking = false;
         if self.settle_at.is_some() || upto != self.relayed {
             return;
         }
@@ -919,7 +911,7 @@ impl Session {
         };
         // The kernel sends SIGWINCH to the child's foreground group.
         let _ = rustix::termios::tcsetwinsize(&self.control, size);
-        self.watcher.resize(cols, rows, self.relay.look().relayed);
+        self.watcher.resize(cols, rows);
         self.size = (cols, rows);
         self.log.emit(&Event::Resized { cols, rows });
     }
@@ -1079,11 +1071,9 @@ impl Session {
         if !crate::pty::term::stdout_is_tty() {
             return;
         }
-        if let Some(view) = self.watcher.view(0..0, Duration::from_secs(2)) {
-            let reset = view.modes_reset();
-            if !reset.is_empty() {
-                crate::pty::term::write_output(reset.as_bytes());
-            }
+        let reset = self.watcher.view(0..0).modes_reset();
+        if !reset.is_empty() {
+            crate::pty::term::write_output(reset.as_bytes());
         }
     }
 

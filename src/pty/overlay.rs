@@ -27,8 +27,6 @@ use crate::pty::term;
 
 /// How long drawing waits for the child to finish an escape sequence it is in the middle of.
 const SEQUENCE_WAIT: Duration = Duration::from_millis(500);
-/// How long drawing waits for the screen model to catch up.
-const MODEL_WAIT: Duration = Duration::from_secs(2);
 /// How long a banner stays before the row under it is put back.
 pub const BANNER_SHOWN: Duration = Duration::from_secs(6);
 
@@ -72,9 +70,7 @@ impl Overlay {
         let Some(_paused) = self.gate.pause(SEQUENCE_WAIT) else {
             return false;
         };
-        let Some(view) = watcher.view(0..0, MODEL_WAIT) else {
-            return false;
-        };
+        let view = watcher.view(0..0);
         let mut out = String::new();
         begin(&view, &mut out);
         out.push_str("\x1b[1;1H\x1b[0;7m");
@@ -97,10 +93,8 @@ impl Overlay {
         let Some(_paused) = self.gate.pause(SEQUENCE_WAIT) else {
             return;
         };
-        if let Some(view) = watcher.view(0..1, MODEL_WAIT) {
-            term::write_overlay(restore(&view).as_bytes());
-            self.banner = false;
-        }
+        term::write_overlay(restore(&watcher.view(0..1)).as_bytes());
+        self.banner = false;
     }
 
     /// Sets the window title, saving the user's title first so [`Overlay::finish`] can put it
@@ -131,10 +125,7 @@ impl Overlay {
         let Some(held) = self.gate.pause(SEQUENCE_WAIT) else {
             return false;
         };
-        let Some(view) = watcher.view(0..0, MODEL_WAIT) else {
-            return false;
-        };
-        let (out, rows) = draw_box(&view, lines);
+        let (out, rows) = draw_box(&watcher.view(0..0), lines);
         term::write_overlay(out.as_bytes());
         self.open = Some(OpenBox { rows, _held: held });
         true
@@ -146,15 +137,10 @@ impl Overlay {
         let Some(open) = self.open.as_mut() else {
             return;
         };
-        let mut out = String::new();
-        if let Some(view) = watcher.view(open.rows.clone(), MODEL_WAIT) {
-            out.push_str(&restore(&view));
-        }
-        if let Some(view) = watcher.view(0..0, MODEL_WAIT) {
-            let (drawn, rows) = draw_box(&view, lines);
-            out.push_str(&drawn);
-            open.rows = rows;
-        }
+        let mut out = restore(&watcher.view(open.rows.clone()));
+        let (drawn, rows) = draw_box(&watcher.view(0..0), lines);
+        out.push_str(&drawn);
+        open.rows = rows;
         term::write_overlay(out.as_bytes());
     }
 
@@ -168,9 +154,7 @@ impl Overlay {
         let Some(open) = self.open.take() else {
             return;
         };
-        if let Some(view) = watcher.view(open.rows, MODEL_WAIT) {
-            term::write_overlay(restore(&view).as_bytes());
-        }
+        term::write_overlay(restore(&watcher.view(open.rows)).as_bytes());
         // Dropping `open` releases the child's output, after the screen is back.
     }
 
@@ -184,10 +168,8 @@ impl Overlay {
             return;
         };
         let mut out = String::new();
-        if self.banner
-            && let Some(view) = watcher.view(0..1, MODEL_WAIT)
-        {
-            out.push_str(&restore(&view));
+        if self.banner {
+            out.push_str(&restore(&watcher.view(0..1)));
             self.banner = false;
         }
         if self.title_pushed {

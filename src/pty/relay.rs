@@ -1,8 +1,8 @@
 //! The output relay: a dedicated thread reads the child's PTY and writes each chunk to the user's
 //! terminal at once — a blocking read and a write, nothing in between, so what the child shows
-//! reaches the user as fast as through the kernel alone — then appends it to the watcher's backlog
+//! reaches the user as fast as through the kernel alone — then parses it into the screen model
 //! and records that output happened. Both happen through the output [`Gate`], so the overlay can
-//! hold the output between two of the child's escape sequences.
+//! hold the output between two of the child's escape sequences, and finds the model up to date.
 //!
 //! The session is told of output only when it listens for it: once output has started it
 //! follows it by its settle timer and looks when that fires, so a flood of output or a run of
@@ -100,8 +100,8 @@ fn run(
         match rustix::io::read(pty, &mut chunk) {
             Ok(0) => break,
             Ok(n) => {
-                // The user sees the bytes first; the watcher gets them in the same turn of the
-                // gate, so a pause finds the screen model up to date.
+                // The user sees the bytes first; the model parses them in the same turn of the
+                // gate, so a pause finds it up to date.
                 gate.relay(&chunk[..n], |part| {
                     if stdout_ok && !out(part) {
                         stdout_ok = false;
@@ -161,7 +161,7 @@ mod tests {
         let (read, write) = std::io::pipe().unwrap();
         let (tx, rx) = inbox::channel();
         let config = Arc::new(crate::config::defaults());
-        let (_watcher, feed) = Watcher::start(config, 80, 24, tx.clone()).unwrap();
+        let (_watcher, feed) = Watcher::new(config, 80, 24);
         let relay = start(read.into(), feed, Arc::default(), tx, out).unwrap();
         (relay, write, rx)
     }
