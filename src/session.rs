@@ -1,14 +1,14 @@
 //! The session: the loop that decides. It starts the child and the threads that move bytes
 //! (relay, keyboard, typist), and reads what they report from one [`inbox`]: output happened,
 //! the hotkey or Ctrl-C, keys for the overlay. When output settles it asks the screen model what
-//! the screen shows. It forwards window size and signals, gives the engine the facts only it can read —
-//! the child's terminal mode, whether a file a prompt names is in the project — and carries out
-//! the engine's actions: keys for the typist, events for the log, notices for the [`Overlay`],
-//! ending the program. It ends when the child has exited and its PTY has drained.
+//! the screen shows. It forwards window size and signals, gives the engine the facts only it can
+//! read — the child's terminal mode, whether a file a prompt names is in the project — and
+//! carries out the engine's actions: keys for the typist, events for the log, notices for the
+//! [`Overlay`], ending the program. It ends when the child has exited and its PTY has drained.
 //!
-//! No byte of output passes through it: the relay thread writes it to the user and parses it into
-//! the screen model. It is the only module that handles signals, and every byte sent to the child on the
-//! automation's behalf comes from an engine `Send` action.
+//! No byte of output passes through it: the relay thread writes it to the user and parses it
+//! into the screen model. It is the only module that handles signals, and every byte sent to the
+//! child on the automation's behalf comes from an engine `Send` action.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
