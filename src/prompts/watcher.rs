@@ -1,11 +1,11 @@
 //! The watcher: the screen model, fed by the relay and asked by the session.
 //!
 //! The relay thread parses each chunk of the child's output itself, right after writing it to
-//! the user, in the same turn of the output gate: a pause finds the model up to date, and the
-//! user never waits for the parser. A thread of the model's own cost more than the parsing: a
-//! copy of every byte, a wake-up per batch, and on a flood a third busy thread beside the child
-//! and the relay, on two cores up to 1.2× the C relay's time where parsing in the relay took
-//! 0.9–1.1× (BENCHMARKS.md, issue 15, sixth part).
+//! the user, in the same turn of the output gate: a pause finds the model up to date, and no
+//! chunk waits for its own parse to be seen. A thread of the model's own cost more than the
+//! parsing: a copy of every byte, a wake-up per batch, and on a flood a third busy thread beside
+//! the child and the relay, on two cores up to 1.2× the C relay's time where parsing in the
+//! relay took 0.9–1.1× (BENCHMARKS.md, issue 15, sixth part).
 //!
 //! The session asks what the screen shows once output has settled, so it rarely holds the model
 //! while the relay has a chunk to parse, and then for one detection (under a millisecond).
