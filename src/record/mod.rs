@@ -103,6 +103,19 @@ struct Queue {
 }
 
 impl Queue {
+    /// An empty queue writing to `file`, whose senders wait beyond `most_waiting` bytes.
+    fn new(file: File, most_waiting: usize) -> Self {
+        Self {
+            waiting: Mutex::default(),
+            queued: AtomicUsize::new(0),
+            wake: Condvar::new(),
+            taken: Condvar::new(),
+            most_waiting,
+            steps: AtomicUsize::new(0),
+            writing: Mutex::new(Writing::new(file)),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Waiting> {
         // Nothing panics while holding the lock; if something did, the entries are still whole.
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
@@ -240,15 +253,7 @@ impl Recorder {
             command: Some(command.to_owned()),
         };
         file.write_all(header.to_line().as_bytes())?;
-        let queue = Arc::new(Queue {
-            waiting: Mutex::default(),
-            queued: AtomicUsize::new(0),
-            wake: Condvar::new(),
-            taken: Condvar::new(),
-            most_waiting,
-            steps: AtomicUsize::new(0),
-            writing: Mutex::new(Writing::new(file)),
-        });
+        let queue = Arc::new(Queue::new(file, most_waiting));
         *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::downgrade(&queue));
         let shared = Arc::clone(&queue);
         std::thread::Builder::new()
@@ -514,15 +519,7 @@ mod tests {
     /// writer is (here there is none at all): a flood is never slowed by the recording.
     #[test]
     fn below_its_limit_the_queue_never_makes_a_sender_wait() {
-        let queue = Arc::new(Queue {
-            waiting: Mutex::default(),
-            queued: AtomicUsize::new(0),
-            wake: Condvar::new(),
-            taken: Condvar::new(),
-            most_waiting: 1 << 20,
-            steps: AtomicUsize::new(0),
-            writing: Mutex::new(Writing::new(tempfile::tempfile().unwrap())),
-        });
+        let queue = Arc::new(Queue::new(tempfile::tempfile().unwrap(), 1 << 20));
         let (done, pushed) = sync_channel(1);
         let sender = Arc::clone(&queue);
         std::thread::spawn(move || {
