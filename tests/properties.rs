@@ -89,7 +89,7 @@ proptest! {
                 screen.feed(chunk);
             }
             let (text, at) = screen.tail().text();
-            (screen.view(0..10), text.to_owned(), at, screen.tail().end())
+            (screen.view(0..10), text.into_owned(), at, screen.tail().end())
         };
         let whole = read(&mut std::iter::once(&bytes[..]));
         prop_assert_eq!(&read(&mut bytes.chunks(1)), &whole);

@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::config::{Config, Rule, Source};
 use crate::prompts::screen::Snapshot;
-use crate::prompts::tail::Tail;
+use crate::prompts::tail::{self, Tail};
 
 /// Where a prompt was seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,7 +117,7 @@ pub fn detect(config: &Config, screen: &Snapshot, tail: &Tail, since: u64) -> Se
             Shown::Scoped
         } else {
             tail.since(since)
-                .map_or(Shown::Lost, |text| Shown::Since(text.to_owned()))
+                .map_or(Shown::Lost, |text| Shown::Since(text.into_owned()))
         };
         Prompt {
             tail_end: tail.end(),
@@ -148,7 +148,7 @@ struct Region {
 }
 
 enum Positions {
-    /// Tail text: the absolute stream offset of `text[0]`.
+    /// Tail text: the absolute offset of `text[0]` in what the tail stored.
     Bytes(u64),
     /// Screen text: (offset in `text` where a line starts, that line's absolute row).
     Rows(Vec<(usize, u64)>),
@@ -157,7 +157,7 @@ enum Positions {
 impl Region {
     fn position(&self, offset: usize) -> u64 {
         match &self.positions {
-            Positions::Bytes(base) => base + offset as u64,
+            Positions::Bytes(base) => base + tail::stored_len(&self.text[..offset]) as u64,
             Positions::Rows(rows) => {
                 let i = rows.partition_point(|&(start, _)| start <= offset);
                 rows[i.saturating_sub(1)].1
@@ -280,7 +280,7 @@ fn tail_region(tail: &Tail, context_lines: usize) -> Option<Region> {
     Some(Region {
         text: trimmed[start..].to_owned(),
         live_from: prompt_start - start,
-        positions: Positions::Bytes(base + start as u64),
+        positions: Positions::Bytes(base + tail::stored_len(&trimmed[..start]) as u64),
     })
 }
 
@@ -344,6 +344,18 @@ mod tests {
         s.feed(b"Continue? [y/n] \r\x1b[K");
         let p = detect(&config, &s.snapshot(), s.tail(), 0).prompt.unwrap();
         assert_eq!(p.origin, Origin::Tail);
+    }
+
+    /// The tail stores U+FFFD in one byte: a place in its text counts it as one, so the end of
+    /// the text is the end of the tail.
+    #[test]
+    fn tail_places_are_counted_in_what_the_tail_stored() {
+        let mut s = Screen::new(40, 10);
+        s.feed(b"\xff\xffbinary\r\n\xffOK?");
+        let region = tail_region(s.tail(), 5).unwrap();
+        assert_eq!(region.text, "\u{fffd}\u{fffd}binary\n\u{fffd}OK?");
+        assert_eq!(region.position(region.text.len()), s.tail().end());
+        assert_eq!(s.tail().end(), 13);
     }
 
     #[test]

@@ -1,12 +1,20 @@
 //! The text tail: the printable text the child wrote, escape sequences removed. Its last 4 KiB are
 //! matched for plain line-based prompts; its last 64 KiB are what a prompt is judged against
 //! besides its own lines — everything shown since the previous answered prompt. Positions in it
-//! are absolute stream offsets, so the same prompt seen twice is known to be the same one.
+//! are absolute offsets in what it stored, so the same prompt seen twice is known to be the same
+//! one.
 //!
 //! It is fed by the screen's parser (one parse per byte); it never parses bytes itself. It keeps
-//! bytes, not a `String`: the parser hands it runs of text already in UTF-8 (printable ASCII as
-//! it came), and checking each run again cost more than storing it. Only whole characters go in,
-//! so what it holds is always UTF-8; it is read as text when a prompt is looked at.
+//! bytes, not a `String`: the parser hands it runs of narrow text as they came, and checking each
+//! run again cost more than storing it. Only whole characters go in, in UTF-8 except one: U+FFFD
+//! is stored as the single byte DEL ([`REPLACEMENT`]), since binary output is mostly U+FFFD and
+//! its three bytes tripled what the tail copied. Text read from it has U+FFFD written out;
+//! [`stored_len`] counts it back.
+
+use std::borrow::Cow;
+
+/// What U+FFFD is stored as: DEL, which the parser never passes on as text.
+const REPLACEMENT: u8 = 0x7f;
 
 /// How much text the tail keeps for matching.
 pub const TAIL_BYTES: usize = 4096;
@@ -43,19 +51,39 @@ fn starts_char(byte: u8) -> bool {
     byte & 0xc0 != 0x80
 }
 
-/// `bytes` as text; what the tail holds always is.
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or_default()
+/// `bytes` as text, U+FFFD written out; what the tail holds always is text.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    let stored = std::str::from_utf8(bytes).unwrap_or_default();
+    if bytes.contains(&REPLACEMENT) {
+        Cow::Owned(stored.replace(char::from(REPLACEMENT), "\u{fffd}"))
+    } else {
+        Cow::Borrowed(stored)
+    }
+}
+
+/// How many bytes `text`, read from the tail, took in it: positions are counted in those.
+pub fn stored_len(text: &str) -> usize {
+    let written_out = '\u{fffd}'.len_utf8() - 1;
+    text.len() - written_out * text.matches('\u{fffd}').count()
+}
+
+/// The one byte U+FFFD is stored as.
+fn stored(c: char) -> char {
+    if c == char::REPLACEMENT_CHARACTER {
+        char::from(REPLACEMENT)
+    } else {
+        c
+    }
 }
 
 impl Tail {
     // Called for the controls that add text (line breaks, tabs, gaps); text itself comes in runs
-    // (`push_text`, `push_repeated`).
+    // (`push_narrow`, `push_repeated`).
     #[allow(clippy::inline_always)]
     #[inline(always)]
     pub fn push(&mut self, c: char) {
         self.make_room(4);
-        self.len += c.encode_utf8(&mut self.buf[self.len..]).len();
+        self.len += stored(c).encode_utf8(&mut self.buf[self.len..]).len();
     }
 
     /// `c` `times` times.
@@ -63,6 +91,7 @@ impl Tail {
         if times == 1 {
             return self.push(c);
         }
+        let c = stored(c);
         let one = c.len_utf8();
         // Only the last stretch of a long run can stay.
         let total = times.min(HISTORY_BYTES / one) * one;
@@ -79,20 +108,22 @@ impl Tail {
         self.len += total;
     }
 
-    /// Text at once, whole characters in UTF-8 (the parser hands runs over whole).
-    pub fn push_text(&mut self, text: &[u8]) {
+    /// Narrow text at once, as the parser hands it over: printable ASCII as itself, any other
+    /// byte U+FFFD.
+    pub fn push_narrow(&mut self, text: &[u8]) {
         // Of a run longer than the history, only its end can stay.
-        let mut skipped = text.len().saturating_sub(HISTORY_BYTES);
-        while !text.get(skipped).copied().is_none_or(starts_char) {
-            skipped += 1;
-        }
+        let skipped = text.len().saturating_sub(HISTORY_BYTES);
         if skipped > 0 {
             self.base += (self.len + skipped) as u64;
             self.len = 0;
         }
         let text = &text[skipped..];
         self.make_room(text.len());
-        self.buf[self.len..self.len + text.len()].copy_from_slice(text);
+        let to = &mut self.buf[self.len..self.len + text.len()];
+        // DEL and above become DEL: one vector instruction per 16 or 32 bytes.
+        for (stored, &byte) in to.iter_mut().zip(text) {
+            *stored = byte.min(REPLACEMENT);
+        }
         self.len += text.len();
     }
 
@@ -157,7 +188,7 @@ impl Tail {
     }
 
     /// The text from absolute offset `from` on, if the tail still holds all of it.
-    pub fn since(&self, from: u64) -> Option<&str> {
+    pub fn since(&self, from: u64) -> Option<Cow<'_, str>> {
         let mut start = usize::try_from(from.checked_sub(self.base)?)
             .ok()?
             .min(self.len);
@@ -170,7 +201,7 @@ impl Tail {
     }
 
     /// The last (at most) [`TAIL_BYTES`] of text and the absolute offset of its first byte.
-    pub fn text(&self) -> (&str, u64) {
+    pub fn text(&self) -> (Cow<'_, str>, u64) {
         let mut start = self.len.saturating_sub(TAIL_BYTES);
         while !self.held().get(start).copied().is_none_or(starts_char) {
             start += 1;
@@ -202,8 +233,8 @@ mod tests {
         for c in "first\nsecond\n".chars() {
             t.push(c);
         }
-        assert_eq!(t.since(6), Some("second\n"));
-        assert_eq!(t.since(t.end()), Some(""));
+        assert_eq!(t.since(6).as_deref(), Some("second\n"));
+        assert_eq!(t.since(t.end()).as_deref(), Some(""));
         for _ in 0..3 * HISTORY_BYTES {
             t.push('x');
         }
@@ -211,8 +242,8 @@ mod tests {
         assert!(t.since(t.end() - 10).is_some_and(|s| s.len() == 10));
     }
 
-    /// A backspace then a wider character across an offset (binary output does it): the text
-    /// since is still there, from that character on.
+    /// A backspace then a wider character across an offset: the text since is still there,
+    /// from that character on.
     #[test]
     fn text_since_survives_a_backspace_across_the_offset() {
         let mut t = Tail::default();
@@ -220,19 +251,19 @@ mod tests {
         t.push('b');
         let end = t.end();
         t.backspace();
-        t.push('\u{fffd}');
+        t.push('é');
         t.push('c');
-        assert_eq!(t.since(end), Some("\u{fffd}c"));
+        assert_eq!(t.since(end).as_deref(), Some("éc"));
         t.backspace();
         t.backspace();
-        assert_eq!(t.since(end), Some(""));
+        assert_eq!(t.since(end).as_deref(), Some(""));
     }
 
     /// A backspace takes back a whole character, however many bytes it is.
     #[test]
     fn backspace_takes_back_a_whole_character() {
         let mut t = Tail::default();
-        t.push_text(b"ab");
+        t.push_narrow(b"ab");
         t.push_repeated('\u{fffd}', 2);
         t.push('é');
         t.backspace();
@@ -253,13 +284,16 @@ mod tests {
     fn the_buffer_never_grows() {
         let mut t = Tail::default();
         let long = vec![b'a'; 3 * HISTORY_BYTES + 7];
-        t.push_text(&long);
+        t.push_narrow(&long);
         assert_eq!(t.end(), long.len() as u64, "a long run counts whole");
-        assert_eq!(t.since(t.end() - 100), Some(&"a".repeat(100)[..]));
+        assert_eq!(
+            t.since(t.end() - 100).as_deref(),
+            Some(&"a".repeat(100)[..])
+        );
         t.push_repeated('─', 5 * HISTORY_BYTES);
         for _ in 0..HISTORY_BYTES {
             t.push('é');
-            t.push_text(b"xyz");
+            t.push_narrow(b"xyz");
         }
         assert_eq!(t.buf.len(), HISTORY_BYTES + SLACK_BYTES);
         assert!(
@@ -267,6 +301,30 @@ mod tests {
             "the history is kept"
         );
         assert!(t.text().0.ends_with("éxyz"));
+    }
+
+    /// Binary output is mostly U+FFFD: one byte each, however it came, read back written out.
+    #[test]
+    fn a_replacement_character_is_stored_in_one_byte() {
+        let mut t = Tail::default();
+        t.push_narrow(b"a\x7fb");
+        t.push('\u{fffd}');
+        t.push_repeated('\u{fffd}', 3);
+        assert_eq!(t.end(), 7);
+        let (text, base) = t.text();
+        assert_eq!(text, "a\u{fffd}b\u{fffd}\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!((stored_len(&text), base), (7, 0));
+        assert_eq!(
+            t.since(2).as_deref(),
+            Some("b\u{fffd}\u{fffd}\u{fffd}\u{fffd}")
+        );
+        t.backspace();
+        assert_eq!(t.end(), 6, "a backspace takes back one");
+        t.push_narrow(b"plain");
+        assert!(
+            matches!(t.since(6), Some(Cow::Borrowed("plain"))),
+            "no copy without U+FFFD"
+        );
     }
 
     #[test]

@@ -333,7 +333,7 @@ impl Grid {
         self.scroll_bottom = rows - 1;
     }
 
-    /// A run of narrow text: printable ASCII, and the parser's `REPLACEMENT` for U+FFFD.
+    /// A run of narrow text: printable ASCII as itself, any other byte U+FFFD (`narrow_char`).
     pub fn print_narrow(&mut self, text: &[u8]) {
         let mut rest = text;
         while let Some(&first) = rest.first() {

@@ -267,7 +267,7 @@ mod tests {
         let read = |bytes: &[u8]| {
             let mut screen = Screen::new(20, 4);
             screen.feed(bytes);
-            (screen.view(0..4), screen.tail().text().0.to_owned())
+            (screen.view(0..4), screen.tail().text().0.into_owned())
         };
         let plain = read(b"ab\x1b[mcd");
         let idle = (0u8..0x20).filter(|&c| Performer::IDLE_CONTROLS >> c & 1 == 1);

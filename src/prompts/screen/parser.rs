@@ -13,16 +13,14 @@
 
 use crate::utf8::{self, Lead, lead};
 
-/// Stands for U+FFFD in the text [`Perform::print_narrow`] gets: DEL, which is never printed.
-pub const REPLACEMENT: u8 = 0x7f;
-
-/// What a byte of [`Perform::print_narrow`]'s text shows.
+/// What a byte of [`Perform::print_narrow`]'s text shows: printable ASCII itself, any other
+/// byte U+FFFD.
 #[inline]
 pub fn narrow_char(byte: u8) -> char {
-    if byte == REPLACEMENT {
-        char::REPLACEMENT_CHARACTER
-    } else {
+    if byte < 0x7f {
         char::from(byte)
+    } else {
+        char::REPLACEMENT_CHARACTER
     }
 }
 
@@ -32,10 +30,10 @@ pub trait Perform {
     /// reads past them there without a call, so binary output costs no call for them. (In an
     /// escape sequence every C0 control is still executed.)
     const IDLE_CONTROLS: u32 = 0;
-    /// A run of characters one cell wide, never empty: printable ASCII (0x20..=0x7E) as itself,
-    /// and [`REPLACEMENT`] for U+FFFD where a byte was an invalid UTF-8 sequence by itself;
-    /// `utf8` is the same text in UTF-8 (U+FFFD written out).
-    fn print_narrow(&mut self, text: &[u8], utf8: &[u8]);
+    /// A run of characters one cell wide, never empty, as bytes that came: printable ASCII
+    /// (0x20..=0x7E) as itself, and bytes that were an invalid UTF-8 sequence by themselves,
+    /// each one U+FFFD ([`narrow_char`]). Never a control.
+    fn print_narrow(&mut self, text: &[u8]);
     /// A character that is not printable ASCII, `times` times (≥ 1) in a row; U+FFFD too, for
     /// an invalid sequence of more than one byte or one the chunking cut.
     fn print(&mut self, c: char, times: usize);
@@ -186,14 +184,19 @@ pub struct Parser {
     /// The CSI states are reading a DCS head: its controls are dropped, its final byte starts
     /// the data and a misplaced byte spoils it for good.
     dcs: bool,
-    /// Where `narrow` gathers its text and the text's UTF-8 (kept here: a fresh buffer would be
-    /// cleared each time).
+    /// Where `narrow` gathers its text (kept here: a fresh buffer would be cleared each time).
     narrow_text: [u8; NARROW_RUN],
-    narrow_utf8: [u8; NARROW_UTF8],
 }
 
 fn is_printable_ascii(byte: u8) -> bool {
     (0x20..0x7f).contains(&byte)
+}
+
+/// Whether `byte` shows one narrow cell whatever comes next: printable ASCII, or a byte no
+/// UTF-8 character holds there (a stray continuation byte past the C1 range, or one that
+/// never starts a character).
+const fn shows_one_cell(byte: u8) -> bool {
+    matches!(byte, 0x20..=0x7e | 0xa0..=0xc1 | 0xf5..=0xff)
 }
 
 /// How many bytes at the start of `bytes` are `wanted`. Short stretches (binary output) are
@@ -218,11 +221,6 @@ fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
 /// How [`Parser::narrow`] reads a byte in the ground state.
 #[derive(Clone, Copy)]
 struct Narrow {
-    /// What goes into the narrow text: the byte itself or [`REPLACEMENT`].
-    out: u8,
-    /// What goes into its UTF-8 (little-endian), and how many bytes of it.
-    utf8: u32,
-    utf8_len: u8,
     /// 1 if the byte shows a cell, 0 if it shows nothing (DEL, a C1 control, an idle C0 one).
     keep: u8,
     /// Not narrow: the general path reads it.
@@ -238,9 +236,6 @@ impl Narrow {
     /// Every byte's entry, for a performer whose idle controls are `idle`.
     const fn table(idle: u32) -> [Self; 256] {
         let stop = Self {
-            out: 0,
-            utf8: 0,
-            utf8_len: 0,
             keep: 0,
             stop: true,
             lead: false,
@@ -251,32 +246,20 @@ impl Narrow {
             stop: false,
             ..stop
         };
-        let replacement = Self {
-            out: REPLACEMENT,
-            utf8: u32::from_le_bytes([0xef, 0xbf, 0xbd, 0]),
-            utf8_len: 3,
-            keep: 1,
-            ..nothing
-        };
+        let shown = Self { keep: 1, ..nothing };
         let mut table = [stop; 256];
         let mut i = 0;
         while i < 256 {
             #[allow(clippy::cast_possible_truncation)] // i < 256
             let byte = i as u8;
             table[i] = match byte {
-                0x20..=0x7e => Self {
-                    out: byte,
-                    utf8: byte as u32,
-                    utf8_len: 1,
-                    ..replacement
-                },
+                _ if shows_one_cell(byte) => shown,
                 0x1b => stop,
                 0x00..=0x1f if idle >> byte & 1 == 1 => nothing,
                 0x00..=0x1f => stop,
                 // DEL prints nothing; a stray continuation byte in the C1 range is a C1
                 // control, as `vte` reads it.
                 0x7f..=0x9f => nothing,
-                0xa0..=0xc1 | 0xf5..=0xff => replacement,
                 _ => match lead(byte) {
                     Some(opens) => {
                         let (low, span) = opens.first();
@@ -284,10 +267,10 @@ impl Narrow {
                             lead: true,
                             low,
                             span,
-                            ..replacement
+                            ..shown
                         }
                     }
-                    None => replacement,
+                    None => shown,
                 },
             };
             i += 1;
@@ -305,8 +288,6 @@ impl<P: Perform> NarrowTable<P> {
 
 /// How much narrow text is gathered before it is handed over.
 const NARROW_RUN: usize = 256;
-/// Its UTF-8 at most, and the spare byte of the last 4-byte store.
-const NARROW_UTF8: usize = 3 * NARROW_RUN + 1;
 /// A run of printable ASCII shorter than this, followed by narrow bytes, is read again as
 /// narrow text with them (one call instead of two); a longer one is handed over as it is.
 const SHORT_TEXT: usize = 32;
@@ -323,7 +304,6 @@ impl Parser {
             ignoring: false,
             dcs: false,
             narrow_text: [0; NARROW_RUN],
-            narrow_utf8: [0; NARROW_UTF8],
         }
     }
 
@@ -403,25 +383,31 @@ impl Parser {
     /// branch on which (binary output is all of these, in random order), and hands them over
     /// as narrow text. Returns where it stopped.
     fn narrow<P: Perform>(&mut self, performer: &mut P, bytes: &[u8], mut i: usize) -> usize {
-        let (text, utf8) = (&mut self.narrow_text, &mut self.narrow_utf8);
-        let (mut n, mut m) = (0, 0);
+        // A flood of bytes that each show a cell whatever follows them (0xFF, say) needs no
+        // table: it is found 16 bytes at a time and handed over as it came. Whether one starts
+        // here is asked of a whole stretch at once, so random bytes pay no missed branch.
+        let flood = bytes.get(i..i + SHORT_TEXT).is_some_and(|head| {
+            head.iter()
+                .fold(true, |all, &byte| all & shows_one_cell(byte))
+        });
+        if flood {
+            let cells = SHORT_TEXT + stretch(&bytes[i + SHORT_TEXT..], shows_one_cell);
+            performer.print_narrow(&bytes[i..i + cells]);
+            i += cells;
+        }
+        let text = &mut self.narrow_text;
+        let mut n = 0;
         while i < bytes.len() && !Self::narrow_stops::<P>(bytes, i) {
-            let class = NarrowTable::<P>::TABLE[usize::from(bytes[i])];
-            text[n] = class.out;
-            // One 4-byte store whatever the length; the next character overwrites the rest.
-            if let Some(at) = utf8.get_mut(m..m + 4) {
-                at.copy_from_slice(&class.utf8.to_le_bytes());
-            }
-            n += usize::from(class.keep);
-            m += usize::from(class.utf8_len);
+            text[n] = bytes[i];
+            n += usize::from(NarrowTable::<P>::TABLE[usize::from(bytes[i])].keep);
             i += 1;
             if n == NARROW_RUN {
-                performer.print_narrow(text, &utf8[..m]);
-                (n, m) = (0, 0);
+                performer.print_narrow(text);
+                n = 0;
             }
         }
         if n > 0 {
-            performer.print_narrow(&text[..n], &utf8[..m]);
+            performer.print_narrow(&text[..n]);
         }
         i
     }
@@ -446,7 +432,7 @@ impl Parser {
                     // Binary output: a few letters between invalid bytes. One run for all.
                     i = self.narrow(performer, bytes, start);
                 } else {
-                    performer.print_narrow(&bytes[start..i], &bytes[start..i]);
+                    performer.print_narrow(&bytes[start..i]);
                 }
                 continue;
             } else if !Self::narrow_stops::<P>(bytes, i) {
@@ -717,7 +703,7 @@ mod tests {
     struct Log(Vec<String>);
 
     impl Perform for Log {
-        fn print_narrow(&mut self, text: &[u8], _: &[u8]) {
+        fn print_narrow(&mut self, text: &[u8]) {
             for &c in text {
                 self.print(narrow_char(c), 1);
             }
@@ -841,11 +827,9 @@ mod tests {
         struct Calls(Vec<String>);
         impl Perform for Calls {
             const IDLE_CONTROLS: u32 = 1 << 0x01 | 1 << 0x07;
-            fn print_narrow(&mut self, text: &[u8], utf8: &[u8]) {
+            fn print_narrow(&mut self, text: &[u8]) {
                 let shown: String = text.iter().map(|&b| narrow_char(b)).collect();
-                assert_eq!(shown.as_bytes(), utf8);
-                self.0
-                    .push(format!("narrow {}", String::from_utf8_lossy(text)));
+                self.0.push(format!("narrow {shown}"));
             }
             fn print(&mut self, c: char, times: usize) {
                 self.0.push(format!("print {c} {times}"));
@@ -864,16 +848,15 @@ mod tests {
         assert_eq!(
             calls.0,
             [
-                "narrow ab\x7fcd\x7f(e",
+                "narrow ab\u{fffd}cd\u{fffd}(e",
                 "x0a",
                 "narrow f",
                 "print \u{e9} 1",
-                "narrow \x7fg",
+                "narrow \u{fffd}g",
                 "x01",
                 "CSI K"
             ]
         );
-        assert_eq!(narrow_char(REPLACEMENT), char::REPLACEMENT_CHARACTER);
     }
 
     #[test]

@@ -299,7 +299,7 @@ mod tests {
     fn after(pen: Pen, sgr: &[u8]) -> Pen {
         struct Apply(Pen);
         impl Perform for Apply {
-            fn print_narrow(&mut self, _: &[u8], _: &[u8]) {}
+            fn print_narrow(&mut self, _: &[u8]) {}
             fn print(&mut self, _: char, _: usize) {}
             fn execute(&mut self, _: u8) {}
             fn csi_dispatch(&mut self, params: &Params, _: &[u8], action: u8) {

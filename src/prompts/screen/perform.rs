@@ -20,9 +20,9 @@ impl Perform for Performer<'_> {
     // the rest in text.
     const IDLE_CONTROLS: u32 = !(0xff << 0x08);
 
-    fn print_narrow(&mut self, text: &[u8], utf8: &[u8]) {
+    fn print_narrow(&mut self, text: &[u8]) {
         self.grid.print_narrow(text);
-        self.tail.push_text(utf8);
+        self.tail.push_narrow(text);
     }
 
     #[inline]
