@@ -48,6 +48,8 @@ ROUNDS = 1 if QUICK else 5
 THROUGHPUT_ROUNDS = 1 if QUICK else 9
 MB = 1_000_000
 THROUGHPUT_MB = 10 if QUICK else 100
+# Busy work given to the C relay beside the tools: what screen models at 1 GB/s and 250 MB/s cost.
+BUSY_NS_PER_KIB = (1000, 4000)
 KEYSTROKES = 200 if QUICK else 2000
 PROMPTS = 10 if QUICK else 100
 IDLE_SECONDS = 3 if QUICK else 30
@@ -215,9 +217,15 @@ def throughput(rows, streams, cfg):
     stamp = os.path.join(WORK, "output-done")
     # `--record` beside the rest: it must not slow the relay (its ratio is to autoapprove).
     recording = ("autoapprove --record", lambda argv: [AA, "-q", "--config", cfg, "--record", cast, "--"] + argv)
+    # The C relay made to spin after each write, as a relay that models the screen works: on a
+    # VM whose idle vCPUs halt at once, a few µs of work per chunk can cost more wall time than
+    # more work does. These rows show this machine's answer in the same run.
+    busy = [(f"C relay + {ns / 1000:g} µs/KiB of busy work",
+             lambda argv, ns=ns: ["env", f"RELAY_BUSY_NS_PER_KIB={ns}", RELAY] + argv)
+            for ns in BUSY_NS_PER_KIB]
     for label, path in streams:
         size = os.path.getsize(path)
-        candidates = tools(cfg) + [recording]
+        candidates = tools(cfg) + [recording] + busy
         results = {name: [] for name, _ in candidates}
         for round_ in range(THROUGHPUT_ROUNDS):
             # Each round starts with another tool: the one after a recording runs while the
