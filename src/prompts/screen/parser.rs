@@ -291,6 +291,9 @@ const NARROW_RUN: usize = 256;
 /// A run of printable ASCII shorter than this, followed by narrow bytes, is read again as
 /// narrow text with them (one call instead of two); a longer one is handed over as it is.
 const SHORT_TEXT: usize = 32;
+/// How many bytes that each show a cell [`Parser::narrow`] looks for before taking the flood
+/// path: a whole vector's worth, so looking costs random bytes no missed branch.
+const FLOOD: usize = 32;
 
 impl Parser {
     pub fn new() -> Self {
@@ -384,14 +387,13 @@ impl Parser {
     /// as narrow text. Returns where it stopped.
     fn narrow<P: Perform>(&mut self, performer: &mut P, bytes: &[u8], mut i: usize) -> usize {
         // A flood of bytes that each show a cell whatever follows them (0xFF, say) needs no
-        // table: it is found 16 bytes at a time and handed over as it came. Whether one starts
-        // here is asked of a whole stretch at once, so random bytes pay no missed branch.
-        let flood = bytes.get(i..i + SHORT_TEXT).is_some_and(|head| {
+        // table: it is found 16 bytes at a time and handed over as it came.
+        let flood = bytes.get(i..i + FLOOD).is_some_and(|head| {
             head.iter()
                 .fold(true, |all, &byte| all & shows_one_cell(byte))
         });
         if flood {
-            let cells = SHORT_TEXT + stretch(&bytes[i + SHORT_TEXT..], shows_one_cell);
+            let cells = FLOOD + stretch(&bytes[i + FLOOD..], shows_one_cell);
             performer.print_narrow(&bytes[i..i + cells]);
             i += cells;
         }
@@ -864,9 +866,8 @@ mod tests {
         assert_eq!(parse(b"a\x7fb"), ["\"ab\""]);
     }
 
-    /// Against `vte` on arbitrary bytes: the same actions, whatever the chunking.
-    #[test]
-    fn acts_as_vte_does() {
+    /// `vte`'s actions on `bytes`, written out as [`Log`] writes ours.
+    fn vte_log(bytes: &[u8]) -> Vec<String> {
         struct Vte(Log);
         impl vte::Perform for Vte {
             fn print(&mut self, c: char) {
@@ -896,6 +897,21 @@ mod tests {
                 }
             }
         }
+        let mut theirs = Vte(Log::default());
+        vte::Parser::new().advance(&mut theirs, bytes);
+        theirs.0.0
+    }
+
+    /// Ours and `vte`'s actions on `bytes` are the same, whole and a byte at a time.
+    fn assert_as_vte(bytes: &[u8]) {
+        let theirs = vte_log(bytes);
+        assert_eq!(parse(bytes), theirs, "{:?}", bytes.escape_ascii());
+        assert_eq!(parse_bytewise(bytes), theirs, "{:?}", bytes.escape_ascii());
+    }
+
+    /// Against `vte` on arbitrary bytes: the same actions, whatever the chunking.
+    #[test]
+    fn acts_as_vte_does() {
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = move || {
             x ^= x << 13;
@@ -921,15 +937,33 @@ mod tests {
                     std::iter::repeat_n(byte, usize::try_from(times).unwrap_or(1))
                 })
                 .collect();
-            let mut theirs = Vte(Log::default());
-            vte::Parser::new().advance(&mut theirs, &bytes);
-            assert_eq!(parse(&bytes), theirs.0.0, "{:?}", bytes.escape_ascii());
-            assert_eq!(
-                parse_bytewise(&bytes),
-                theirs.0.0,
-                "{:?}",
-                bytes.escape_ascii()
-            );
+            assert_as_vte(&bytes);
+        }
+    }
+
+    /// Long stretches of bytes that each show a cell (printable ASCII mixed with bytes no
+    /// character holds), taken by the flood path, then whatever ends them: a lead byte that
+    /// does or does not start a character, a C1 control, a line feed, an escape, the end.
+    #[test]
+    fn floods_of_one_cell_bytes_act_as_vte_does() {
+        let cells = b"\xff\xf5\xa0\xbf\xc0\xc1a Z~";
+        let ends: [&[u8]; 7] = [
+            b"\xc3\xa9",
+            b"\xc3(",
+            b"\xe2\x9d",
+            b"\x85",
+            b"\n",
+            b"\x1b[K",
+            b"",
+        ];
+        for len in [31, 32, 33, 47, 48, 300] {
+            for (k, end) in ends.iter().enumerate() {
+                let mut bytes: Vec<u8> =
+                    (0..len).map(|i| cells[(i * 7 + k) % cells.len()]).collect();
+                bytes.extend_from_slice(end);
+                bytes.extend(std::iter::repeat_n(0xff, len));
+                assert_as_vte(&bytes);
+            }
         }
     }
 }
