@@ -1,12 +1,13 @@
 //! The terminal output parser: the DEC ANSI state machine (<https://vt100.net/emu/dec_ansi_parser>)
-//! over UTF-8 text, reduced to what the screen model acts on. Its speed is the relay's whenever
-//! output comes faster than the model reads it, so it is built for any byte stream, not only
-//! text: a run of printable ASCII is handed over whole; in binary output the bytes that each show
-//! one narrow cell or nothing (letters, bytes invalid by themselves, idle controls) are read by
-//! a table and handed over as one run, with no branch on which they are; every other character
-//! is decoded in one pass (an invalid sequence is one U+FFFD, the maximal-subpart rule
-//! `from_utf8_lossy` follows). OSC, DCS, SOS, PM and APC strings are read past and dropped:
-//! nothing on screen depends on them.
+//! over UTF-8 text, reduced to what the screen model acts on. It runs on the relay's thread, so
+//! its speed on any byte stream, not only text, is part of the relay's: a run of printable ASCII
+//! is handed over whole; in binary output the bytes that each show one narrow cell or nothing
+//! (letters, bytes invalid by themselves, idle controls) are read by a table and handed over as
+//! one run, with no branch on which they are (a long stretch of bytes that each show a cell, such
+//! as 0xFF, is found 16 bytes at a time, without the table); every other character is decoded in
+//! one pass (an invalid sequence is one U+FFFD, the maximal-subpart rule `from_utf8_lossy`
+//! follows). OSC, DCS, SOS, PM and APC strings are read past and dropped: nothing on screen
+//! depends on them.
 //!
 //! Byte for byte it acts as `vte` does, with one exception: DEL prints nothing (terminals ignore
 //! it), where `vte` prints it as a character.
