@@ -12,8 +12,9 @@ autoapprove's memory. At the end the child reports how many prompts it asked and
 answered, and a hash of every byte it wrote; this side compares it with the hash of what it read
 (less the title sequences autoapprove writes itself).
 
-Prints: RSS and private memory (RssAnon) at the start (after a warm-up) and at the end, prompts
-asked and answered, bytes written and bytes lost (a hash mismatch says the stream differs).
+Prints: RSS and private memory (RssAnon) at the start (after a warm-up) and at the end, private
+memory at six points in between (so flat can be told from growing), prompts asked and answered,
+bytes written and bytes lost (a hash mismatch says the stream differs).
 """
 
 import fcntl
@@ -154,6 +155,10 @@ def main():
     summary = None
     start = time.monotonic()
     first = last = None
+    # Private memory along the way: (minutes, KiB) every sixth of the run after the warm-up.
+    along = []
+    sample_every = max(WARM_UP, seconds / 6)
+    next_sample = start + WARM_UP + sample_every
     resizes = 0
     own = 0
     last_output = start
@@ -167,6 +172,9 @@ def main():
             next_resize = now + 2.0
         if first is None and now - start >= WARM_UP:
             first = memory(p.pid)
+        if now >= next_sample and p.poll() is None:
+            along.append(((now - start) / 60, memory(p.pid)["RssAnon"]))
+            next_sample += sample_every
         ready, _, _ = select.select([master], [], [], 0.5)
         if not ready:
             if p.poll() is not None:
@@ -219,6 +227,8 @@ def main():
     print("|---|---|---|")
     print(f"| RSS | {first['VmRSS']} KiB | {last['VmRSS']} KiB |")
     print(f"| private (RssAnon) | {first['RssAnon']} KiB | {last['RssAnon']} KiB |")
+    print("| private (RssAnon) along the way | | "
+          + ", ".join(f"{kib} KiB at {minutes:.0f} min" for minutes, kib in along) + " |")
     print(f"| prompts answered | | {fields['answered']} of {fields['asked']} |")
     print(f"| bytes written / lost | | {int(fields['bytes']):,} / {lost} |")
     print(f"| title sequences of autoapprove's own, not counted | | {own} |")
