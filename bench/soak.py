@@ -13,8 +13,8 @@ answered, and a hash of every byte it wrote; this side compares it with the hash
 (less the title sequences autoapprove writes itself).
 
 Prints: RSS and private memory (RssAnon) at the start (after a warm-up) and at the end, private
-memory at up to five points in between (so flat can be told from growing), prompts asked and answered,
-bytes written and bytes lost (a hash mismatch says the stream differs).
+memory at up to five points in between (so flat can be told from growing), prompts asked and
+answered, bytes written and bytes lost (a hash mismatch says the stream differs).
 """
 
 import fcntl
