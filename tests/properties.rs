@@ -107,6 +107,42 @@ proptest! {
         prop_assert_eq!(&read(&mut pieces.into_iter()), &whole);
     }
 
+    /// A flood of binary output longer than the screen writes only the rows that stay; the
+    /// screen, where the wrapped rows join and how far it scrolled must be as if every row had
+    /// been written (fed a byte at a time, nothing is skipped), whatever the margins, the
+    /// cursor, the modes and the size.
+    #[test]
+    fn a_flood_longer_than_the_screen_reads_as_if_every_row_were_written(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                (32usize..1500, prop_oneof![Just(0xffu8), Just(b'x'), Just(0xc0)])
+                    .prop_map(|(len, byte)| vec![byte; len]),
+                prop_oneof![
+                    Just(&b"\x1b[3;6r"[..]), Just(&b"\x1b[r"[..]), Just(&b"\x1b[2;2H"[..]),
+                    Just(&b"\x1b[99;1H"[..]), Just(&b"\x1b[4h"[..]), Just(&b"\x1b[4l"[..]),
+                    Just(&b"\x1b[?7l"[..]), Just(&b"\x1b[?7h"[..]), Just(&b"\x1b(0"[..]),
+                    Just(&b"\x1b(B"[..]), Just(&b"\r\n"[..]), Just(&b"ab\xe2\x9d"[..]),
+                    Just(&b"\x1b[?1049h"[..]), Just(&b"\x1b[?1049l"[..]),
+                    Just(&b"\x1b[1;41m"[..]), Just(&b"\x1b[m"[..]),
+                ].prop_map(<[u8]>::to_vec),
+            ],
+            1..12,
+        ),
+        cols in 1u16..30,
+        rows in 1u16..9,
+    ) {
+        let bytes = parts.concat();
+        let read = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+            let mut screen = Screen::new(cols, rows);
+            for chunk in chunks {
+                screen.feed(chunk);
+            }
+            (screen.snapshot(), screen.view(0..usize::from(rows)))
+        };
+        let whole = read(&mut std::iter::once(&bytes[..]));
+        prop_assert_eq!(read(&mut bytes.chunks(1)), whole);
+    }
+
     #[test]
     fn the_engine_never_sends_in_manual_mode_nor_faster_than_the_interval(
         steps in proptest::collection::vec((0u64..3000, 0u8..11, 0u64..4), 1..80),

@@ -157,7 +157,7 @@ impl Screen {
         let cells = |row: usize| -> Vec<(char, Pen)> {
             buf.row(row)
                 .iter()
-                .map(|cell| (cell.ch, g.palette.get(cell.pen)))
+                .map(|cell| (cell.ch(), g.palette.get(cell.pen())))
                 .collect()
         };
         let lines = (rows.start.min(g.rows)..rows.end.min(g.rows))
@@ -197,7 +197,7 @@ impl Screen {
             current.extend(
                 buf.row(row)
                     .iter()
-                    .map(|cell| cell.ch)
+                    .map(|cell| cell.ch())
                     .filter(|&c| c != WIDE_CONT),
             );
             if row == g.cursor.0 {

@@ -204,7 +204,7 @@ const fn shows_one_cell(byte: u8) -> bool {
 /// looked at byte by byte; past 16 bytes it looks at 16 at a time without stopping early inside
 /// them, which the compiler turns into a few vector instructions per 16.
 #[inline]
-fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
+pub fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
     let head = bytes.len().min(16);
     if let Some(end) = bytes[..head].iter().position(|&byte| !wanted(byte)) {
         return end;
