@@ -398,6 +398,9 @@ impl Grid {
     /// bottom rows take the text's last ones. Rows that would scroll away again are counted,
     /// not written: a flood of binary output (4 KiB a read, 51 rows at 80×24) writes 24.
     fn scroll_in(&mut self, text: &[u8]) {
+        if text.is_empty() {
+            return;
+        }
         let (top, bottom, cols) = (self.scroll_top, self.scroll_bottom, self.cols);
         let rows = text.len().div_ceil(cols);
         let kept = rows.min(bottom + 1 - top);
