@@ -145,7 +145,8 @@ proptest! {
                     }
                 }
                 Some(_) if *text => {
-                    reference.extend(std::iter::repeat_n("\u{fffd}", bytes.len()).collect::<String>().bytes());
+                    let replacements = "\u{fffd}".repeat(bytes.len());
+                    reference.extend_from_slice(replacements.as_bytes());
                 }
                 _ => reference.extend_from_slice(bytes),
             }
