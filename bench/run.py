@@ -214,9 +214,14 @@ def percentile(values, p):
 
 def throughput(rows, streams, cfg):
     cast = os.path.join(WORK, "throughput.cast")
+    typescript = os.path.join(WORK, "throughput.typescript")
     stamp = os.path.join(WORK, "output-done")
     # `--record` beside the rest: it must not slow the relay (its ratio is to autoapprove).
     recording = ("autoapprove --record", lambda argv: [AA, "-q", "--config", cfg, "--record", cast, "--"] + argv)
+    # The reference for what keeping a copy of a flood costs: `script` writing its typescript to
+    # a file (its ratio is to `script` writing to /dev/null).
+    script_keeping = ("script, keeping a typescript",
+                      lambda argv: ["script", "-qec", shlex.join(argv), typescript])
     # The C relay made to spin after each write, as a relay that models the screen works: on a
     # VM whose idle vCPUs halt at once, a few µs of work per chunk can cost more wall time than
     # more work does. These rows show this machine's answer in the same run.
@@ -225,7 +230,7 @@ def throughput(rows, streams, cfg):
             for ns in BUSY_NS_PER_KIB]
     for label, path in streams:
         size = os.path.getsize(path)
-        candidates = tools(cfg) + [recording] + busy
+        candidates = tools(cfg) + [recording, script_keeping] + busy
         results = {name: [] for name, _ in candidates}
         for round_ in range(THROUGHPUT_ROUNDS):
             # Each round starts with another tool: the one after a recording runs while the
@@ -234,8 +239,9 @@ def throughput(rows, streams, cfg):
             for name, wrap in candidates[turn:] + candidates[:turn]:
                 # Untimed: a fresh cast file (truncating the last one's cached pages took the
                 # recording's time) and nothing left to write back.
-                if os.path.exists(cast):
-                    os.unlink(cast)
+                for kept in (cast, typescript):
+                    if os.path.exists(kept):
+                        os.unlink(kept)
                 os.sync()
                 # The program notes when it has written the last byte (the relay has taken all but
                 # what the PTY holds): a recording's writer may still be at work then.
@@ -262,6 +268,12 @@ def throughput(rows, streams, cfg):
                 rows.append((scenario, f"{name}: until the recording is complete",
                              f"{wall:.2f} s wall, {cpu:.2f} s CPU", paired(runs, "autoapprove"),
                              "autoapprove", None))
+                continue
+            if name == script_keeping[0]:
+                done = median([d for _, _, d in runs])
+                rows.append((scenario, f"{name}: the program's output through",
+                             f"{done:.2f} s, {size / MB / done:.0f} MB/s", paired(runs, "script", 2),
+                             "script", None))
                 continue
             rows.append((scenario, name, f"{wall:.2f} s wall, {cpu:.2f} s CPU, {size / MB / wall:.0f} MB/s",
                          paired(runs, "C relay"), "C relay", 1.10 if name == "autoapprove" else None))
