@@ -235,7 +235,20 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
                 Err(code) => code,
                 Ok(config) => {
                     match record::replay::replay(&path, config, cli.profile.as_deref(), scope) {
-                        Ok(report) => print(&report),
+                        Ok(replayed) => {
+                            if replayed.report.is_empty() {
+                                // Said on stderr: stdout stays one line per decision.
+                                eprintln!(
+                                    "autoapprove: replay: {}: no prompt and no decision in its {} \
+                                     event{} ({:.1} s)",
+                                    path.display(),
+                                    replayed.events,
+                                    if replayed.events == 1 { "" } else { "s" },
+                                    replayed.length.as_secs_f64()
+                                );
+                            }
+                            print(&replayed.report)
+                        }
                         Err(e) => {
                             eprintln!("error: replay: {e}");
                             exit::USAGE

@@ -332,6 +332,46 @@ fn a_broken_recording_is_an_error_with_its_line() {
     std::fs::write(&cast, "{\"version\": 1, \"width\": 80, \"height\": 24}\n").unwrap();
     let out = autoapprove(["replay", cast.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains(":1: asciicast version 1"));
+    // A time no clock reaches: an error at its line, not an abort.
+    for time in ["1e300", "2e9"] {
+        std::fs::write(
+            &cast,
+            format!("{{\"version\": 2, \"width\": 80, \"height\": 24}}\n[{time}, \"o\", \"hi\"]\n"),
+        )
+        .unwrap();
+        let out = autoapprove(["replay", cast.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: replay: {}:2: a time of ", cast.display())),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+/// A recording on which the rules decide nothing says so on stderr; stdout, one line per
+/// decision, stays empty.
+#[test]
+fn a_replay_without_a_decision_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let cast = dir.path().join("quiet.cast");
+    std::fs::write(
+        &cast,
+        "{\"version\": 2, \"width\": 80, \"height\": 24}\n\
+         [0.1, \"o\", \"building...\\r\\n\"]\n[2.5, \"o\", \"done\\r\\n\"]\n",
+    )
+    .unwrap();
+    let out = autoapprove(["replay", cast.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "autoapprove: replay: {}: no prompt and no decision in its 2 events (2.5 s)\n",
+            cast.display()
+        )
+    );
 }
 
 /// A flood is written after it has passed (the writer holds off while it pours in): when the

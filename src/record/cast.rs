@@ -52,6 +52,10 @@ pub enum Kind {
     Marker(String),
 }
 
+/// The latest time an event may have, in seconds: a replay counts time from an instant, and
+/// far beyond this it could not.
+const MAX_TIME: f64 = 1e9;
+
 impl Entry {
     pub fn to_line(&self) -> String {
         let mut line = Vec::new();
@@ -90,6 +94,11 @@ impl Entry {
         let (Some(at), Some(code), Some(data)) = (at.as_f64(), code.as_str(), data.as_str()) else {
             return Err("an event is [time, code, data]: a number and two strings".into());
         };
+        if at > MAX_TIME {
+            return Err(format!(
+                "a time of {at:e} s: an event's time is at most {MAX_TIME:e} s (about 30 years)"
+            ));
+        }
         let kind = match code {
             "o" => Kind::Output(data.to_owned()),
             "i" => Kind::Input(data.to_owned()),

@@ -28,15 +28,24 @@ pub struct ReplayError {
     why: String,
 }
 
-/// Reads the recording at `path` and returns the report: one line per decision, at the time the
-/// recording had then; a prompt's decision is followed by the lines it was seen on. The profile
-/// is `profile`, else the one the recorded command's name chooses.
+/// What a replay found.
+pub struct Replayed {
+    /// One line per decision, at the time the recording had then; a prompt's decision is
+    /// followed by the lines it was seen on. Empty if the rules made none.
+    pub report: String,
+    /// How many events the recording holds, and the time of the last one.
+    pub events: usize,
+    pub length: Duration,
+}
+
+/// Reads the recording at `path` and plays it through `config`'s rules. The profile is
+/// `profile`, else the one the recorded command's name chooses.
 pub fn replay(
     path: &Path,
     config: Config,
     profile: Option<&str>,
     scope: Option<Scope>,
-) -> Result<String, ReplayError> {
+) -> Result<Replayed, ReplayError> {
     let fail = |line: usize, why: String| ReplayError {
         path: path.display().to_string(),
         line: Some(line),
@@ -72,18 +81,27 @@ pub fn replay(
         .with_profile(program, profile)
         .map_err(|e| fail(1, format!("--profile: {e}")))?;
     let mut player = Player::new(Arc::new(config), &header, scope);
+    let (mut events, mut length) = (0, Duration::ZERO);
     for (i, line) in lines {
         if line.trim().is_empty() {
             continue;
         }
         match Entry::parse(line) {
-            Ok(Some(entry)) => player.play(&entry),
-            Ok(None) => {}
+            Ok(Some(entry)) => {
+                player.play(&entry);
+                events += 1;
+                length = length.max(Duration::from_secs_f64(entry.at.max(0.0)));
+            }
+            Ok(None) => events += 1,
             Err(why) => return Err(fail(i + 1, why)),
         }
     }
     player.end();
-    Ok(player.report)
+    Ok(Replayed {
+        report: player.report,
+        events,
+        length,
+    })
 }
 
 struct Player {
