@@ -332,6 +332,17 @@ fn a_broken_recording_is_an_error_with_its_line() {
     std::fs::write(&cast, "{\"version\": 1, \"width\": 80, \"height\": 24}\n").unwrap();
     let out = autoapprove(["replay", cast.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains(":1: asciicast version 1"));
+    // Not a header at all: said in words, not in the parser's.
+    std::fs::write(&cast, "[0.1, \"o\", \"hi\"]\n").unwrap();
+    let out = autoapprove(["replay", cast.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: replay: {}:1: not an asciicast header: a JSON object with version, width \
+             and height\n",
+            cast.display()
+        )
+    );
     // A time no clock reaches: an error at its line, not an abort.
     for time in ["1e300", "2e9"] {
         std::fs::write(

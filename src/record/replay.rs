@@ -61,6 +61,12 @@ pub fn replay(
         .next()
         .ok_or_else(|| fail(1, "empty: an asciicast starts with its header".into()))?
         .1;
+    if !header.trim_start().starts_with('{') {
+        return Err(fail(
+            1,
+            "not an asciicast header: a JSON object with version, width and height".into(),
+        ));
+    }
     let header: Header = serde_json::from_str(header)
         .map_err(|e| fail(1, format!("not an asciicast header: {e}")))?;
     if header.version != 2 {
