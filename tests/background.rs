@@ -360,6 +360,14 @@ fn a_client_started_before_the_run_sleeps_until_it_serves() {
     let early = Reply(finish(waiting));
     let event = early.event();
     assert_eq!(event["seq"], 1, "{}", early.stderr());
+    // It said why it waited (a mistyped DIR would wait for ever), and only that.
+    assert_eq!(
+        early.stderr(),
+        format!(
+            "autoapprove: no run serves {} yet: waiting for one to start\n",
+            bg.display()
+        )
+    );
     assert!(
         event["description"].as_str().unwrap().contains("/b,"),
         "{event}"

@@ -113,6 +113,11 @@ fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
         Reach::Ended => return Ok(None),
         Reach::NotYet => {}
     }
+    // Said once: a mistyped DIR would otherwise wait without a word.
+    eprintln!(
+        "autoapprove: no run serves {} yet: waiting for one to start",
+        dir.shown.display()
+    );
     let watch =
         inotify::init(inotify::CreateFlags::CLOEXEC).map_err(|e| fail(format!("inotify: {e}")))?;
     inotify::add_watch(
