@@ -2,6 +2,8 @@
 //! line, then one JSON array per event, `[seconds, code, data]` — `"o"` output, `"i"` input,
 //! `"r"` a resize (`"COLSxROWS"`), `"m"` a marker. Written by the recorder, read by `replay`.
 
+use std::time::Duration;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -83,6 +85,11 @@ impl Entry {
         out.push(b',');
         let _ = serde_json::to_writer(&mut *out, data);
         out.extend_from_slice(b"]\n");
+    }
+
+    /// The event's time as a duration since the recording began (a time before it counts as 0).
+    pub fn elapsed(&self) -> Duration {
+        Duration::from_secs_f64(self.at.clamp(0.0, MAX_TIME))
     }
 
     /// An event line; `None` for a code this project does not act on (asciicast allows others).

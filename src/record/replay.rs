@@ -96,7 +96,7 @@ pub fn replay(
             Ok(Some(entry)) => {
                 player.play(&entry);
                 events += 1;
-                length = length.max(Duration::from_secs_f64(entry.at.max(0.0)));
+                length = length.max(entry.elapsed());
             }
             Ok(None) => events += 1,
             Err(why) => return Err(fail(i + 1, why)),
@@ -147,7 +147,7 @@ impl Player {
     }
 
     fn play(&mut self, entry: &Entry) {
-        let at = Duration::from_secs_f64(entry.at.max(0.0));
+        let at = entry.elapsed();
         self.run_until(at);
         match &entry.kind {
             Kind::Output(text) => {
