@@ -7,6 +7,15 @@
 //! [`inbox`]; the session carries out the engine's actions. See IMPLEMENTATION.md for the module
 //! map and the data flow.
 
+/// `eprintln!` that cannot abort: when stderr is gone (a pipe whose reader has left), the
+/// message is dropped and the exit code still says what happened.
+macro_rules! to_stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod background;
 pub mod cli;
 pub mod config;
@@ -65,7 +74,7 @@ pub fn run(mut cli: Cli) -> i32 {
         Err(command) => command,
     };
     if let Some(outer) = std::env::var_os(pty::child::NESTED_ENV).filter(|_| !cli.nested) {
-        eprintln!(
+        to_stderr!(
             "error: already running inside autoapprove (pid {}, from ${}): a second layer would \
              answer every prompt twice; pass --nested to run it anyway",
             outer.to_string_lossy(),
@@ -81,7 +90,7 @@ pub fn run(mut cli: Cli) -> i32 {
         load_config(&cli)?
             .with_profile(&program, cli.profile.as_deref())
             .map_err(|e| {
-                eprintln!("error: --profile: {e}");
+                to_stderr!("error: --profile: {e}");
                 exit::USAGE
             })
     });
@@ -108,7 +117,7 @@ pub fn run(mut cli: Cli) -> i32 {
         match record::Recorder::start(path, cols, rows, &line, cli.record_input) {
             Ok(recorder) => log.record_to(recorder),
             Err(e) => {
-                eprintln!("error: --record: cannot write {}: {e}", path.display());
+                to_stderr!("error: --record: cannot write {}: {e}", path.display());
                 return exit::USAGE;
             }
         }
@@ -116,7 +125,7 @@ pub fn run(mut cli: Cli) -> i32 {
     // Checked before anything starts: a directory others could write in is refused.
     let background = match cli.background.as_deref().map(background::dir::Dir::open) {
         Some(Err(e)) => {
-            eprintln!("error: --background: {e}");
+            to_stderr!("error: --background: {e}");
             return exit::USAGE;
         }
         opened => opened.and_then(Result::ok),
@@ -146,7 +155,7 @@ pub fn run(mut cli: Cli) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            to_stderr!("error: cannot start the runtime: {e}");
             return exit::FAILURE;
         }
     };
@@ -154,7 +163,7 @@ pub fn run(mut cli: Cli) -> i32 {
         Ok(code) => code,
         Err(e) => {
             pty::term::restore();
-            eprintln!("error: {e:#}");
+            to_stderr!("error: {e:#}");
             e.downcast_ref::<SpawnError>()
                 .map_or(exit::FAILURE, SpawnError::exit_code)
         }
@@ -165,7 +174,7 @@ pub fn run(mut cli: Cli) -> i32 {
 /// directory is a usage error.
 fn scope_at(dir: Option<&std::path::Path>, flag: &str) -> Result<Option<policy::Scope>, i32> {
     if let Some(dir) = dir.filter(|d| !d.is_dir()) {
-        eprintln!("error: {flag}: {} is not a directory", dir.display());
+        to_stderr!("error: {flag}: {} is not a directory", dir.display());
         return Err(exit::USAGE);
     }
     Ok(policy::Scope::here(dir))
@@ -185,7 +194,7 @@ fn open_log(
     };
     log::Log::open(file, format, level).map_err(|e| {
         let path = file.unwrap_or(std::path::Path::new(""));
-        eprintln!("error: cannot open log file {}: {e}", path.display());
+        to_stderr!("error: cannot open log file {}: {e}", path.display());
         exit::USAGE
     })
 }
@@ -206,7 +215,7 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
             if let Some(scope) = scope {
                 load_config(cli).map_or_else(|code| code, |c| explain(&c, &command, &scope))
             } else {
-                eprintln!("error: explain: cannot tell where the command would run");
+                to_stderr!("error: explain: cannot tell where the command would run");
                 exit::FAILURE
             }
         }
@@ -238,7 +247,7 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
                         Ok(replayed) => {
                             if replayed.report.is_empty() {
                                 // Said on stderr: stdout stays one line per decision.
-                                eprintln!(
+                                to_stderr!(
                                     "autoapprove: replay: {}: no prompt and no decision in its {} \
                                      event{} ({:.1} s)",
                                     path.display(),
@@ -250,7 +259,7 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
                             print(&replayed.report)
                         }
                         Err(e) => {
-                            eprintln!("error: replay: {e}");
+                            to_stderr!("error: replay: {e}");
                             exit::USAGE
                         }
                     }
@@ -267,7 +276,7 @@ fn answer(action: Action, cli: &Cli) -> Result<i32, Vec<std::ffi::OsString>> {
             match clap_mangen::Man::new(cli::command()).render(&mut out) {
                 Ok(()) => print(&String::from_utf8_lossy(&out)),
                 Err(e) => {
-                    eprintln!("error: man: {e}");
+                    to_stderr!("error: man: {e}");
                     exit::FAILURE
                 }
             }
@@ -290,7 +299,7 @@ fn guard_options(
     use guard::decide::{Mode, Patterns};
     use guard::pattern::Pattern;
     if let Err(why) = guard::supervisor::check_support() {
-        eprintln!("error: --guard: {why}");
+        to_stderr!("error: --guard: {why}");
         return Err(exit::FAILURE);
     }
     let read = |list: &[String]| {
@@ -301,7 +310,7 @@ fn guard_options(
     let mut mode = args.mode;
     let at_a_terminal = pty::term::stdin_is_tty() && pty::term::stderr_is_tty();
     if mode == Mode::Ask && !background && at_a_terminal && no_block() {
-        eprintln!(
+        to_stderr!(
             "error: --guard would wait for an answer at the terminal, and AUTOAPPROVE_NO_BLOCK \
              (or PTAPP_NO_BLOCK) is set: add --background DIR and answer with `autoapprove wait \
              DIR` / `autoapprove respond DIR SEQ ACTION` (see `autoapprove skill`)"
@@ -309,7 +318,7 @@ fn guard_options(
         return Err(exit::ABANDONED);
     }
     if mode == Mode::Ask && !background && !at_a_terminal {
-        eprintln!(
+        to_stderr!(
             "autoapprove: --guard: no terminal to ask on, so what no pattern allows is denied (as \
              --guard=deny); with --background DIR another process answers"
         );
@@ -322,7 +331,7 @@ fn guard_options(
         Some(path) => match guard::choices::Choices::load(path) {
             Ok(choices) => choices.patterns_of(&app_key),
             Err(e) => {
-                eprintln!("error: --guard: the remembered choices: {e}");
+                to_stderr!("error: --guard: the remembered choices: {e}");
                 return Err(exit::USAGE);
             }
         },
@@ -353,7 +362,7 @@ fn no_block() -> bool {
 }
 
 /// Writes `text` to stdout: exit code 0, or 1 when stdout is gone.
-fn print(text: &str) -> i32 {
+pub(crate) fn print(text: &str) -> i32 {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => 0,
         Err(_) => exit::FAILURE,
@@ -371,9 +380,9 @@ fn load_config(cli: &Cli) -> Result<config::Config, i32> {
         return Ok(config::defaults());
     };
     config::load(&path).map_err(|e| {
-        eprintln!("error: {e}");
+        to_stderr!("error: {e}");
         if let Some(snippet) = e.snippet() {
-            eprintln!("{snippet}");
+            to_stderr!("{snippet}");
         }
         exit::USAGE
     })

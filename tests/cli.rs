@@ -283,3 +283,33 @@ fn the_man_page_has_every_option() {
     }
     assert!(page.contains("Exit status"), "{page}");
 }
+
+/// Output nobody reads any more (a pipe whose reader has left, as `2>&1 | head -1` leaves it)
+/// does not turn an exit code into an abort: a config error still exits 2, and output that
+/// cannot be written exits 1.
+#[test]
+fn a_closed_pipe_changes_no_exit_code_into_an_abort() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.yaml");
+    std::fs::write(&config, "profiles:\n  x:\n    idle_timeout: 0s\n").unwrap();
+    let gone = || {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        writer
+    };
+    let status = Command::new(support::bin())
+        .args(["--config", config.to_str().unwrap(), "--", "true"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(gone())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{status:?}");
+    let status = Command::new(support::bin())
+        .arg("--show-defaults")
+        .stdout(gone())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}

@@ -27,7 +27,7 @@ pub fn wait(dir: &Path) -> i32 {
 pub fn respond(dir: &Path, seq: u64, action: &str, pattern: Option<String>) -> i32 {
     // Checked here too: a bad request is the caller's mistake, told before anything is sent.
     if let Err(why) = Action::parse(action, pattern.as_deref()) {
-        eprintln!("error: respond: {why}");
+        to_stderr!("error: respond: {why}");
         return exit::USAGE;
     }
     let request = Request::Respond {
@@ -52,7 +52,7 @@ fn finish(result: Result<(String, bool), Failure>) -> i32 {
             }
         }
         Err(Failure(message, code)) => {
-            eprintln!("error: {message}");
+            to_stderr!("error: {message}");
             code
         }
     }
@@ -114,7 +114,7 @@ fn connect(dir: &Dir) -> Result<Option<UnixStream>, Failure> {
         Reach::NotYet => {}
     }
     // Said once: a mistyped DIR would otherwise wait without a word.
-    eprintln!(
+    to_stderr!(
         "autoapprove: no run serves {} yet: waiting for one to start",
         dir.shown.display()
     );

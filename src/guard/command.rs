@@ -14,20 +14,17 @@ use crate::guard::choices::{Change, Choices, ChoicesError};
 /// cannot be written.
 pub fn run(request: &cli::Choices) -> i32 {
     let Some(path) = Choices::default_path() else {
-        eprintln!("error: choices: neither XDG_CONFIG_HOME nor HOME is set");
+        to_stderr!("error: choices: neither XDG_CONFIG_HOME nor HOME is set");
         return exit::FAILURE;
     };
     match run_at(&path, request) {
-        Ok(out) => {
-            print!("{out}");
-            0
-        }
+        Ok(out) => crate::print(&out),
         Err(Failure::Usage(message)) => {
-            eprintln!("error: choices: {message}");
+            to_stderr!("error: choices: {message}");
             exit::USAGE
         }
         Err(Failure::File(e)) => {
-            eprintln!("error: {e}");
+            to_stderr!("error: {e}");
             exit::USAGE
         }
     }

@@ -306,7 +306,7 @@ impl Recorder {
     /// — a reader of a FIFO that stopped reading, a stalled disk — or the writer had failed.
     pub fn finish(&self) {
         if self.0.as_ref().is_some_and(|inner| !inner.queue.finish()) {
-            eprintln!(
+            to_stderr!(
                 "autoapprove: --record: the recording is incomplete: the file took nothing \
                  for {} s (a full disk, or a reader that stopped reading)",
                 FINISH_WAIT.as_secs()
