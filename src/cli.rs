@@ -497,12 +497,12 @@ fn convert(mut args: Args) -> Result<Cli, String> {
 }
 
 fn parse_idle(text: &str) -> Result<Duration, String> {
-    match humantime::parse_duration(text) {
-        Ok(d) if d < crate::config::SHORTEST_TIMEOUT => {
+    match crate::config::parse_duration(text) {
+        Some(d) if d < crate::config::SHORTEST_TIMEOUT => {
             Err("the idle timeout must be at least 100ms".into())
         }
-        Ok(d) => Ok(crate::config::clamped(d)),
-        Err(_) => Err("not a duration: expected e.g. 500ms, 20s, 2m".into()),
+        Some(d) => Ok(d),
+        None => Err("not a duration: expected e.g. 500ms, 20s, 2m".into()),
     }
 }
 

@@ -138,7 +138,13 @@ fn usage_errors_are_one_line_and_exit_2_without_starting_anything() {
 /// crash mid-session: the program runs, its output and exit code come through.
 #[test]
 fn absurd_durations_are_clamped_not_fatal() {
-    let huge = "9223372036854775807s";
+    // As long as a u64 of seconds holds, and longer than any count.
+    for huge in ["9223372036854775807s", "99999999999999999999s"] {
+        absurd_durations_are_clamped(huge);
+    }
+}
+
+fn absurd_durations_are_clamped(huge: &str) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("rules.yaml");
     std::fs::write(

@@ -38,6 +38,16 @@ pub fn clamped(duration: Duration) -> Duration {
     duration.min(LONGEST)
 }
 
+/// A setting's duration (`500ms`, `15s`, `2m`), [`clamped`]: a number too large to count at all
+/// is the longest too. `None` if it is not a duration.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    match humantime::parse_duration(text) {
+        Ok(duration) => Some(clamped(duration)),
+        Err(humantime::DurationError::NumberOverflow) => Some(LONGEST),
+        Err(_) => None,
+    }
+}
+
 /// The name errors and the `STARTED` event use for the embedded defaults.
 pub const DEFAULTS_NAME: &str = "built-in defaults";
 

@@ -111,18 +111,16 @@ pub fn parse(text: &str, name: &str) -> Result<Partial, ConfigError> {
 
 impl Ctx<'_> {
     fn duration(&self, raw: &Spanned<String>) -> Result<Duration, ConfigError> {
-        humantime::parse_duration(raw.value.trim())
-            .map(crate::config::clamped)
-            .map_err(|_| {
-                self.error(
-                    raw,
-                    format!(
-                        "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or \
+        crate::config::parse_duration(raw.value.trim()).ok_or_else(|| {
+            self.error(
+                raw,
+                format!(
+                    "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or \
                          2m",
-                        raw.value
-                    ),
-                )
-            })
+                    raw.value
+                ),
+            )
+        })
     }
 
     /// A timeout: a duration of at least [`crate::config::SHORTEST_TIMEOUT`].
