@@ -106,6 +106,14 @@ fn invalid_files_are_rejected_with_their_position() {
             "denylist_builtin_is_gone",
             "denylist:\n  builtin: [power]\n",
         ),
+        (
+            "regex_matching_any_screen",
+            "prompt_rules:\n  - description: a\n    match_regex: '(?m)^\\s*$'\n    send: y\n",
+        ),
+        (
+            "regex_too_big_to_build",
+            "prompt_rules:\n  - description: a\n    match_regex: 'y{99999999}'\n    send: y\n",
+        ),
     ];
     for (name, yaml) in cases {
         insta::assert_snapshot!(name, rejected(name, yaml));

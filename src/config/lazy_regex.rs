@@ -22,12 +22,16 @@ pub struct LazyRegex {
 
 impl LazyRegex {
     /// `source`, if it parses as a regex (the same syntax and Unicode checks `Regex::new` makes,
-    /// short of building the automaton). The message is the regex crate's.
+    /// short of building the automaton) and needs some text to match. The message is the regex
+    /// crate's, or says it would match anything.
     pub fn new(source: &str) -> Result<Self, String> {
         let hir = regex_syntax::ParserBuilder::new()
             .build()
             .parse(source)
             .map_err(|e| e.to_string())?;
+        if hir.properties().minimum_len() == Some(0) {
+            return Err("it matches empty text, so it would match every screen".into());
+        }
         let compiled = OnceLock::new();
         if repetitions(&hir) > BUILD_WHEN_READ_BEYOND {
             let _ = compiled.set(Regex::new(source).map_err(|e| e.to_string())?);
@@ -89,6 +93,10 @@ mod tests {
             LazyRegex::new(r"\p{NoSuchClass}").is_err(),
             "Unicode checks too"
         );
+        for anything in ["", "x*", "(?m)^$", "a?|b*"] {
+            let err = LazyRegex::new(anything).unwrap_err();
+            assert!(err.contains("match every screen"), "{anything:?}: {err}");
+        }
         let r = LazyRegex::new(r"(?m)^Continue\? \[y/n\]\s*$").unwrap();
         assert!(r.compiled.get().is_none(), "not compiled yet");
         assert!(r.is_match("Continue? [y/n] "));
