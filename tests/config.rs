@@ -107,6 +107,10 @@ fn invalid_files_are_rejected_with_their_position() {
             "denylist:\n  builtin: [power]\n",
         ),
         (
+            "user_rule_without_a_match",
+            "denylist:\n  rules:\n    - id: mine\n      severity: high\n      reason: r\n      match: []\n",
+        ),
+        (
             "regex_matching_any_screen",
             "prompt_rules:\n  - description: a\n    match_regex: '(?m)^\\s*$'\n    send: y\n",
         ),

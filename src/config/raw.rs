@@ -384,6 +384,13 @@ impl Ctx<'_> {
                             );
                         }
                         seen.push(&id.value);
+                        // A built-in rule may be matched by code; one of yours only by `match`.
+                        if r.matches.is_empty() {
+                            return Err(self.error(
+                                id,
+                                format!("rule `{}` has no `match`: it would never match", id.value),
+                            ));
+                        }
                         r.build(policy::rules::USER_PACK, &std::collections::BTreeMap::new())
                             .map_err(|(at, message)| {
                                 self.error_at(at.line(), at.column(), &message)
