@@ -115,8 +115,7 @@ impl Ctx<'_> {
             self.error(
                 raw,
                 format!(
-                    "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or \
-                         2m",
+                    "invalid duration `{}`: expected a number and a unit, like 500ms, 15s or 2m",
                     raw.value
                 ),
             )
