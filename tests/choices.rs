@@ -80,6 +80,10 @@ fn bad_requests_and_files_exit_2_and_change_nothing() {
             "no program `surely-no-such-program` in PATH",
         ),
         (&["frobnicate"][..], "unrecognized subcommand 'frobnicate'"),
+        (
+            &["import", "/surely/no/such/profiles.json"][..],
+            "/surely/no/such/profiles.json: no such file to import",
+        ),
         (&[][..], "Usage: autoapprove choices <COMMAND>"),
     ] {
         let out = choices(config, args);

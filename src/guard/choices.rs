@@ -70,10 +70,15 @@ impl Choices {
     /// Reads the file's text (`path` names it in errors). Every pattern must be readable.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ChoicesError> {
         let entries: BTreeMap<String, Vec<String>> = serde_json::from_str(text).map_err(|e| {
+            // serde_json ends its message with the position, which comes first here.
+            let message = e.to_string();
+            let what = message
+                .rsplit_once(" at line ")
+                .map_or(&*message, |(what, _)| what);
             error(
                 path,
                 format!(
-                    "line {} column {}: not a map of program to a list of patterns: {e}",
+                    "line {} column {}: not a map of program to a list of patterns: {what}",
                     e.line(),
                     e.column()
                 ),
@@ -295,6 +300,7 @@ mod tests {
         std::fs::write(&path, "{\"/bin/a\": [\"exec(...)\",\n  oops]}").unwrap();
         let e = Choices::load(&path).unwrap_err();
         assert!(e.message.starts_with("line 2 column 3"), "{e}");
+        assert_eq!(e.message.matches("line").count(), 1, "said once: {e}");
         let e = change(
             &path,
             Change::Add {

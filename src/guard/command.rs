@@ -4,6 +4,7 @@
 //! absolute path.
 
 use std::fmt::Write as _;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use crate::cli;
@@ -85,6 +86,13 @@ fn run_at(path: &Path, request: &cli::Choices) -> Result<String, Failure> {
                     Failure::Usage("HOME is not set: name the file to import".into())
                 })?,
             };
+            // `load` takes a missing file for no choices yet; here it is a mistake.
+            if std::fs::symlink_metadata(&from).is_err_and(|e| e.kind() == ErrorKind::NotFound) {
+                return Err(Failure::Usage(format!(
+                    "{}: no such file to import",
+                    from.display()
+                )));
+            }
             let theirs = Choices::load(&from)?;
             let count: usize = theirs
                 .programs()
