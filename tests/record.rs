@@ -313,30 +313,33 @@ fn real_claude_code_output_replays_and_a_new_rule_changes_the_decision() {
     assert!(!report.contains("SEND_INPUT"), "{report}");
 }
 
+/// Writes `text` to `cast` and replays it: the output, and its stderr.
+fn replay_of(cast: &std::path::Path, text: &str) -> (std::process::Output, String) {
+    std::fs::write(cast, text).unwrap();
+    let out = autoapprove(["replay", cast.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stderr)
+}
+
 #[test]
 fn a_broken_recording_is_an_error_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let cast = dir.path().join("bad.cast");
-    std::fs::write(
+    let (out, stderr) = replay_of(
         &cast,
         "{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"o\", \"hi\"]\n[oops\n",
-    )
-    .unwrap();
-    let out = autoapprove(["replay", cast.to_str().unwrap()]);
+    );
     assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.starts_with(&format!("error: replay: {}:3: ", cast.display())),
         "{stderr}"
     );
-    std::fs::write(&cast, "{\"version\": 1, \"width\": 80, \"height\": 24}\n").unwrap();
-    let out = autoapprove(["replay", cast.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains(":1: asciicast version 1"));
+    let (_, stderr) = replay_of(&cast, "{\"version\": 1, \"width\": 80, \"height\": 24}\n");
+    assert!(stderr.contains(":1: asciicast version 1"));
     // Not a header at all: said in words, not in the parser's.
-    std::fs::write(&cast, "[0.1, \"o\", \"hi\"]\n").unwrap();
-    let out = autoapprove(["replay", cast.to_str().unwrap()]);
+    let (_, stderr) = replay_of(&cast, "[0.1, \"o\", \"hi\"]\n");
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr,
         format!(
             "error: replay: {}:1: not an asciicast header: a JSON object with version, width \
              and height\n",
@@ -345,14 +348,13 @@ fn a_broken_recording_is_an_error_with_its_line() {
     );
     // A time no clock reaches: an error at its line, not an abort.
     for time in ["1e300", "2e9"] {
-        std::fs::write(
+        let (out, stderr) = replay_of(
             &cast,
-            format!("{{\"version\": 2, \"width\": 80, \"height\": 24}}\n[{time}, \"o\", \"hi\"]\n"),
-        )
-        .unwrap();
-        let out = autoapprove(["replay", cast.to_str().unwrap()]);
+            &format!(
+                "{{\"version\": 2, \"width\": 80, \"height\": 24}}\n[{time}, \"o\", \"hi\"]\n"
+            ),
+        );
         assert_eq!(out.status.code(), Some(2), "{out:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.starts_with(&format!("error: replay: {}:2: a time of ", cast.display())),
             "{stderr}"
@@ -367,17 +369,15 @@ fn a_broken_recording_is_an_error_with_its_line() {
 fn a_replay_without_a_decision_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let cast = dir.path().join("quiet.cast");
-    std::fs::write(
+    let (out, stderr) = replay_of(
         &cast,
         "{\"version\": 2, \"width\": 80, \"height\": 24}\n\
          [0.1, \"o\", \"building...\\r\\n\"]\n[2.5, \"o\", \"done\\r\\n\"]\n",
-    )
-    .unwrap();
-    let out = autoapprove(["replay", cast.to_str().unwrap()]);
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr,
         format!(
             "autoapprove: replay: {}: no prompt and no decision in its 2 events (2.5 s)\n",
             cast.display()
