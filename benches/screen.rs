@@ -91,7 +91,7 @@ fn record(bencher: Bencher, data: &[u8]) {
     bencher.counter(BytesCount::of_slice(data)).bench_local(|| {
         lines.clear();
         for chunk in data.chunks(4096) {
-            stream.write_line(1.5, "o", black_box(chunk), &mut lines);
+            stream.write_line(1.5, "o", black_box(chunk), &[], &mut lines);
         }
     });
 }

@@ -26,6 +26,13 @@ pub const fn fits(byte: u8, low: u8, span: u8) -> bool {
     byte.wrapping_sub(low) <= span
 }
 
+/// Whether `byte` is never part of a character (0xC0, 0xC1, 0xF5–0xFF): wherever it comes it is
+/// a U+FFFD of its own, and it ends a character begun before it as one more.
+#[inline]
+pub const fn never_in_a_character(byte: u8) -> bool {
+    byte >= 0xf5 || byte & 0xfe == 0xc0
+}
+
 /// What `byte` opens; `None` if it never starts a character of more than one byte (ASCII,
 /// continuation bytes, C0, C1, F5–FF).
 pub const fn lead(byte: u8) -> Option<Lead> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::kept::Stretch;
 use crate::utf8::{self, Lead, lead};
 
 /// The header's fields this project writes and reads.
@@ -135,15 +136,17 @@ pub struct Utf8Stream {
 impl Utf8Stream {
     /// Appends the event line of a chunk of this stream, `[at, code, text]`, to `out`: decoded
     /// and escaped for JSON in one pass, straight from the bytes (a recorded flood is many
-    /// megabytes). Nothing is appended while the chunk is only the start of a character.
-    pub fn write_line(&mut self, at: f64, code: &str, bytes: &[u8], out: &mut Vec<u8>) {
-        let input = if self.held.is_empty() {
-            std::borrow::Cow::Borrowed(bytes)
-        } else {
-            let mut joined = std::mem::take(&mut self.held);
-            joined.extend_from_slice(bytes);
-            std::borrow::Cow::Owned(joined)
-        };
+    /// megabytes). `stretches` say where the chunk's bytes that are never part of a character
+    /// were left out (see [`super::kept`]). Nothing is appended while the chunk is only the
+    /// start of a character.
+    pub fn write_line(
+        &mut self,
+        at: f64,
+        code: &str,
+        bytes: &[u8],
+        stretches: &[Stretch],
+        out: &mut Vec<u8>,
+    ) {
         let start = out.len();
         out.push(b'[');
         write_seconds(at, out);
@@ -151,12 +154,52 @@ impl Utf8Stream {
         out.extend_from_slice(code.as_bytes());
         out.extend_from_slice(b"\",\"");
         let text_start = out.len();
-        escape_json(&input, out, &mut self.held);
+        let mut from = 0;
+        for stretch in stretches {
+            self.escape(&bytes[from..stretch.at], out);
+            // Such a byte ends a character begun before it, as one U+FFFD.
+            let ended = usize::from(!self.held.is_empty());
+            self.held.clear();
+            write_replacements(ended + stretch.len, out);
+            from = stretch.at;
+        }
+        self.escape(&bytes[from..], out);
         if out.len() == text_start {
             out.truncate(start);
         } else {
             out.extend_from_slice(b"\"]\n");
         }
+    }
+
+    /// Appends `bytes`, after what was held back, as the inside of a JSON string.
+    fn escape(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        if self.held.is_empty() {
+            escape_json(bytes, out, &mut self.held);
+        } else {
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(bytes);
+            escape_json(&joined, out, &mut self.held);
+        }
+    }
+}
+
+/// Appends `count` U+FFFD, a few kilobytes at a time.
+fn write_replacements(count: usize, out: &mut Vec<u8>) {
+    const MANY: [u8; 3 * 1024] = {
+        let one = "\u{fffd}".as_bytes();
+        let mut many = [0; 3 * 1024];
+        let mut i = 0;
+        while i < many.len() {
+            many[i] = one[i % 3];
+            i += 1;
+        }
+        many
+    };
+    let mut left = 3 * count;
+    while left > 0 {
+        let now = left.min(MANY.len());
+        out.extend_from_slice(&MANY[..now]);
+        left -= now;
     }
 }
 
@@ -386,7 +429,7 @@ mod tests {
     /// The text of a chunk's line, as a reader of the file gets it; `None` when no line came.
     fn text_of(stream: &mut Utf8Stream, bytes: &[u8]) -> Option<String> {
         let mut line = Vec::new();
-        stream.write_line(1.5, "o", bytes, &mut line);
+        stream.write_line(1.5, "o", bytes, &[], &mut line);
         if line.is_empty() {
             return None;
         }

@@ -3,7 +3,8 @@
 //! v2 file that asciinema plays; `autoapprove replay` reads one back through the current rules
 //! ([`replay`]).
 //!
-//! The relay only appends each chunk to a queue under a lock held for a copy; a thread of its own
+//! The relay only appends each chunk to a queue under a lock held for a copy (a flood of bytes
+//! that are never part of a character is kept as a count: [`kept`]); a thread of its own
 //! at the lowest priority turns entries into JSON lines and writes them. It wakes at the first
 //! entry after a pause and lets more gather for a moment, so a flood costs the relay no wake-up
 //! per read and the recording trails it by milliseconds. During a flood it holds off (the JSON of
@@ -16,6 +17,7 @@
 //! stop it; the room is held only during the flood.
 
 pub mod cast;
+mod kept;
 pub mod replay;
 
 use std::fs::File;
@@ -28,6 +30,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::events::Event;
 use cast::{Entry, Header, Kind, Utf8Stream};
+use kept::Stretch;
 
 /// How long the writer lets entries gather once the first has woken it: a flood wakes it a
 /// hundred times a second, not at every 4 KiB read, and a replay cannot tell the difference.
@@ -60,8 +63,9 @@ static ACTIVE: Mutex<Option<Weak<Queue>>> = Mutex::new(None);
 
 /// One entry the session and its threads hand the writer.
 enum Queued {
-    /// This many bytes of output, next in [`Waiting::bytes`].
-    Output(Duration, usize),
+    /// Output kept as this many bytes, next in [`Waiting::bytes`], and this many stretches
+    /// left out of them, next in [`Waiting::stretches`] (see [`kept`]).
+    Output(Duration, usize, usize),
     /// This many bytes of input, next in [`Waiting::bytes`].
     Input(Duration, usize),
     Resize(Duration, u16, u16),
@@ -74,6 +78,10 @@ struct Waiting {
     entries: Vec<Queued>,
     /// The bytes of the output and input entries, back to back.
     bytes: Vec<u8>,
+    /// The stretches left out of the output entries' bytes, in order.
+    stretches: Vec<Stretch>,
+    /// How many bytes of output and input the entries stand for, stretches counted.
+    stand_for: usize,
     /// The writer sleeps until an entry comes: the next sender wakes it.
     asleep: bool,
     /// No handle is left (the writer writes what is here and ends), or the writer has ended
@@ -84,10 +92,12 @@ struct Waiting {
 /// What the handles and the writer share.
 struct Queue {
     waiting: Mutex<Waiting>,
-    /// How many bytes wait: what the writer watches a flood by without taking the lock. A
-    /// nice-19 thread preempted while holding it would stop the relay for as long as the busy
-    /// cores leave it waiting.
-    queued: AtomicUsize,
+    /// How many bytes of output and input wait ([`Waiting::stand_for`]), and how many the
+    /// queue holds for them: what the writer watches a flood and the room by without taking
+    /// the lock. A nice-19 thread preempted while holding it would stop the relay for as long
+    /// as the busy cores leave it waiting.
+    poured: AtomicUsize,
+    held: AtomicUsize,
     /// The writer waits here for entries.
     wake: Condvar,
     /// A sender waits here while `most_waiting` bytes are.
@@ -107,7 +117,8 @@ impl Queue {
     fn new(file: File, most_waiting: usize) -> Self {
         Self {
             waiting: Mutex::default(),
-            queued: AtomicUsize::new(0),
+            poured: AtomicUsize::new(0),
+            held: AtomicUsize::new(0),
             wake: Condvar::new(),
             taken: Condvar::new(),
             most_waiting,
@@ -138,14 +149,19 @@ impl Queue {
                     return true;
                 }
                 file.take(&mut waiting);
-                self.queued.store(0, Relaxed);
+                self.poured.store(0, Relaxed);
+                self.held.store(0, Relaxed);
                 self.taken.notify_all();
             }
             if file.step().is_err() {
                 file.failed = true;
                 let mut waiting = self.lock();
-                (waiting.closed, waiting.entries, waiting.bytes) = (true, Vec::new(), Vec::new());
-                self.queued.store(0, Relaxed);
+                *waiting = Waiting {
+                    closed: true,
+                    ..Waiting::default()
+                };
+                self.poured.store(0, Relaxed);
+                self.held.store(0, Relaxed);
                 self.taken.notify_all();
                 return false;
             }
@@ -178,8 +194,9 @@ impl Queue {
         }
     }
 
-    /// Queues an entry, and its bytes; wakes the writer if it sleeps.
-    fn push(&self, entry: Queued, bytes: &[u8]) {
+    /// Queues the entry `add` makes, having put its bytes into the queue; wakes the writer if
+    /// it sleeps.
+    fn push(&self, add: impl FnOnce(&mut Waiting) -> Queued) {
         let mut waiting = self.lock();
         while waiting.bytes.len() >= self.most_waiting && !waiting.closed {
             waiting = self
@@ -190,8 +207,9 @@ impl Queue {
         if waiting.closed {
             return;
         }
-        waiting.bytes.extend_from_slice(bytes);
-        self.queued.store(waiting.bytes.len(), Relaxed);
+        let entry = add(&mut waiting);
+        self.poured.store(waiting.stand_for, Relaxed);
+        self.held.store(waiting.bytes.len(), Relaxed);
         waiting.entries.push(entry);
         if std::mem::take(&mut waiting.asleep) {
             self.wake.notify_one();
@@ -266,15 +284,21 @@ impl Recorder {
         }))))
     }
 
-    fn push(&self, bytes: &[u8], make: impl FnOnce(Duration) -> Queued) {
+    fn push(&self, add: impl FnOnce(Duration, &mut Waiting) -> Queued) {
         if let Some(inner) = &self.0 {
-            inner.queue.push(make(inner.start.elapsed()), bytes);
+            let at = inner.start.elapsed();
+            inner.queue.push(|waiting| add(at, waiting));
         }
     }
 
     /// Output as it reached the user.
     pub fn output(&self, bytes: &[u8]) {
-        self.push(bytes, |at| Queued::Output(at, bytes.len()));
+        self.push(|at, waiting| {
+            let before = waiting.stretches.len();
+            let len = kept::keep(bytes, &mut waiting.bytes, &mut waiting.stretches);
+            waiting.stand_for += bytes.len();
+            Queued::Output(at, len, waiting.stretches.len() - before)
+        });
     }
 
     /// What the relay writes output with: to the user's terminal, recorded as it goes.
@@ -289,15 +313,19 @@ impl Recorder {
     /// Keys the user typed, if input is recorded.
     pub fn input(&self, bytes: &[u8]) {
         if !bytes.is_empty() && self.0.as_ref().is_some_and(|inner| inner.input) {
-            self.push(bytes, |at| Queued::Input(at, bytes.len()));
+            self.push(|at, waiting| {
+                waiting.bytes.extend_from_slice(bytes);
+                waiting.stand_for += bytes.len();
+                Queued::Input(at, bytes.len())
+            });
         }
     }
 
     /// An event of the session: a resize, or a marker saying what was decided and why.
     pub fn event(&self, event: &Event) {
         match event {
-            Event::Resized { cols, rows } => self.push(&[], |at| Queued::Resize(at, *cols, *rows)),
-            _ => self.push(&[], |at| Queued::Marker(at, event.summary())),
+            Event::Resized { cols, rows } => self.push(|at, _| Queued::Resize(at, *cols, *rows)),
+            _ => self.push(|at, _| Queued::Marker(at, event.summary())),
         }
     }
 
@@ -366,20 +394,21 @@ fn hold_off(queue: &Queue) {
     let mut seen = 0;
     loop {
         std::thread::sleep(GATHER);
-        let now = queue.queued.load(Relaxed);
-        if !flood_goes_on(now, seen, queue.most_waiting) {
+        let now = queue.poured.load(Relaxed);
+        let held = queue.held.load(Relaxed);
+        if !flood_goes_on(now, seen, held, queue.most_waiting) {
             return;
         }
         seen = now;
     }
 }
 
-/// Whether the writer goes on holding off, `now` bytes waiting: output still pours in (more
-/// than [`FLOOD`] since it saw `seen`) and there is room. Once the handles are gone nothing
+/// Whether the writer goes on holding off, `now` bytes waiting in `held` bytes of the queue:
+/// output still pours in (more than [`FLOOD`] since it saw `seen`) and there is room. Once the handles are gone nothing
 /// more comes, so that ends it too; the session's end does not wait for it anyway: it writes
 /// what is queued itself ([`Queue::finish`]).
-fn flood_goes_on(now: usize, seen: usize, most_waiting: usize) -> bool {
-    now >= seen + FLOOD && now < most_waiting / 2
+fn flood_goes_on(now: usize, seen: usize, held: usize, most_waiting: usize) -> bool {
+    now >= seen + FLOOD && held < most_waiting / 2
 }
 
 /// The file, and the batch being written to it with where the writing is.
@@ -391,9 +420,10 @@ struct Writing {
     lines: Vec<u8>,
     /// Entries taken from the queue, with their bytes.
     batch: Waiting,
-    /// The next entry of `batch` to write, and where its bytes start.
+    /// The next entry of `batch` to write, where its bytes start and its first stretch.
     next: usize,
     offset: usize,
+    stretch: usize,
     /// The file could not be written: the recording has ended.
     failed: bool,
 }
@@ -408,6 +438,7 @@ impl Writing {
             batch: Waiting::default(),
             next: 0,
             offset: 0,
+            stretch: 0,
             failed: false,
         }
     }
@@ -416,9 +447,12 @@ impl Writing {
     fn take(&mut self, waiting: &mut Waiting) {
         self.batch.entries.clear();
         self.batch.bytes.clear();
+        self.batch.stretches.clear();
         std::mem::swap(&mut waiting.entries, &mut self.batch.entries);
         std::mem::swap(&mut waiting.bytes, &mut self.batch.bytes);
-        (self.next, self.offset) = (0, 0);
+        std::mem::swap(&mut waiting.stretches, &mut self.batch.stretches);
+        waiting.stand_for = 0;
+        (self.next, self.offset, self.stretch) = (0, 0, 0);
     }
 
     /// Writes the batch's next entries, up to [`WRITE_BATCH`] of JSON, with one system call,
@@ -428,14 +462,15 @@ impl Writing {
             let lines = &mut self.lines;
             let bytes = &self.batch.bytes[self.offset..];
             match &self.batch.entries[self.next] {
-                Queued::Output(at, len) => {
+                Queued::Output(at, len, count) => {
+                    let stretches = &self.batch.stretches[self.stretch..self.stretch + count];
                     self.output
-                        .write_line(at.as_secs_f64(), "o", &bytes[..*len], lines);
-                    self.offset += len;
+                        .write_line(at.as_secs_f64(), "o", &bytes[..*len], stretches, lines);
+                    (self.offset, self.stretch) = (self.offset + len, self.stretch + count);
                 }
                 Queued::Input(at, len) => {
                     self.input
-                        .write_line(at.as_secs_f64(), "i", &bytes[..*len], lines);
+                        .write_line(at.as_secs_f64(), "i", &bytes[..*len], &[], lines);
                     self.offset += len;
                 }
                 Queued::Resize(at, cols, rows) => write_entry(
@@ -457,7 +492,9 @@ impl Writing {
             self.batch.entries.clear();
             self.batch.bytes.clear();
             self.batch.bytes.shrink_to(KEEP);
-            (self.next, self.offset) = (0, 0);
+            self.batch.stretches.clear();
+            self.batch.stretches.shrink_to(KEEP / size_of::<Stretch>());
+            (self.next, self.offset, self.stretch) = (0, 0, 0);
         }
         Ok(())
     }
@@ -525,10 +562,10 @@ mod tests {
         std::thread::spawn(move || {
             let chunk = [b'x'; 4096];
             for k in 0..(1 << 20) / chunk.len() {
-                sender.push(
-                    Queued::Output(Duration::from_millis(k as u64), chunk.len()),
-                    &chunk,
-                );
+                sender.push(|waiting| {
+                    waiting.bytes.extend_from_slice(&chunk);
+                    Queued::Output(Duration::from_millis(k as u64), chunk.len(), 0)
+                });
             }
             let _ = done.send(());
         });
@@ -544,10 +581,48 @@ mod tests {
     #[test]
     fn the_writer_holds_off_only_while_a_flood_goes_on() {
         let most = 4 * FLOOD;
-        assert!(flood_goes_on(FLOOD, 0, most));
-        assert!(flood_goes_on(3 * FLOOD / 2, FLOOD / 2, most));
-        assert!(!flood_goes_on(FLOOD - 1, 0, most), "slow output");
-        assert!(!flood_goes_on(2 * FLOOD, FLOOD / 2, most), "half full");
+        assert!(flood_goes_on(FLOOD, 0, FLOOD, most));
+        assert!(flood_goes_on(3 * FLOOD / 2, FLOOD / 2, FLOOD, most));
+        assert!(!flood_goes_on(FLOOD - 1, 0, FLOOD - 1, most), "slow output");
+        assert!(
+            !flood_goes_on(3 * FLOOD, FLOOD, 2 * FLOOD, most),
+            "half full"
+        );
+        assert!(
+            flood_goes_on(3 * FLOOD, FLOOD, 100, most),
+            "a flood kept as counts takes no room"
+        );
+    }
+
+    /// Floods of bytes never in a character, kept as counts, read back as the lossy text of
+    /// the output however it was cut into chunks: after the start of a character, between
+    /// characters, across chunks.
+    #[test]
+    fn a_flood_kept_as_counts_reads_back_as_its_lossy_text() {
+        let mut stream = b"ok \xe2\x94".to_vec();
+        stream.extend_from_slice(&[0xff; 300]);
+        stream.extend_from_slice("\u{2500} \u{1f600}".as_bytes());
+        stream.extend_from_slice(&[0xc0; 200]);
+        stream.extend_from_slice(b"\xf0\x9f\x98");
+        stream.extend_from_slice(&[0xf5; 129]);
+        stream.extend_from_slice(b" end");
+        let dir = tempfile::tempdir().unwrap();
+        for cut in [1, 3, 64, 100, 4096] {
+            let path = dir.path().join(format!("{cut}.cast"));
+            let recorder = Recorder::start(&path, 80, 24, "cat", false).unwrap();
+            for chunk in stream.chunks(cut) {
+                recorder.output(chunk);
+            }
+            recorder.finish();
+            let text: String = entries(&path)
+                .into_iter()
+                .map(|kind| match kind {
+                    Kind::Output(text) => text,
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(text, String::from_utf8_lossy(&stream), "chunks of {cut}");
+        }
     }
 
     /// More than the queue holds, faster than one batch: the relay waits for the writer and
