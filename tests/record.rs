@@ -415,6 +415,24 @@ fn a_recorded_flood_is_whole_when_the_session_ends() {
     assert!(last_output < exited, "the output comes before the exit");
 }
 
+/// A flood of bytes that are never part of a character is queued as a count, not copied: the
+/// recording holds what the terminal got, each such byte a U+FFFD, a character cut short by
+/// the flood one more.
+#[test]
+fn a_flood_of_bytes_never_in_a_character_is_recorded_as_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let cast = dir.path().join("ff.cast");
+    let flood = "printf 'start \\342\\224'; head -c 3000000 /dev/zero | tr '\\0' '\\377'; \
+                 printf '\\342\\224\\200 \\300\\301 end'";
+    let out = autoapprove(["--record", cast.to_str().unwrap(), "--", "sh", "-c", flood]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(out.stdout.len(), 6 + 2 + 3_000_000 + 3 + 1 + 2 + 4);
+    let (_, events) = read_cast(&cast);
+    let text = of_kind(&events, "o").concat();
+    assert_eq!(text, String::from_utf8_lossy(&out.stdout));
+    assert_eq!(text.matches('\u{fffd}').count(), 1 + 3_000_000 + 2);
+}
+
 /// A recording whose reader stops reading cannot hold the session's end for ever: autoapprove
 /// waits a bounded time, says the recording is incomplete, and exits with the program's code.
 #[test]
