@@ -1,10 +1,11 @@
 //! What the recording keeps of a chunk of output until its writer takes it: the bytes, except
 //! that a stretch of bytes that are never part of a character (see
-//! [`crate::utf8::never_in_a_character`]) is kept as a count. The recording holds each such
-//! byte as a U+FFFD whatever comes around it, so the count loses nothing, and a flood of them
-//! (an erased flash image, `tr '\0' '\377'`) costs the relay a scan of bytes it has just read
-//! instead of a copy of each into memory it has not touched lately: the copy that made
-//! `--record` slow such a flood by half on two cores.
+//! [`crate::utf8::never_in_a_character`]) around a block of one of them repeated is kept as a
+//! count. The recording holds each such byte as a U+FFFD whatever comes around it, so the count
+//! loses nothing, and a flood of them (an erased flash image, `tr '\0' '\377'`) costs the relay
+//! a scan of bytes it has just read instead of a copy of each into memory it has not touched
+//! lately: the copy that made such a flood come through ~1.5× later under `--record` on two
+//! cores.
 
 use crate::utf8::never_in_a_character;
 
@@ -60,8 +61,9 @@ pub fn keep(bytes: &[u8], kept: &mut Vec<u8>, stretches: &mut Vec<Stretch>) -> u
 }
 
 /// Whether every byte of a block is `byte`: what differs from it is or-ed together, with no
-/// early exit, so that the compiler tests the block a vector at a time. (A flood of bytes never in a character is one of them over and over; a
-/// mix is copied, at the cost of a copy.)
+/// early exit, so that the compiler tests the block a vector at a time. A flood of bytes never
+/// in a character is one of them over and over; a block of a mix of them is copied (testing for
+/// one costs the relay more than it saves).
 #[inline]
 fn all_are(block: &[u8], byte: u8) -> bool {
     block.iter().fold(0, |differs, &b| differs | (b ^ byte)) == 0

@@ -404,9 +404,9 @@ fn hold_off(queue: &Queue) {
 }
 
 /// Whether the writer goes on holding off, `now` bytes waiting in `held` bytes of the queue:
-/// output still pours in (more than [`FLOOD`] since it saw `seen`) and there is room. Once the handles are gone nothing
-/// more comes, so that ends it too; the session's end does not wait for it anyway: it writes
-/// what is queued itself ([`Queue::finish`]).
+/// output still pours in (more than [`FLOOD`] since it saw `seen`) and there is room. Once the
+/// handles are gone nothing more comes, so that ends it too; the session's end does not wait
+/// for it anyway: it writes what is queued itself ([`Queue::finish`]).
 fn flood_goes_on(now: usize, seen: usize, held: usize, most_waiting: usize) -> bool {
     now >= seen + FLOOD && held < most_waiting / 2
 }
