@@ -216,6 +216,9 @@ fn missing_and_unrunnable_commands_have_their_own_codes() {
     let t = Term::autoapprove(&["--", "surely-no-such-command-here"]);
     assert_eq!(t.wait(), 127);
     t.expect("error: surely-no-such-command-here: command not found");
+    let t = Term::autoapprove(&["--", ""]);
+    assert_eq!(t.wait(), 127);
+    t.expect("error: '': command not found");
     let t = Term::autoapprove(&["--", "/etc/passwd"]);
     assert_eq!(t.wait(), 126);
     t.expect("not executable");

@@ -62,7 +62,11 @@ pub fn spawn(
     let program = command
         .first()
         .ok_or_else(|| SpawnError::NotFound(String::new()))?;
-    let name = program.to_string_lossy().into_owned();
+    // An empty name is shown as the shell would have it typed, not as nothing.
+    let name = match program.to_string_lossy() {
+        shown if shown.is_empty() => "''".to_owned(),
+        shown => shown.into_owned(),
+    };
     let path = resolve(program).ok_or_else(|| SpawnError::NotFound(name.clone()))?;
     let meta =
         std::fs::metadata(&path).map_err(|e| SpawnError::NotFound(format!("{name}: {e}")))?;
