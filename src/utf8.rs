@@ -1,6 +1,7 @@
-//! What a UTF-8 lead byte opens, the one fact the screen's parser and the recorder's decoder
-//! both read byte streams by: each decodes with it (no overlong forms, no surrogates, nothing
-//! past U+10FFFF) and counts an invalid sequence's bytes as `String::from_utf8_lossy` does.
+//! What a UTF-8 lead byte opens, and which bytes are never part of a character: the facts the
+//! screen's parser and the recorder read byte streams by. Each decodes with them (no overlong
+//! forms, no surrogates, nothing past U+10FFFF) and counts an invalid sequence's bytes as
+//! `String::from_utf8_lossy` does.
 
 /// A character's first byte: how many continuation bytes it needs, and the range the first of
 /// them must be in (narrower after E0, ED, F0 and F4; later ones are 0x80..=0xBF).
@@ -66,6 +67,24 @@ mod tests {
                 let fits = lead(byte).is_some_and(|l| (l.low..=l.high).contains(&next));
                 assert_eq!(valid, fits, "{byte:#04x} {next:#04x}");
             }
+        }
+    }
+
+    /// The bytes never in a character are exactly those in the encoding of no character.
+    #[test]
+    fn bytes_never_in_a_character_are_in_none() {
+        let mut seen = [false; 256];
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
+                seen[usize::from(byte)] = true;
+            }
+        }
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                never_in_a_character(byte),
+                !seen[usize::from(byte)],
+                "{byte:#04x}"
+            );
         }
     }
 }
