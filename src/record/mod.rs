@@ -35,9 +35,9 @@ use kept::Stretch;
 /// How long the writer lets entries gather once the first has woken it: a flood wakes it a
 /// hundred times a second, not at every 4 KiB read, and a replay cannot tell the difference.
 const GATHER: Duration = Duration::from_millis(10);
-/// Bytes waiting for the writer beyond which a sender waits for it: a few seconds of a flood,
-/// so that the writer can let a 128 MiB flood pass (see [`hold_off`]) before it takes CPU time
-/// from it. Below it the relay never waits for the recording. Held only during the flood: the
+/// Memory the queue holds ([`Waiting::held`]) beyond which a sender waits for the writer: a few
+/// seconds of a flood, so that the writer can let a 128 MiB flood pass (see [`hold_off`])
+/// before it takes CPU time from it. Below it the relay never waits for the recording. Held only during the flood: the
 /// writer gives the room back once it has caught up.
 const MOST_WAITING: usize = 256 << 20;
 /// Output arriving faster than this each [`GATHER`] (25 MB/s) is a flood, which the writer lets
@@ -49,6 +49,9 @@ const WRITER_NICE: i32 = 19;
 const WRITE_BATCH: usize = 64 * 1024;
 /// Capacity the writer keeps between batches; what a flood grew beyond it is given back.
 const KEEP: usize = 1 << 20;
+/// Entries (and stretches) the writer keeps room for between batches: those of [`KEEP`]
+/// bytes of output read 4 KiB at a time, four times over.
+const KEEP_ENTRIES: usize = KEEP / 1024;
 /// How long the session's end waits for the recording when the file takes nothing: a big
 /// flood is waited for as long as its writing goes on.
 const FINISH_WAIT: Duration = Duration::from_secs(5);
@@ -89,18 +92,28 @@ struct Waiting {
     closed: bool,
 }
 
+impl Waiting {
+    /// The memory the queue holds: the bytes, and the entries and stretches, which are all a
+    /// flood kept as counts adds (an endless one must not grow it for ever).
+    fn held(&self) -> usize {
+        self.bytes.len()
+            + self.entries.len() * size_of::<Queued>()
+            + self.stretches.len() * size_of::<Stretch>()
+    }
+}
+
 /// What the handles and the writer share.
 struct Queue {
     waiting: Mutex<Waiting>,
-    /// How many bytes of output and input wait ([`Waiting::stand_for`]), and how many the
-    /// queue holds for them: what the writer watches a flood and the room by without taking
-    /// the lock. A nice-19 thread preempted while holding it would stop the relay for as long
-    /// as the busy cores leave it waiting.
+    /// How many bytes of output and input wait ([`Waiting::stand_for`]), and the memory the
+    /// queue holds for them ([`Waiting::held`]): what the writer watches a flood and the room
+    /// by without taking the lock. A nice-19 thread preempted while holding it would stop the
+    /// relay for as long as the busy cores leave it waiting.
     poured: AtomicUsize,
     held: AtomicUsize,
     /// The writer waits here for entries.
     wake: Condvar,
-    /// A sender waits here while `most_waiting` bytes are.
+    /// A sender waits here while the queue holds `most_waiting` bytes.
     taken: Condvar,
     /// [`MOST_WAITING`], but for tests.
     most_waiting: usize,
@@ -198,7 +211,7 @@ impl Queue {
     /// it sleeps.
     fn push(&self, add: impl FnOnce(&mut Waiting) -> Queued) {
         let mut waiting = self.lock();
-        while waiting.bytes.len() >= self.most_waiting && !waiting.closed {
+        while waiting.held() >= self.most_waiting && !waiting.closed {
             waiting = self
                 .taken
                 .wait(waiting)
@@ -209,7 +222,7 @@ impl Queue {
         }
         let entry = add(&mut waiting);
         self.poured.store(waiting.stand_for, Relaxed);
-        self.held.store(waiting.bytes.len(), Relaxed);
+        self.held.store(waiting.held(), Relaxed);
         waiting.entries.push(entry);
         if std::mem::take(&mut waiting.asleep) {
             self.wake.notify_one();
@@ -490,10 +503,11 @@ impl Writing {
         if self.next == self.batch.entries.len() {
             self.lines.shrink_to(KEEP);
             self.batch.entries.clear();
+            self.batch.entries.shrink_to(KEEP_ENTRIES);
             self.batch.bytes.clear();
             self.batch.bytes.shrink_to(KEEP);
             self.batch.stretches.clear();
-            self.batch.stretches.shrink_to(KEEP / size_of::<Stretch>());
+            self.batch.stretches.shrink_to(KEEP_ENTRIES);
             (self.next, self.offset, self.stretch) = (0, 0, 0);
         }
         Ok(())
@@ -556,7 +570,7 @@ mod tests {
     /// writer is (here there is none at all): a flood is never slowed by the recording.
     #[test]
     fn below_its_limit_the_queue_never_makes_a_sender_wait() {
-        let queue = Arc::new(Queue::new(tempfile::tempfile().unwrap(), 1 << 20));
+        let queue = Arc::new(Queue::new(tempfile::tempfile().unwrap(), 2 << 20));
         let (done, pushed) = sync_channel(1);
         let sender = Arc::clone(&queue);
         std::thread::spawn(move || {
@@ -623,6 +637,35 @@ mod tests {
                 .collect();
             assert_eq!(text, String::from_utf8_lossy(&stream), "chunks of {cut}");
         }
+    }
+
+    /// A flood kept as counts adds no bytes, only entries: they count towards the room too, so
+    /// that an endless one makes the writer write and the sender wait, as any flood does.
+    #[test]
+    fn a_flood_kept_as_counts_fills_the_room_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.cast");
+        let most_waiting = 64 << 10;
+        let recorder = Recorder::start_with(&path, 80, 24, "cat", false, most_waiting).unwrap();
+        let queue = &recorder.0.as_ref().unwrap().queue;
+        let chunk = [0xff; 64];
+        let chunks = 20_000;
+        let mut most_held = 0;
+        for _ in 0..chunks {
+            recorder.output(&chunk);
+            most_held = most_held.max(queue.lock().held());
+        }
+        let entry = size_of::<Queued>() + size_of::<Stretch>();
+        assert!(most_held <= most_waiting + entry, "{most_held}");
+        recorder.finish();
+        let written: usize = entries(&path)
+            .iter()
+            .map(|kind| match kind {
+                Kind::Output(text) => text.chars().count(),
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(written, chunks * chunk.len());
     }
 
     /// More than the queue holds, faster than one batch: the relay waits for the writer and
