@@ -37,8 +37,8 @@ use kept::Stretch;
 const GATHER: Duration = Duration::from_millis(10);
 /// Memory the queue holds ([`Waiting::held`]) beyond which a sender waits for the writer: a few
 /// seconds of a flood, so that the writer can let a 128 MiB flood pass (see [`hold_off`])
-/// before it takes CPU time from it. Below it the relay never waits for the recording. Held only during the flood: the
-/// writer gives the room back once it has caught up.
+/// before it takes CPU time from it. Below it the relay never waits for the recording. Held
+/// only during the flood: the writer gives the room back once it has caught up.
 const MOST_WAITING: usize = 256 << 20;
 /// Output arriving faster than this each [`GATHER`] (25 MB/s) is a flood, which the writer lets
 /// pass before it writes (see [`hold_off`]); a program at work, even a busy TUI, writes far less.
