@@ -87,6 +87,8 @@ mod tests {
         out
     }
 
+    /// `bytes` with each byte never in a character written as 0xFF: what a recording cannot
+    /// tell apart made the same.
     fn as_ff(bytes: &[u8]) -> Vec<u8> {
         bytes
             .iter()
