@@ -1,7 +1,7 @@
-//! What a UTF-8 lead byte opens, and which bytes are never part of a character: the facts the
-//! screen's parser and the recorder read byte streams by. Each decodes with them (no overlong
-//! forms, no surrogates, nothing past U+10FFFF) and counts an invalid sequence's bytes as
-//! `String::from_utf8_lossy` does.
+//! What a UTF-8 lead byte opens, which bytes are never part of a character, and how far a
+//! stretch of alike bytes goes: what the screen's parser and the recorder read byte streams by.
+//! Each decodes with them (no overlong forms, no surrogates, nothing past U+10FFFF) and counts
+//! an invalid sequence's bytes as `String::from_utf8_lossy` does.
 
 /// A character's first byte: how many continuation bytes it needs, and the range the first of
 /// them must be in (narrower after E0, ED, F0 and F4; later ones are 0x80..=0xBF).
@@ -48,6 +48,25 @@ pub const fn lead(byte: u8) -> Option<Lead> {
         _ => return None,
     };
     Some(Lead { needs, low, high })
+}
+
+/// How many bytes at the start of `bytes` are `wanted`. Short stretches (binary output) are
+/// looked at byte by byte; past 16 bytes it looks at 16 at a time without stopping early inside
+/// them, which the compiler turns into a few vector instructions per 16.
+#[inline]
+pub fn stretch(bytes: &[u8], wanted: impl Fn(u8) -> bool) -> usize {
+    let head = bytes.len().min(16);
+    if let Some(end) = bytes[..head].iter().position(|&byte| !wanted(byte)) {
+        return end;
+    }
+    let mut n = head;
+    for chunk in bytes[head..].chunks_exact(16) {
+        if !chunk.iter().fold(true, |all, &byte| all & wanted(byte)) {
+            break;
+        }
+        n += 16;
+    }
+    n + bytes[n..].iter().take_while(|&&byte| wanted(byte)).count()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! lately: the copy that made such a flood come through ~1.5× later under `--record` on two
 //! cores.
 
-use crate::utf8::never_in_a_character;
+use crate::utf8::{never_in_a_character, stretch};
 
 /// How long a stretch must be to be kept as a count, and the step it is looked for in: a
 /// block's first byte decides whether the rest is looked at, so text costs one test in 64.
@@ -27,9 +27,15 @@ pub fn keep(bytes: &[u8], kept: &mut Vec<u8>, stretches: &mut Vec<Stretch>) -> u
     let start = kept.len();
     let mut copied = 0;
     let mut i = 0;
-    while let Some(block) = bytes.get(i..i + BLOCK) {
-        let first = block[0];
-        if !(never_in_a_character(first) && all_are(block, first)) {
+    while let Some(&first) = bytes.get(i) {
+        // A stretch starts with a whole block of one such byte: a flood is one byte over and
+        // over, and looking for blocks of a mix cost the relay more than it saved.
+        let alike = if never_in_a_character(first) {
+            stretch(&bytes[i..], |byte| byte == first)
+        } else {
+            0
+        };
+        if alike < BLOCK {
             i += BLOCK;
             continue;
         }
@@ -37,12 +43,7 @@ pub fn keep(bytes: &[u8], kept: &mut Vec<u8>, stretches: &mut Vec<Stretch>) -> u
         while begin > copied && never_in_a_character(bytes[begin - 1]) {
             begin -= 1;
         }
-        let mut end = i + BLOCK;
-        while let Some(next) = bytes.get(end..end + BLOCK)
-            && all_are(next, first)
-        {
-            end += BLOCK;
-        }
+        let mut end = i + alike;
         while bytes
             .get(end)
             .is_some_and(|&byte| never_in_a_character(byte))
@@ -58,15 +59,6 @@ pub fn keep(bytes: &[u8], kept: &mut Vec<u8>, stretches: &mut Vec<Stretch>) -> u
     }
     kept.extend_from_slice(&bytes[copied..]);
     kept.len() - start
-}
-
-/// Whether every byte of a block is `byte`: what differs from it is or-ed together, with no
-/// early exit, so that the compiler tests the block a vector at a time. A flood of bytes never
-/// in a character is one of them over and over; a block of a mix of them is copied (testing for
-/// one costs the relay more than it saves).
-#[inline]
-fn all_are(block: &[u8], byte: u8) -> bool {
-    block.iter().fold(0, |differs, &b| differs | (b ^ byte)) == 0
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 
 use unicode_width::UnicodeWidthChar;
 
-use crate::prompts::screen::parser::{narrow_char, stretch};
+use crate::prompts::screen::parser::narrow_char;
 use crate::prompts::screen::pen::{Palette, Pen, PenId};
+use crate::utf8::stretch;
 
 /// Marks the cell covered by the right half of a wide character.
 pub const WIDE_CONT: char = '\0';
