@@ -425,10 +425,17 @@ fn convert(mut args: Args) -> Result<Cli, String> {
             } else {
                 // One word is a command line; several are the exact argv of one command, so
                 // `explain sh -c 'rm -rf /'` judges what `sh` would be given.
-                match command.as_slice() {
-                    [line] => Action::Explain(line.clone()),
-                    _ => Action::Explain(crate::policy::shell::join(&command)),
+                let line = match command.as_slice() {
+                    [line] => line.clone(),
+                    _ => crate::policy::shell::join(&command),
+                };
+                // An empty command is allowed, but `explain "$CMD"` with CMD unset is a mistake.
+                if line.trim().is_empty() {
+                    return Err("explain: the command is empty; give the one to judge, \
+                                e.g. autoapprove explain 'rm -rf /'"
+                        .into());
                 }
+                Action::Explain(line)
             }
         }
         Some(Command::Choices(choices)) => Action::Choices(choices),
@@ -696,6 +703,11 @@ mod tests {
                 "a similar argument exists: '--config'",
             ),
             (&["-x", "--", "ls"][..], ErrorKind::UnknownArgument, "'-x'"),
+            (
+                &["explain", " "][..],
+                ErrorKind::MissingRequiredArgument,
+                "explain: the command is empty",
+            ),
             (
                 &["--idle", "soon", "--", "ls"][..],
                 ErrorKind::ValueValidation,

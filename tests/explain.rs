@@ -176,6 +176,17 @@ fn a_category_is_turned_off_only_by_naming_it() {
 #[test]
 fn without_a_command_it_is_a_usage_error() {
     assert_eq!(explain(&[]).0, 2);
+    // `explain "$CMD"` with CMD unset: a mistake, not a command that is allowed.
+    let out = run_piped(&["explain", " "]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: explain: the command is empty"),
+        "{stderr}"
+    );
+    // An empty argument of a command is still judged.
+    assert_eq!(explain(&["rm", ""]).0, 0);
 }
 
 #[test]
