@@ -46,6 +46,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 ROUNDS = 1 if QUICK else 5
 # A flood takes a second and two cores make its time swing by ±10 %: more rounds, a steadier median.
 THROUGHPUT_ROUNDS = 1 if QUICK else 9
+# `--record` and autoapprove alone, back to back, until they have this many rounds each: nine
+# rounds leave their ratio ±0.07 from run to run, too wide to tell 1.06 from the 1.10 target.
+RECORD_ROUNDS = 1 if QUICK else 31
 MB = 1_000_000
 THROUGHPUT_MB = 10 if QUICK else 100
 # Busy work given to the C relay beside the tools: what screen models at 1 GB/s and 250 MB/s cost.
@@ -228,6 +231,21 @@ def throughput(rows, streams, cfg):
     busy = [(f"C relay + {ns / 1000:g} µs/KiB of busy work",
              lambda argv, ns=ns: ["env", f"RELAY_BUSY_NS_PER_KIB={ns}", RELAY] + argv)
             for ns in BUSY_NS_PER_KIB]
+    def run(wrap, path):
+        # Untimed: a fresh cast file (truncating the last one's cached pages took the
+        # recording's time) and nothing left to write back.
+        for kept in (cast, typescript):
+            if os.path.exists(kept):
+                os.unlink(kept)
+        os.sync()
+        # The program notes when it has written the last byte (the relay has taken all but what
+        # the PTY holds): a recording's writer may still be at work then.
+        began = time.time()
+        wall, cpu, _ = run_sampled(wrap(["sh", "-c", 'cat "$1" && date +%s.%N >"$2"', "sh",
+                                         path, stamp]))
+        with open(stamp) as f:
+            return wall, cpu, float(f.read()) - began
+
     for label, path in streams:
         size = os.path.getsize(path)
         candidates = tools(cfg) + [recording, script_keeping] + busy
@@ -237,24 +255,27 @@ def throughput(rows, streams, cfg):
             # machine writes back hundreds of MB of cast file.
             turn = round_ % len(candidates)
             for name, wrap in candidates[turn:] + candidates[:turn]:
-                # Untimed: a fresh cast file (truncating the last one's cached pages took the
-                # recording's time) and nothing left to write back.
-                for kept in (cast, typescript):
-                    if os.path.exists(kept):
-                        os.unlink(kept)
-                os.sync()
-                # The program notes when it has written the last byte (the relay has taken all but
-                # what the PTY holds): a recording's writer may still be at work then.
-                began = time.time()
-                wall, cpu, _ = run_sampled(wrap(["sh", "-c", 'cat "$1" && date +%s.%N >"$2"', "sh",
-                                                 path, stamp]))
-                with open(stamp) as f:
-                    done = float(f.read()) - began
-                results[name].append((wall, cpu, done))
+                results[name].append(run(wrap, path))
+        # The extra rounds of `--record` and autoapprove alone, each pair back to back, taking
+        # turns to go first.
+        pair = [("autoapprove", dict(candidates)["autoapprove"]), recording]
+        alone = list(results["autoapprove"])
+        for round_ in range(THROUGHPUT_ROUNDS, RECORD_ROUNDS):
+            for name, wrap in pair[round_ % 2:] + pair[:round_ % 2]:
+                (alone if name == "autoapprove" else results[name]).append(run(wrap, path))
+
         # Ratios are the median of each round's own ratio: the tools of a round ran back to back,
         # so what slows the machine for a minute slows both sides of it.
+        def ratios(runs, base, field):
+            return [r[field] / b[field] for r, b in zip(runs, base)]
+
         def paired(runs, base, field=0):
-            return median([r[field] / b[field] for r, b in zip(runs, results[base])])
+            return median(ratios(runs, alone if base == "autoapprove" else results[base], field))
+
+        def spread(runs, field):
+            # The middle half of the rounds' own ratios: how sure the median is.
+            middle = ratios(runs, alone, field)
+            return f"{percentile(middle, 25):.2f}–{percentile(middle, 75):.2f}"
 
         for name, runs in results.items():
             wall = median([w for w, _, _ in runs])
@@ -262,12 +283,13 @@ def throughput(rows, streams, cfg):
             scenario = f"throughput, {label}, {size // MB} MB"
             if name == recording[0]:
                 done = median([d for _, _, d in runs])
+                middle = f"{len(runs)} rounds, middle half of their ratios"
                 rows.append((scenario, f"{name}: the program's output through",
-                             f"{done:.2f} s, {size / MB / done:.0f} MB/s", paired(runs, "autoapprove", 2),
-                             "autoapprove", 1.10))
+                             f"{done:.2f} s, {size / MB / done:.0f} MB/s ({middle} {spread(runs, 2)})",
+                             paired(runs, "autoapprove", 2), "autoapprove", 1.10))
                 rows.append((scenario, f"{name}: until the recording is complete",
-                             f"{wall:.2f} s wall, {cpu:.2f} s CPU", paired(runs, "autoapprove"),
-                             "autoapprove", None))
+                             f"{wall:.2f} s wall, {cpu:.2f} s CPU ({middle} {spread(runs, 0)})",
+                             paired(runs, "autoapprove"), "autoapprove", None))
                 continue
             if name == script_keeping[0]:
                 done = median([d for _, _, d in runs])
