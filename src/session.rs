@@ -156,13 +156,13 @@ pub async fn run(
         asked_at: None,
         background: outbox,
     };
-    session.announce(&command, guard_mode, served);
+    // As a shell would read it: `sh -c 'a; b'` is not `sh -c a; b`.
+    let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
+    let line = crate::policy::shell::join(&argv);
+    session.announce(&command, &line, guard_mode, served);
     session.show_title();
     // The command itself first: if it is dangerous, none of its prompts is answered.
-    let argv: Vec<_> = command.iter().map(|a| a.to_string_lossy()).collect();
-    let actions = session
-        .engine
-        .judge_program(now.into_std(), &crate::policy::shell::join(&argv));
+    let actions = session.engine.judge_program(now.into_std(), &line);
     session.apply(actions);
 
     let code = session.run(child, signals, messages).await?;
@@ -374,15 +374,12 @@ impl Session {
     fn announce(
         &mut self,
         command: &[OsString],
+        line: &str,
         guard_mode: Option<guard::decide::Mode>,
         served: Option<String>,
     ) {
         self.log.emit(&Event::Started {
-            command: command
-                .iter()
-                .map(|a| a.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join(" "),
+            command: line.to_owned(),
             config: self.config.source.clone(),
             profile: self.config.profile.clone(),
             pid: self.pid.as_raw_nonzero().get().unsigned_abs(),

@@ -20,7 +20,7 @@ fn stdin_from_dev_null_and_stdout_to_a_pipe() {
     // stderr is not a terminal either: the full log is there.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(" STARTED: command=\"sh -c echo hello; stty size; exit 4\""),
+        stderr.contains(" STARTED: command=\"sh -c 'echo hello; stty size; exit 4'\""),
         "{stderr}"
     );
     assert!(stderr.contains("CHILD_EXITED: code=4"), "{stderr}");

@@ -795,7 +795,6 @@ fn restore(text: &str) -> String {
         .collect()
 }
 
-/// `text` as one shell word: as it is when nothing in it is special, else single-quoted.
 /// The command line a shell would read as exactly these arguments.
 pub fn join<S: AsRef<str>>(words: &[S]) -> String {
     words
@@ -805,6 +804,7 @@ pub fn join<S: AsRef<str>>(words: &[S]) -> String {
         .join(" ")
 }
 
+/// `text` as one shell word: as it is when nothing in it is special, else single-quoted.
 pub fn quote(text: &str) -> String {
     if text
         .chars()
