@@ -177,7 +177,7 @@ fn a_category_is_turned_off_only_by_naming_it() {
 fn without_a_command_it_is_a_usage_error() {
     assert_eq!(explain(&[]).0, 2);
     // `explain "$CMD"` with CMD unset: a mistake, not a command that is allowed.
-    let out = run_piped(&["explain", " "]);
+    let out = run_piped(["explain", " "]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
