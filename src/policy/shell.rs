@@ -746,9 +746,10 @@ fn expand_unquoted(word: Word) -> Vec<Word> {
         .collect()
 }
 
-/// The first `{a,b…}` group in `text` (marked characters): where it opens, its alternatives, and
-/// where it closes. A group without a comma is no expansion (`{}` in `find -exec`).
-fn brace_group(text: &str) -> Option<(usize, Vec<&str>, usize)> {
+/// The first `{a,b…}` or `{x..y[..step]}` group in `text` (marked characters): where it opens,
+/// its alternatives, and where it closes. A group with neither is no expansion (`{}` in
+/// `find -exec`).
+fn brace_group(text: &str) -> Option<(usize, Vec<String>, usize)> {
     let mut opens = Vec::new();
     for (i, c) in text.char_indices() {
         match c {
@@ -773,13 +774,64 @@ fn brace_group(text: &str) -> Option<(usize, Vec<&str>, usize)> {
                 }
                 if !parts.is_empty() {
                     parts.push(&inner[start..]);
-                    return Some((open, parts, i));
+                    return Some((open, parts.into_iter().map(str::to_owned).collect(), i));
+                }
+                if let Some(words) = sequence(inner) {
+                    return Some((open, words, i));
                 }
             }
             _ => {}
         }
     }
     None
+}
+
+/// The words of a sequence expression, `1..5`, `05..1..2` or `a..e`, as the shell makes them:
+/// counting up or down, by the step's size, integers padded to the wider end's width when either
+/// is written with a leading zero. None if `inner` is no sequence, or makes more than
+/// [`MAX_BRACE_WORDS`] words (read as written).
+fn sequence(inner: &str) -> Option<Vec<String>> {
+    let mut ends = inner.split("..");
+    let (from, to) = (ends.next()?, ends.next()?);
+    let step = match ends.next() {
+        Some(step) => step.parse::<i64>().ok()?.checked_abs()?.max(1),
+        None => 1,
+    };
+    if ends.next().is_some() {
+        return None;
+    }
+    let letter = |end: &str| match end.as_bytes() {
+        [c] if c.is_ascii_alphabetic() => Some(i64::from(*c)),
+        _ => None,
+    };
+    let (first, last, letters) = match (letter(from), letter(to)) {
+        (Some(a), Some(b)) => (a, b, true),
+        (None, None) => (from.parse::<i64>().ok()?, to.parse::<i64>().ok()?, false),
+        _ => return None,
+    };
+    let count = usize::try_from(first.abs_diff(last) / step.unsigned_abs()).ok()? + 1;
+    if count > MAX_BRACE_WORDS {
+        return None;
+    }
+    let padded = |end: &str| {
+        let digits = end.trim_start_matches('-');
+        digits.len() > 1 && digits.starts_with('0')
+    };
+    let width = if padded(from) || padded(to) {
+        from.len().max(to.len())
+    } else {
+        0
+    };
+    let step = if first <= last { step } else { -step };
+    let values = std::iter::successors(Some(first), |n| n.checked_add(step)).take(count);
+    Some(if letters {
+        values
+            .filter_map(|n| u8::try_from(n).ok())
+            .map(|c| char::from(c).to_string())
+            .collect()
+    } else {
+        values.map(|n| format!("{n:0width$}")).collect()
+    })
 }
 
 /// The marked characters back as written.
@@ -804,12 +856,11 @@ pub fn join<S: AsRef<str>>(words: &[S]) -> String {
         .join(" ")
 }
 
-/// `text` as one shell word: as it is when nothing in it is special, else single-quoted.
+/// `text` as one shell word: as it is when nothing in it is special, else single-quoted (an
+/// empty word too, and braces but `find`'s `{}`, which the shell would expand).
 pub fn quote(text: &str) -> String {
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+{}".contains(c))
-    {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c);
+    if text == "{}" || !text.is_empty() && text.chars().all(plain) {
         text.to_owned()
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
@@ -836,6 +887,26 @@ mod tests {
             vec!["a 1", "b 2", "c", "d", "e", "f", "g"]
         );
         assert_eq!(texts("(cd x && rm y); { z; }"), vec!["cd x", "rm y", "z"]);
+    }
+
+    #[test]
+    fn join_is_read_back_as_the_same_words() {
+        let words = |source: &str| -> Vec<String> {
+            parse(source).unwrap().commands[0]
+                .words
+                .iter()
+                .map(|w| w.text.clone())
+                .collect()
+        };
+        for argv in [
+            &["rm", ""][..],
+            &["echo", "{a,b}", "x{1..3}"],
+            &["find", ".", "-exec", "rm", "{}", "+"],
+            &["sh", "-c", "it's $HOME; ~ *"],
+            &["printf", "a\tb", "--x=1,2:3@4%5"],
+        ] {
+            assert_eq!(words(&join(argv)), argv, "{}", join(argv));
+        }
     }
 
     #[test]
@@ -866,6 +937,29 @@ mod tests {
         assert_eq!(
             words("$'\\x72\\x6d' $'\\162\\155' $'a\\tb'"),
             ["rm", "rm", "a\tb"]
+        );
+        // Sequences, as bash makes them.
+        assert_eq!(words("rm -rf .{g..g}it"), ["rm", "-rf", ".git"]);
+        assert_eq!(
+            words("echo {1..3} {3..1}"),
+            ["echo", "1", "2", "3", "3", "2", "1"]
+        );
+        assert_eq!(
+            words("echo {08..10} {1..7..3}"),
+            ["echo", "08", "09", "10", "1", "4", "7"]
+        );
+        assert_eq!(
+            words("echo {-1..1} {c..a..2}"),
+            ["echo", "-1", "0", "1", "c", "a"]
+        );
+        assert_eq!(
+            words("echo x{a..b}{1..2}"),
+            ["echo", "xa1", "xa2", "xb1", "xb2"]
+        );
+        // Not a sequence (mixed, a word, too many words): as written.
+        assert_eq!(
+            words("echo {a..3} {ab..c} {1..2..3..4} {1..100000}"),
+            ["echo", "{a..3}", "{ab..c}", "{1..2..3..4}", "{1..100000}"]
         );
         // Quoted, or without a comma, braces are literal; `$IFS` quoted is one word.
         assert_eq!(
