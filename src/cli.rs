@@ -429,7 +429,7 @@ fn convert(mut args: Args) -> Result<Cli, String> {
                     [line] => line.clone(),
                     _ => crate::policy::shell::join(&command),
                 };
-                // An empty command is allowed, but `explain "$CMD"` with CMD unset is a mistake.
+                // Nothing would run, but `explain "$CMD"` with CMD unset is a mistake to report.
                 if line.trim().is_empty() {
                     return Err("explain: the command is empty; give the one to judge, \
                                 e.g. autoapprove explain 'rm -rf /'"
