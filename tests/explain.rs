@@ -237,6 +237,43 @@ fn changes_are_judged_against_the_project_explain_runs_in() {
 }
 
 #[test]
+fn a_project_in_the_temp_directory_is_not_scratch_nor_what_holds_it() {
+    // The temp directory's entries are anyone's to delete, but not the project's own folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("work").join("proj");
+    std::fs::create_dir_all(project.join(".git")).unwrap();
+    let explain = |command: &str| {
+        let out = std::process::Command::new(support::bin())
+            .args(["explain", command])
+            .current_dir(&project)
+            .env("TMPDIR", tmp.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let tmp = tmp.path().to_str().unwrap();
+    for command in [
+        "rm -rf ..".to_owned(),
+        format!("rm -rf {tmp}/*"),
+        format!("mv {tmp}/work {tmp}/old"),
+        "rm -rf ../pro?".to_owned(),
+        "rm -rf .g*".to_owned(),
+    ] {
+        let (code, out) = explain(&command);
+        assert_eq!(code, 1, "{command}: {out}");
+        assert!(
+            out.starts_with("BLOCKED  outside-project: "),
+            "{command}: {out}"
+        );
+    }
+    assert_eq!(explain(&format!("rm -rf {tmp}/cache {tmp}/[!w]*")).0, 0);
+    assert_eq!(explain("rm -rf ../other build/*").0, 0);
+}
+
+#[test]
 fn a_project_that_is_not_a_directory_is_a_usage_error() {
     let out = run_piped(["--project", "/nonexistent/dir", "--", "true"]);
     assert_eq!(out.status.code(), Some(2));

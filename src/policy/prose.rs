@@ -62,10 +62,11 @@ pub fn readings(text: &str) -> Vec<String> {
             }
         };
         for text in std::iter::once(line).chain(spans(line)) {
-            let reading = separated(text);
+            let reading = separated(text, false);
             // `cmd=rm -rf ~` is a label; `git -c user.name=x` and `FOO=1 bash` are not.
             add(reading.replace('=', " "));
             add(reading);
+            add(separated(text, true));
         }
     }
     out
@@ -74,13 +75,23 @@ pub fn readings(text: &str) -> Vec<String> {
 /// `line` with what is punctuation to a reader and not to a shell read as a reader reads it: `,`
 /// `?` `!` at a word's end, and `.` ending a word (not `.` alone, `..` or `/.`), end the command
 /// (`;`), so the question after it is not its argument; `:` before a space, `=>`, `->` and
-/// bullets set it apart (a space).
-fn separated(line: &str) -> String {
+/// bullets set it apart (a space). `path_glob`: a `?` ending a word that names a path (`./x?`,
+/// `.gi?`) is the glob's, not the sentence's.
+fn separated(line: &str, path_glob: bool) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
+    let mut word_start = 0;
     for (i, &c) in chars.iter().enumerate() {
+        if i == 0 || chars[i - 1].is_whitespace() {
+            word_start = i;
+        }
         let next_is_gap = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let names_a_path = || {
+            let word = &chars[word_start..i];
+            word.first() == Some(&'.') || word.contains(&'/')
+        };
         let read_as = match c {
+            '?' if next_is_gap && path_glob && names_a_path() => '?',
             ',' | '?' | '!' if next_is_gap => ';',
             '.' if next_is_gap && i > 0 && !matches!(chars[i - 1], ' ' | '.' | '/') => ';',
             ':' if next_is_gap => ' ',

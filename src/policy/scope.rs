@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::policy::paths::normalize;
+use crate::policy::rules::glob::Glob;
 
 /// Stands for the entries a glob names, inside the directory it cannot leave.
 const GLOBBED: &str = "\u{0}glob";
@@ -30,7 +31,8 @@ pub struct Scope {
 pub enum Class {
     /// Inside the project (not its root, not its VCS internals).
     Project,
-    /// The project directory itself.
+    /// The project directory itself, or a scratch directory that holds it (deleting it deletes
+    /// the project).
     ProjectRoot,
     /// The project's `.git` directory (its objects and refs too).
     Vcs,
@@ -79,7 +81,7 @@ impl Class {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Project => "inside the project",
-            Self::ProjectRoot => "the project itself",
+            Self::ProjectRoot => "the project itself, or what holds it",
             Self::Vcs => "the project's repository",
             Self::Scratch => "temporary or cache",
             Self::Home => "in the home directory, outside the project",
@@ -155,7 +157,13 @@ impl Scope {
             .flatten()
             .any(|d| under(d) && absolute != d)
         {
-            return Class::Scratch;
+            // A project kept in the temp directory is not scratch, nor what holds it.
+            let holds_project = self.project.starts_with(&format!("{absolute}/"));
+            return if holds_project {
+                Class::ProjectRoot
+            } else {
+                Class::Scratch
+            };
         }
         match &self.home {
             Some(home) if under(home) => Class::Home,
@@ -200,9 +208,9 @@ impl Scope {
         // `dir/*` is all that `dir` holds: judged as `dir` itself — except for the scratch
         // directories, whose contents are anyone's to delete while the directory is not.
         let mut joined = joined.trim_end_matches('/').to_owned();
-        while let Some(dir) = joined
-            .strip_suffix("/*")
-            .or_else(|| joined.strip_suffix("/.*"))
+        while let Some((dir, pattern)) = joined
+            .rsplit_once('/')
+            .filter(|(_, p)| ["*", ".*"].contains(p))
         {
             let dir = normalize(dir);
             let scratch = [
@@ -211,14 +219,25 @@ impl Scope {
                 self.cache.as_deref(),
             ];
             if scratch.contains(&Some(dir.as_str())) {
-                return Some(format!("{dir}/{GLOBBED}"));
+                let entry = self.entry_matched(&dir, pattern).unwrap_or(GLOBBED);
+                return Some(format!("{dir}/{entry}"));
             }
             joined = dir;
         }
-        // Another glob names entries of the directory before its first wildcard.
-        if let Some(at) = joined.find(['*', '?', '[']) {
-            let dir = joined[..at].rsplit_once('/').map_or("", |(dir, _)| dir);
-            joined = format!("{dir}/{GLOBBED}");
+        // Another glob names entries of a directory: each wildcard part stands for the entry it
+        // can match that matters most here (the project, its `.git`), else for any entry.
+        if joined.contains(['*', '?', '[']) {
+            let mut path = String::new();
+            for part in joined.split('/').filter(|p| !p.is_empty()) {
+                if part.contains(['*', '?', '[']) {
+                    path = normalize(&format!("/{path}"));
+                    let entry = self.entry_matched(&path, part).unwrap_or(GLOBBED);
+                    path = format!("{}/{entry}", path.trim_end_matches('/'));
+                } else {
+                    path = format!("{path}/{part}");
+                }
+            }
+            joined = path;
         }
         let normal = normalize(&joined);
         Some(if normal.is_empty() {
@@ -227,6 +246,34 @@ impl Scope {
             normal
         })
     }
+}
+
+impl Scope {
+    /// The entry of `dir` that the shell pattern `pattern` can name and that deleting would
+    /// most hurt: the project's `.git`, or the project or what holds it.
+    fn entry_matched(&self, dir: &str, pattern: &str) -> Option<&str> {
+        let entry = if dir == self.project {
+            ".git"
+        } else {
+            let inside = self.project.strip_prefix(dir.trim_end_matches('/'))?;
+            inside.strip_prefix('/')?.split('/').next()?
+        };
+        shell_pattern_matches(pattern, entry).then_some(entry)
+    }
+}
+
+/// Whether the shell would let `pattern` (`*`, `?`, `[…]`) name the entry `name`: wholly, and a
+/// leading dot only if the pattern writes one. Matched by the rules' globs, whose `|` is the
+/// shell's literal and whose `^` negates as the shell's `!` does.
+fn shell_pattern_matches(pattern: &str, name: &str) -> bool {
+    if name.starts_with('.') && !pattern.starts_with('.') {
+        return false;
+    }
+    let glob = pattern.replace('|', "\\|").replace("[!", "[^");
+    // An unclosed `[` is itself.
+    Glob::new(&glob, false)
+        .or_else(|_| Glob::new(&glob.replace('[', "\\["), false))
+        .is_ok_and(|glob| glob.is_match(name))
 }
 
 /// What follows `$NAME` at the start of `path`, in the forms that expand to NAME's value when it is
@@ -261,6 +308,26 @@ mod tests {
             home: Some("/home/me".into()),
             tmp: "/tmp".into(),
             cache: Some("/home/me/.cache".into()),
+        }
+    }
+
+    #[test]
+    fn shell_patterns_match_as_the_shell_does() {
+        for (pattern, name) in [
+            (".g*", ".git"),
+            (".[!a]it", ".git"),
+            ("a|b", "a|b"),
+            ("[x", "[x"),
+        ] {
+            assert!(shell_pattern_matches(pattern, name), "{pattern} {name}");
+        }
+        for (pattern, name) in [
+            ("*", ".git"),
+            ("?git", ".git"),
+            (".[!g]it", ".git"),
+            ("a|b", "a"),
+        ] {
+            assert!(!shell_pattern_matches(pattern, name), "{pattern} {name}");
         }
     }
 
@@ -304,6 +371,23 @@ mod tests {
         ] {
             assert_eq!(c(p), Class::Home, "{p}");
         }
+        // A glob is judged by the entry it can name that matters most.
+        for p in [
+            ".g*",
+            ".gi?",
+            ".[g]it",
+            "./.g*t",
+            "./*/../.git",
+            "src/*/../../.git",
+        ] {
+            assert_eq!(c(p), Class::Vcs, "{p}");
+        }
+        for p in ["../pro?", "../[p]roj*", "~/*/../proj"] {
+            assert_eq!(c(p), Class::ProjectRoot, "{p}");
+        }
+        for p in ["*.o", ".[a-f]*", "*it", ".g[!i]t"] {
+            assert_eq!(c(p), Class::Project, "{p}");
+        }
         assert_eq!(c("/tmp/*"), Class::Scratch);
         assert_eq!(s.class("*", Some("/tmp")), Class::Scratch);
         assert_eq!(s.class("*", Some("build")), Class::Project);
@@ -321,6 +405,19 @@ mod tests {
         ] {
             assert_eq!(c(p), Class::Unknown, "{p}");
         }
+        // A project kept in the temp directory: neither it nor what holds it is scratch.
+        let s = Scope {
+            project: "/tmp/a/proj".into(),
+            cwd: "/tmp/a/proj".into(),
+            ..scope()
+        };
+        for p in ["..", "/tmp/a", "/tmp/*", "/tmp/?", "../*", "/tmp/a/p*"] {
+            assert_eq!(s.class(p, None), Class::ProjectRoot, "{p}");
+        }
+        for p in ["/tmp/b", "/tmp/[b-z]", "../other", "/tmp/a/x*"] {
+            assert_eq!(s.class(p, None), Class::Scratch, "{p}");
+        }
+        let s = scope();
         // From another directory, after a `cd`.
         assert_eq!(s.class("x", Some("/home/me/other")), Class::Home);
         assert_eq!(s.class("x", Some("/home/me/proj/sub")), Class::Project);
