@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::policy::paths::normalize;
-use crate::policy::rules::glob::Glob;
+use crate::policy::rules::glob;
 
 /// Stands for the entries a glob names, inside the directory it cannot leave.
 const GLOBBED: &str = "\u{0}glob";
@@ -262,18 +262,11 @@ impl Scope {
     }
 }
 
-/// Whether the shell would let `pattern` (`*`, `?`, `[…]`) name the entry `name`: wholly, and a
-/// leading dot only if the pattern writes one. Matched by the rules' globs, whose `|` is the
-/// shell's literal and whose `^` negates as the shell's `!` does.
+/// Whether the shell would let `pattern` name the entry `name`: wholly, and a leading dot only
+/// if the pattern writes one.
 fn shell_pattern_matches(pattern: &str, name: &str) -> bool {
-    if name.starts_with('.') && !pattern.starts_with('.') {
-        return false;
-    }
-    let glob = pattern.replace('|', "\\|").replace("[!", "[^");
-    // An unclosed `[` is itself.
-    Glob::new(&glob, false)
-        .or_else(|_| Glob::new(&glob.replace('[', "\\["), false))
-        .is_ok_and(|glob| glob.is_match(name))
+    (pattern.starts_with('.') || !name.starts_with('.'))
+        && glob::shell_pattern_matches(pattern, name, false)
 }
 
 /// What follows `$NAME` at the start of `path`, in the forms that expand to NAME's value when it is

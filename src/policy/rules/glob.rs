@@ -156,6 +156,16 @@ impl Glob {
     }
 }
 
+/// Whether the shell's pattern `pattern` (`*`, `?`, `[…]` with `!` or `^` to negate, `|` a
+/// plain character) matches all of `text`. No rule about a leading dot: the shell's globs
+/// apply one, `find -name` does not. An unclosed `[` is itself.
+pub fn shell_pattern_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let glob = pattern.replace('|', "\\|").replace("[!", "[^");
+    Glob::new(&glob, ignore_case)
+        .or_else(|_| Glob::new(&glob.replace('[', "\\["), ignore_case))
+        .is_ok_and(|glob| glob.is_match(text))
+}
+
 /// Whether the alternative at byte `start` of `pattern` matches all of `text` — the usual
 /// wildcard walk, going back to the last `*` (letting it take one more character) when the rest
 /// fails — and where the next alternative starts, if there is one.

@@ -11,6 +11,7 @@ use crate::policy::paths::{
     in_system_dir, is_block_device, is_protected_tree, is_ssh, is_startup_file, is_sudoers,
     normalize,
 };
+use crate::policy::rules::glob;
 use crate::policy::runners::program_name;
 use crate::policy::scope::Class;
 use crate::policy::shell::{self, Word};
@@ -39,6 +40,20 @@ const RM: Spec = Spec {
 };
 
 /// `find`'s tests: with one, the expression picks what is acted on (not every file, not the root).
+/// Whether a `-name` or `-iname` test of `find`'s expression can pick a `.git` (find's
+/// patterns match a leading dot), one followed by `-prune` aside: that one keeps it out.
+fn names_git(args: &[Word]) -> bool {
+    args.windows(2).enumerate().any(|(i, pair)| {
+        let ignore_case = match pair[0].text.as_str() {
+            "-name" => false,
+            "-iname" => true,
+            _ => return false,
+        };
+        let pruned = args.get(i + 2).is_some_and(|a| a.text == "-prune");
+        !pruned && glob::shell_pattern_matches(&pair[1].text, ".git", ignore_case)
+    })
+}
+
 const FIND_TESTS: &[&str] = &[
     "-name",
     "-iname",
@@ -316,11 +331,17 @@ impl Judge<'_> {
         };
         let protected = roots.iter().find(|r| is_protected_tree(r)).cloned();
         let picked = args.iter().any(|a| FIND_TESTS.contains(&a.text.as_str()));
-        // What is acted on: the roots, or (picked by a test) entries under them.
+        // What is acted on: the roots, or (picked by a test) entries under them — a `.git` among
+        // them when a name test can pick it.
         let acted_on: Vec<String> = if picked {
+            let git = names_git(args);
             roots
                 .iter()
-                .map(|r| format!("{}/?*", r.trim_end_matches('/')))
+                .flat_map(|r| {
+                    let r = r.trim_end_matches('/');
+                    [Some(format!("{r}/?*")), git.then(|| format!("{r}/.git"))]
+                })
+                .flatten()
                 .collect()
         } else {
             roots.clone()
@@ -385,12 +406,14 @@ impl Judge<'_> {
                 _ => {}
             }
         }
-        let root = roots.first().map_or(".", String::as_str);
-        let inner: Vec<String> = command
-            .iter()
-            .map(|w| shell::quote(&w.text.replace("{}", root)))
-            .collect();
-        self.nested(&inner.join(" "), text, depth);
+        // Judged as run on what each root stands for (entries under it, its `.git`).
+        for root in roots {
+            let inner: Vec<String> = command
+                .iter()
+                .map(|w| shell::quote(&w.text.replace("{}", root)))
+                .collect();
+            self.nested(&inner.join(" "), text, depth);
+        }
     }
 
     pub(super) fn dd(&mut self, args: &[Word], text: &str) {
