@@ -179,7 +179,8 @@ impl Judge<'_> {
 }
 
 /// Whether `git SUB REST…` throws away work no commit keeps: changes in the working tree
-/// (`checkout -- path`, `checkout .`, `restore path`, a forced `checkout` or `switch`), stashes
+/// (`checkout -- path`, `checkout .`, `restore path`, a forced `checkout`, `switch` or `rm`: what
+/// git refuses without the force is a change no commit holds), stashes
 /// (`stash drop`, `stash clear`), tags (`tag -d`), a worktree with changes (`worktree remove -f`).
 fn discards(sub: &str, rest: &[Word]) -> bool {
     let has = |flags: &[&str]| {
@@ -205,6 +206,8 @@ fn discards(sub: &str, rest: &[Word]) -> bool {
             !staged_only && operands().next().is_some()
         }
         "switch" => has(&["-f", "--force", "--discard-changes"]),
+        // `--cached` leaves the files as they are.
+        "rm" => has(&["-f", "--force"]) && !has(&["--cached"]),
         "stash" => rest
             .first()
             .is_some_and(|a| a.text == "drop" || a.text == "clear"),
