@@ -246,9 +246,7 @@ impl Scope {
             normal
         })
     }
-}
 
-impl Scope {
     /// The entry of `dir` that the shell pattern `pattern` can name and that deleting would
     /// most hurt: the project's `.git`, or the project or what holds it.
     fn entry_matched(&self, dir: &str, pattern: &str) -> Option<&str> {
