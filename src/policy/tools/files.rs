@@ -40,6 +40,27 @@ const RM: Spec = Spec {
 };
 
 /// `find`'s tests: with one, the expression picks what is acted on (not every file, not the root).
+/// Whether `path` can only be a directory: it ends in `/`, or names `.`, `..` or `~`.
+fn names_a_dir(path: &str) -> bool {
+    path.ends_with('/') || path == "~" || matches!(path.rsplit('/').next(), Some("." | ".."))
+}
+
+/// The entry of `dir` that copying `source` into it writes: its last part, or any entry when
+/// that is a directory's contents (`src/.`, `src/` for rsync) or a glob of every name.
+fn entry_in(dir: &str, source: &str) -> String {
+    let name = source
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let name = if source.ends_with('/') || ["", ".", "..", "*"].contains(&name) {
+        "?*"
+    } else {
+        name
+    };
+    format!("{}/{name}", dir.trim_end_matches('/'))
+}
+
 /// Whether a `-name` or `-iname` test of `find`'s expression can pick a `.git` (find's
 /// patterns match a leading dot), one followed by `-prune` aside: that one keeps it out.
 fn names_git(args: &[Word]) -> bool {
@@ -453,7 +474,8 @@ impl Judge<'_> {
             "cp" | "mv" | "install" | "ln" | "rsync" | "scp" => {
                 let parsed = argv::parse(&COPY, args);
                 let operands: Vec<&str> = parsed.operand_texts().collect();
-                let (sources, target) = match parsed.value("target-directory") {
+                let named_dir = parsed.value("target-directory");
+                let (sources, target) = match named_dir {
                     Some(dir) => (&operands[..], Some(dir)),
                     None => match operands.split_last() {
                         Some((last, rest)) => (rest, Some(*last)),
@@ -462,7 +484,17 @@ impl Judge<'_> {
                 };
                 // `mv` moves its sources away: they are changed as much as the target.
                 let moved = if name == "mv" { sources } else { &[] };
-                moved.iter().copied().chain(target).collect()
+                match target {
+                    // Into a directory: what is written is an entry of it, named after each
+                    // source (`cp /tmp/a.txt .` writes `./a.txt`, not the project itself).
+                    Some(dir) if named_dir.is_some() || sources.len() > 1 || names_a_dir(dir) => {
+                        for source in sources {
+                            self.write_target(&entry_in(dir, source), text);
+                        }
+                        moved.to_vec()
+                    }
+                    _ => moved.iter().copied().chain(target).collect(),
+                }
             }
             "sed" => {
                 let parsed = argv::parse(&SED, args);
