@@ -469,8 +469,18 @@ impl Judge<'_> {
     /// Paths the command writes or removes, besides redirections.
     pub(super) fn writes(&mut self, name: &str, args: &[Word], text: &str) {
         let targets: Vec<&str> = match name {
-            "tee" | "truncate" | "vi" | "vim" | "nvim" | "nano" | "emacs" | "ed" | "pico"
-            | "micro" | "code" | "gedit" => argv::parse(&OPERANDS, args).operand_texts().collect(),
+            "tee" | "truncate" => argv::parse(&OPERANDS, args).operand_texts().collect(),
+            // An editor given a directory (`code .`) opens it; it writes the files in it.
+            "vi" | "vim" | "nvim" | "nano" | "emacs" | "ed" | "pico" | "micro" | "code"
+            | "gedit" => {
+                let (dirs, files): (Vec<&str>, Vec<&str>) = argv::parse(&OPERANDS, args)
+                    .operand_texts()
+                    .partition(|o| names_a_dir(o));
+                for dir in dirs {
+                    self.write_target(&entry_in(dir, ""), text);
+                }
+                files
+            }
             "cp" | "mv" | "install" | "ln" | "rsync" | "scp" => {
                 let parsed = argv::parse(&COPY, args);
                 let operands: Vec<&str> = parsed.operand_texts().collect();
@@ -523,9 +533,12 @@ impl Judge<'_> {
                     parsed.has("remote-name"),
                     &parsed,
                 );
+                // Into `--output-dir`: files in it, not the directory.
+                for dir in parsed.values_of(&["output-dir"]) {
+                    self.write_target(&entry_in(dir, ""), text);
+                }
                 parsed.values_of(&[
                     "output",
-                    "output-dir",
                     "dump-header",
                     "cookie-jar",
                     "trace",
@@ -538,12 +551,10 @@ impl Judge<'_> {
                 let named = parsed.values_of(&["output-document"]);
                 // Without -O, wget names the file after the URL, as `curl -O` does.
                 self.downloads(named.clone(), named.is_empty(), &parsed);
-                parsed.values_of(&[
-                    "output-document",
-                    "directory-prefix",
-                    "output-file",
-                    "append-output",
-                ])
+                for dir in parsed.values_of(&["directory-prefix"]) {
+                    self.write_target(&entry_in(dir, ""), text);
+                }
+                parsed.values_of(&["output-document", "output-file", "append-output"])
             }
             "ssh-keygen" => {
                 let parsed = argv::parse(&SSH_KEYGEN, args);
