@@ -39,7 +39,6 @@ const RM: Spec = Spec {
     permute: true,
 };
 
-/// `find`'s tests: with one, the expression picks what is acted on (not every file, not the root).
 /// Whether `path` can only be a directory: it ends in `/`, or names `.`, `..` or `~`.
 fn names_a_dir(path: &str) -> bool {
     path.ends_with('/') || path == "~" || matches!(path.rsplit('/').next(), Some("." | ".."))
@@ -75,6 +74,7 @@ fn names_git(args: &[Word]) -> bool {
     })
 }
 
+/// `find`'s tests: with one, the expression picks what is acted on (not every file, not the root).
 const FIND_TESTS: &[&str] = &[
     "-name",
     "-iname",
