@@ -274,6 +274,42 @@ fn a_project_in_the_temp_directory_is_not_scratch_nor_what_holds_it() {
 }
 
 #[test]
+fn a_home_in_the_temp_directory_is_still_the_home() {
+    // As some containers and CI runners keep it: HOME=/tmp/…; its cache is still scratch.
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let project = home.join("proj");
+    std::fs::create_dir_all(&project).unwrap();
+    let explain = |command: &str| {
+        let out = std::process::Command::new(support::bin())
+            .args(["explain", command])
+            .current_dir(&project)
+            .env("TMPDIR", tmp.path())
+            .env("HOME", &home)
+            .env_remove("XDG_CACHE_HOME")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let tmp = tmp.path().to_str().unwrap();
+    for command in ["rm -rf ~/notes", "rm -rf ../other"] {
+        let (code, out) = explain(command);
+        assert_eq!(code, 1, "{command}: {out}");
+        assert!(
+            out.contains(": in the home directory, outside the project)"),
+            "{command}: {out}"
+        );
+    }
+    // The temp directory's entries include the home, and the project in it.
+    assert_eq!(explain(&format!("rm -rf {tmp}/*")).0, 1);
+    assert_eq!(explain("rm -rf ~/.cache/pip").0, 0);
+    assert_eq!(explain(&format!("rm -rf {tmp}/build")).0, 0);
+}
+
+#[test]
 fn a_project_that_is_not_a_directory_is_a_usage_error() {
     let out = run_piped(["--project", "/nonexistent/dir", "--", "true"]);
     assert_eq!(out.status.code(), Some(2));

@@ -38,7 +38,7 @@ pub enum Class {
     Vcs,
     /// The temp directory (and `/var/tmp`), or the user's cache directory.
     Scratch,
-    /// The home directory, or under it outside the project.
+    /// The home directory, or under it outside the project (in the temp directory too).
     Home,
     /// Anywhere else.
     Elsewhere,
@@ -147,20 +147,20 @@ impl Scope {
         if under(&self.project) {
             return Class::Project;
         }
-        let scratch = [
-            Some(self.tmp.as_str()),
-            Some("/var/tmp"),
-            self.cache.as_deref(),
-        ];
-        if scratch
-            .into_iter()
-            .flatten()
-            .any(|d| under(d) && absolute != d)
-        {
-            // A project kept in the temp directory is not scratch, nor what holds it.
-            let holds_project = self.project.starts_with(&format!("{absolute}/"));
-            return if holds_project {
-                Class::ProjectRoot
+        let inside = |d: &str| under(d) && absolute != d;
+        let in_cache = self.cache.as_deref().is_some_and(inside);
+        let in_home = self
+            .home
+            .as_deref()
+            .is_some_and(|home| under(home) || home.starts_with(&format!("{absolute}/")));
+        if in_cache || inside(&self.tmp) || inside("/var/tmp") {
+            // A project kept in the temp directory is not scratch, nor what holds it; nor is a
+            // home kept there (as some containers and CI runners keep it), but for its cache.
+            if self.project.starts_with(&format!("{absolute}/")) {
+                return Class::ProjectRoot;
+            }
+            return if in_home && !in_cache {
+                Class::Home
             } else {
                 Class::Scratch
             };
@@ -248,15 +248,19 @@ impl Scope {
     }
 
     /// The entry of `dir` that the shell pattern `pattern` can name and that deleting would
-    /// most hurt: the project's `.git`, or the project or what holds it.
+    /// most hurt: the project's `.git`, or what holds the project, or the home.
     fn entry_matched(&self, dir: &str, pattern: &str) -> Option<&str> {
-        let entry = if dir == self.project {
-            ".git"
-        } else {
-            let inside = self.project.strip_prefix(dir.trim_end_matches('/'))?;
-            inside.strip_prefix('/')?.split('/').next()?
-        };
-        shell_pattern_matches(pattern, entry).then_some(entry)
+        // The entry of `dir` on the way to `place`.
+        fn toward<'p>(dir: &str, place: &'p str) -> Option<&'p str> {
+            let inside = place.strip_prefix(dir.trim_end_matches('/'))?;
+            inside.strip_prefix('/')?.split('/').next()
+        }
+        let git = (dir == self.project).then_some(".git");
+        let home = self.home.as_deref().and_then(|home| toward(dir, home));
+        [git, toward(dir, &self.project), home]
+            .into_iter()
+            .flatten()
+            .find(|entry| shell_pattern_matches(pattern, entry))
     }
 }
 
@@ -395,6 +399,18 @@ mod tests {
             "${HOME#/}",
         ] {
             assert_eq!(c(p), Class::Unknown, "{p}");
+        }
+        // A home kept in the temp directory is the home, but for its cache.
+        let s = Scope {
+            home: Some("/tmp/home".into()),
+            cache: Some("/tmp/home/.cache".into()),
+            ..scope()
+        };
+        for p in ["/tmp/home", "/tmp/home/notes", "~/.bashrc", "/tmp/*"] {
+            assert_eq!(s.class(p, None), Class::Home, "{p}");
+        }
+        for p in ["~/.cache/pip", "/tmp/build", "/tmp/[!h]*"] {
+            assert_eq!(s.class(p, None), Class::Scratch, "{p}");
         }
         // A project kept in the temp directory: neither it nor what holds it is scratch.
         let s = Scope {
