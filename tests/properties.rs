@@ -281,3 +281,20 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn a_joined_command_line_is_read_back_as_the_same_words(
+        program in "[a-z][a-z0-9_.-]{0,7}",
+        args in proptest::collection::vec("[ -~]{0,8}", 0..6),
+    ) {
+        // What explain, the STARTED event and the recording's header show of a command's
+        // arguments: a program, then any printable words.
+        use autoapprove::policy::shell;
+        let argv: Vec<String> = std::iter::once(program).chain(args).collect();
+        let line = shell::join(&argv);
+        let script = shell::parse(&line).unwrap();
+        let words: Vec<&str> = script.commands[0].words.iter().map(|w| w.text.as_str()).collect();
+        prop_assert_eq!(words, argv.iter().map(String::as_str).collect::<Vec<_>>(), "{}", line);
+    }
+}
