@@ -1,6 +1,7 @@
 //! Properties over many generated cases: how output is chunked never changes what is seen or
-//! detected, nor what the screen model holds; the screen model survives any bytes and resizes; the engine never sends in
-//! manual mode and never twice within the global interval.
+//! detected, nor what the screen model holds; the screen model survives any bytes and resizes;
+//! the engine never sends in manual mode and never twice within the global interval; the
+//! denylist survives any text; a joined command line reads back as its words.
 
 use std::time::{Duration, Instant};
 
