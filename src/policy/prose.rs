@@ -66,7 +66,9 @@ pub fn readings(text: &str) -> Vec<String> {
             // `cmd=rm -rf ~` is a label; `git -c user.name=x` and `FOO=1 bash` are not.
             add(reading.replace('=', " "));
             add(reading);
-            add(separated(text, true));
+            if text.contains('?') {
+                add(separated(text, true));
+            }
         }
     }
     out
