@@ -144,7 +144,8 @@ impl Judge<'_> {
         let destroys = match sub.text.as_str() {
             "push" => {
                 let push = argv::parse(&PUSH, rest);
-                ["force", "force-with-lease", "mirror", "delete"]
+                // `--prune` deletes the remote's branches that are not here.
+                ["force", "force-with-lease", "mirror", "delete", "prune"]
                     .iter()
                     .any(|o| push.has(o))
                     // `+branch` is a forced refspec; `:branch` deletes it.
@@ -160,7 +161,9 @@ impl Judge<'_> {
                 branch.has("D") || (branch.has("delete") && branch.has("force"))
             }
             "filter-branch" | "filter-repo" => true,
-            "reflog" => rest.first().is_some_and(|a| a.text == "expire"),
+            "reflog" => rest
+                .first()
+                .is_some_and(|a| a.text == "expire" || a.text == "delete"),
             "update-ref" => argv::parse(&UPDATE_REF, rest).has("d"),
             "gc" | "prune" => rest.iter().any(|a| {
                 matches!(
@@ -181,7 +184,8 @@ impl Judge<'_> {
 /// Whether `git SUB REST…` throws away work no commit keeps: changes in the working tree
 /// (`checkout -- path`, `checkout .`, `restore path`, a forced `checkout`, `switch` or `rm`: what
 /// git refuses without the force is a change no commit holds), stashes
-/// (`stash drop`, `stash clear`), tags (`tag -d`), a worktree with changes (`worktree remove -f`).
+/// (`stash drop`, `stash clear`), tags (`tag -d`), a worktree or submodule with changes
+/// (`worktree remove -f`, `submodule deinit -f`).
 fn discards(sub: &str, rest: &[Word]) -> bool {
     let has = |flags: &[&str]| {
         rest.iter().any(|a| {
@@ -213,6 +217,8 @@ fn discards(sub: &str, rest: &[Word]) -> bool {
             .is_some_and(|a| a.text == "drop" || a.text == "clear"),
         "tag" => has(&["-d", "--delete"]),
         "worktree" => rest.first().is_some_and(|a| a.text == "remove") && has(&["-f", "--force"]),
+        // Forced, it removes a submodule's working tree with its local changes.
+        "submodule" => rest.first().is_some_and(|a| a.text == "deinit") && has(&["-f", "--force"]),
         _ => false,
     }
 }
