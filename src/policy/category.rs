@@ -29,6 +29,7 @@ pub const POWER: Category = rule("power");
 pub const SECURITY_OFF: Category = rule("security-off");
 pub const HISTORY_WIPE: Category = rule("history-wipe");
 pub const CREDENTIALS: Category = rule("credentials");
+pub const SECRET_VARIABLE_PRINT: Category = rule("secret-variable-print");
 pub const NETWORK_SHELL: Category = rule("network-shell");
 pub const CRONTAB_REMOVE: Category = rule("crontab-remove");
 pub const STARTUP_FILES: Category = rule("startup-files");
@@ -55,6 +56,7 @@ pub const IN_CODE: &[Category] = &[
     SECURITY_OFF,
     HISTORY_WIPE,
     CREDENTIALS,
+    SECRET_VARIABLE_PRINT,
     NETWORK_SHELL,
     CRONTAB_REMOVE,
     STARTUP_FILES,

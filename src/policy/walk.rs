@@ -13,7 +13,7 @@ use crate::policy::Denylist;
 use crate::policy::argv;
 use crate::policy::category::{
     CREDENTIALS, Category, DATABASE_DROP, FORK_BOMB, NETWORK_SHELL, OPAQUE, PIPE_TO_SHELL,
-    RECURSIVE_DELETE,
+    RECURSIVE_DELETE, SECRET_VARIABLE_PRINT,
 };
 use crate::policy::paths::is_protected_tree;
 use crate::policy::prose;
@@ -222,6 +222,7 @@ impl Judge<'_> {
                 format!("{} | {}", producer.text(), command.text()),
             );
         }
+        self.secret_printed(script, command);
         let words = unwrap(&command.words);
         let Some(first) = words.first() else {
             return;
@@ -292,6 +293,30 @@ impl Judge<'_> {
                 }
             }
             _ => self.tool(script, command, name, args, &text, depth),
+        }
+    }
+
+    /// A secret variable printed where the agent reads it. Into a file (`> .env`) or piped into
+    /// a program (`| docker login --password-stdin`) it is that file or program's; piped to the
+    /// network, it is sent out.
+    fn secret_printed(&mut self, script: &Script, command: &Command) {
+        let to_a_file = command.redirects.iter().any(|r| {
+            matches!(r.kind, RedirectKind::Write | RedirectKind::Append)
+                && !r.target.text.starts_with("/dev/std")
+        });
+        if to_a_file || !crate::policy::tools::prints_secret_variable(unwrap(&command.words)) {
+            return;
+        }
+        let consumer = script.commands.iter().find(|c| {
+            c.piped_from
+                .is_some_and(|i| std::ptr::eq(&raw const script.commands[i], command))
+        });
+        match consumer.and_then(|c| unwrap(&c.words).first()) {
+            None => self.found(SECRET_VARIABLE_PRINT, command.text()),
+            Some(w) if DOWNLOADERS.contains(&program_name(&w.text)) => {
+                self.found(NETWORK_SHELL, command.text());
+            }
+            Some(_) => {}
         }
     }
 

@@ -23,7 +23,7 @@ impl Judge<'_> {
             self.found(category, text.to_owned());
             return;
         }
-        if READERS.contains(&name) && args.iter().any(|a| is_credential(&a.text)) {
+        if READERS.contains(&name) && args.iter().any(|a| read_paths(&a.text).any(is_credential)) {
             self.found(CREDENTIALS, text.to_owned());
         }
     }
@@ -125,19 +125,78 @@ fn pid_by_name(arg: &str) -> bool {
 }
 
 /// Private keys and stored credentials.
+/// The paths an argument names for reading: itself, and what an upload names after `@` or `<`
+/// (`curl -F f=@path`, `-d @path`, `--data-binary @path`, `http x field@path`).
+fn read_paths(arg: &str) -> impl Iterator<Item = &str> {
+    let embedded = arg
+        .split_once(['@', '<'])
+        .map(|(_, path)| path.split(';').next().unwrap_or(path));
+    std::iter::once(arg).chain(embedded)
+}
+
+/// Whether `words` (a command) prints a variable whose name says it holds a secret: `echo
+/// $GITHUB_TOKEN`, `printf %s "${API_KEY}"`, `printenv AWS_SECRET_ACCESS_KEY`.
+pub fn prints_secret_variable(words: &[Word]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    match program.text.rsplit('/').next().unwrap_or("") {
+        "echo" | "printf" => args.iter().any(|a| referenced(&a.text).any(names_a_secret)),
+        "printenv" => args.iter().any(|a| names_a_secret(&a.text)),
+        _ => false,
+    }
+}
+
+/// The names of the variables `$NAME` and `${NAME…}` in `text`.
+fn referenced(text: &str) -> impl Iterator<Item = &str> {
+    text.split('$').skip(1).map(|after| {
+        let after = after.strip_prefix('{').unwrap_or(after);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        &after[..end]
+    })
+}
+
+/// Whether a variable's name says it holds a secret.
+fn names_a_secret(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|marker| name.contains(marker))
+}
+
 pub fn is_credential(path: &str) -> bool {
     let p = normalize(path);
     let public = std::path::Path::new(&p)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pub"));
-    let in_home = |rel: &str| p == format!("~/{rel}") || p.starts_with(&format!("~/{rel}/"));
-    let ssh_key = p
-        .strip_prefix("~/.ssh/")
+    if p.starts_with("/etc/ssh/ssh_host_") && !public || p == "/etc/shadow" || p == "/etc/gshadow" {
+        return true;
+    }
+    // Whose home it is does not matter: `~/.netrc`, `/root/.netrc`, `/home/bob/.netrc`.
+    let Some(rel) = home_relative(&p) else {
+        return false;
+    };
+    let under = |dir: &str| rel == dir || rel.starts_with(&format!("{dir}/"));
+    // A folder that holds them, read whole (`tar -czf - ~/.ssh`, `grep -r … ~/.config`).
+    let holds = ["", ".ssh", ".config", ".gnupg", ".aws", ".docker", ".kube"]
+        .contains(&rel.trim_end_matches('*').trim_end_matches('/'));
+    let ssh_key = rel
+        .strip_prefix(".ssh/")
         .is_some_and(|f| (f.starts_with("id_") || f.ends_with("_key")) && !public);
     ssh_key
-        || (p.starts_with("/etc/ssh/ssh_host_") && !public)
-        || p == "/etc/shadow"
-        || p == "/etc/gshadow"
+        || holds
         || [
             ".aws/credentials",
             ".config/gcloud",
@@ -157,5 +216,22 @@ pub fn is_credential(path: &str) -> bool {
             ".terraform.d/credentials.tfrc.json",
         ]
         .iter()
-        .any(|rel| in_home(rel))
+        .any(|rel| under(rel))
+}
+
+/// `path` (normalised) from its home directory on — `~`, `/root` or `/home/NAME` — with no
+/// leading `/` (`""` for the home itself); `None` outside every home.
+fn home_relative(path: &str) -> Option<&str> {
+    let rest = if let Some(rest) = path.strip_prefix('~') {
+        rest
+    } else if let Some(rest) = path.strip_prefix("/root") {
+        rest
+    } else {
+        let user = path.strip_prefix("/home/")?;
+        user.find('/').map_or("", |at| &user[at..])
+    };
+    match rest {
+        "" => Some(""),
+        _ => rest.strip_prefix('/'),
+    }
 }

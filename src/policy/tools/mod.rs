@@ -9,7 +9,7 @@ mod git;
 mod host;
 mod system;
 
-pub use host::is_credential;
+pub use host::{is_credential, prints_secret_variable};
 
 use crate::policy::shell::{Command, Script, Word};
 use crate::policy::walk::Judge;
