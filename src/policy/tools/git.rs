@@ -107,39 +107,31 @@ const UPDATE_REF: Spec = Spec {
 impl Judge<'_> {
     pub(super) fn git(&mut self, args: &[Word], text: &str, depth: usize) {
         let global = argv::parse(&GLOBAL, args);
-        // `-c key=value` settings that are commands git runs: an alias starting with `!`, a
-        // pager, an editor, an SSH command, a file-system monitor.
+        // `-c key=value` settings that are commands git runs.
         for setting in global.values_of(&["c"]) {
-            let Some((key, value)) = setting.split_once('=') else {
-                continue;
-            };
-            let key = key.to_ascii_lowercase();
-            let command = match value.strip_prefix('!') {
-                Some(shell) if key.starts_with("alias.") => Some(shell),
-                _ if matches!(
-                    key.as_str(),
-                    "core.pager"
-                        | "core.editor"
-                        | "core.sshcommand"
-                        | "core.fsmonitor"
-                        | "sequence.editor"
-                        | "diff.external"
-                        | "pager.log"
-                        | "pager.diff"
-                        | "credential.helper"
-                ) && !value.is_empty() =>
-                {
-                    Some(value.trim_start_matches('!'))
-                }
-                _ => None,
-            };
-            if let Some(command) = command {
+            if let Some(command) = setting
+                .split_once('=')
+                .and_then(|(key, value)| command_setting(key, value))
+            {
                 self.nested(command, text, depth);
             }
         }
         let Some(sub) = args.get(global.stop) else {
             return;
         };
+        // `git config [set] KEY VALUE`: the same settings, kept for every later git command.
+        if sub.text == "config" {
+            let operands: Vec<&str> = config_operands(&args[global.stop + 1..]);
+            let operands = match operands.split_first() {
+                Some((&"set", rest)) => rest,
+                _ => &operands[..],
+            };
+            if let [key, value, ..] = operands
+                && let Some(command) = command_setting(key, value)
+            {
+                self.nested(command, text, depth);
+            }
+        }
         let rest = &args[global.stop + 1..];
         let destroys = match sub.text.as_str() {
             "push" => {
@@ -179,6 +171,49 @@ impl Judge<'_> {
             self.found(GIT_DISCARD, text.to_owned());
         }
     }
+}
+
+/// The command a git setting `key = value` makes git run later, if it is one: an alias starting
+/// with `!`, a pager, an editor, an SSH command, a file-system monitor, a credential helper, a
+/// diff or filter driver, a signing program.
+fn command_setting<'v>(key: &str, value: &'v str) -> Option<&'v str> {
+    let key = key.to_ascii_lowercase();
+    if key.starts_with("alias.") {
+        return value.strip_prefix('!');
+    }
+    let runs = matches!(
+        key.as_str(),
+        "core.pager"
+            | "core.editor"
+            | "core.sshcommand"
+            | "core.fsmonitor"
+            | "core.askpass"
+            | "sequence.editor"
+            | "diff.external"
+            | "credential.helper"
+            | "gpg.program"
+    ) || key.starts_with("pager.")
+        || (key.starts_with("filter.")
+            && [".clean", ".smudge", ".process"]
+                .iter()
+                .any(|end| key.ends_with(end)));
+    (runs && !value.is_empty()).then(|| value.trim_start_matches('!'))
+}
+
+/// The operands of `git config …`: its words but options, and the values of those that take one.
+fn config_operands(rest: &[Word]) -> Vec<&str> {
+    let mut operands = Vec::new();
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        match word.text.as_str() {
+            "-f" | "--file" | "--blob" | "--type" | "--default" | "--comment" => {
+                words.next();
+            }
+            option if option.starts_with('-') => {}
+            operand => operands.push(operand),
+        }
+    }
+    operands
 }
 
 /// Whether `git SUB REST…` throws away work no commit keeps: changes in the working tree
