@@ -174,6 +174,7 @@ impl Denylist {
             prose_cd: false,
             downloaded: Vec::new(),
             defined: Vec::new(),
+            written: Vec::new(),
         };
         match subject {
             Subject::Command(source) => judge.command_line(source, 0),

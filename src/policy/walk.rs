@@ -45,6 +45,9 @@ pub struct Judge<'a> {
     pub downloaded: Vec<String>,
     /// Functions and aliases defined earlier in the command line: name → body.
     pub defined: Vec<(String, String)>,
+    /// Files written earlier in the command line with text it shows (`cat > x.sh <<EOF`, `echo
+    /// … > x.sh`), normalised → that text: running one runs it.
+    pub written: Vec<(String, String)>,
 }
 
 pub const DOWNLOADERS: &[&str] = &[
@@ -190,6 +193,7 @@ impl Judge<'_> {
 
     /// One simple command, after its wrappers are looked through.
     fn command(&mut self, script: &Script, command: &Command, depth: usize, prose: bool) {
+        self.remember_written(command);
         for redirect in &command.redirects {
             let target = &redirect.target.text;
             match redirect.kind {
@@ -242,7 +246,7 @@ impl Judge<'_> {
         };
         if first.text.contains('/') {
             let text = command.text();
-            self.runs_a_file(&first.text, &text);
+            self.runs_a_file(&first.text, &text, true, depth);
         }
         let text = words
             .iter()
@@ -270,7 +274,7 @@ impl Judge<'_> {
             "eval" => self.eval(args, &text, depth),
             // In prose `.` is as likely a `jq` filter or a full stop as `source`: only what it
             // could only mean as `source` (`. <(curl …)`) counts there.
-            "source" | "." => self.source(args, &text, !(prose && name == ".")),
+            "source" | "." => self.source(args, &text, !(prose && name == "."), depth),
             "ssh" => self.ssh(args, depth),
             "su" => {
                 if let Some(code) = argv::parse(&SU, args).value("command") {
@@ -371,7 +375,7 @@ impl Judge<'_> {
         if !reads_stdin {
             // Runs a script file: not readable from here — unless it was just downloaded.
             if let Some(file) = parsed.operands.first() {
-                self.runs_a_file(&file.text, text);
+                self.runs_a_file(&file.text, text, shell, depth);
             }
             return;
         }
@@ -560,7 +564,7 @@ impl Judge<'_> {
     }
 
     /// `source FILE` / `. FILE`; `files`: judge a plain file too (what it sources).
-    fn source(&mut self, args: &[Word], text: &str, files: bool) {
+    fn source(&mut self, args: &[Word], text: &str, files: bool, depth: usize) {
         let Some(file) = args.first() else { return };
         if file.process || pure_substitution(file).is_some() {
             let body = file.substitutions.first().map_or("", String::as_str);
@@ -568,19 +572,73 @@ impl Judge<'_> {
         } else if files && (file.text == "/dev/stdin" || file.text == "-") {
             self.found(OPAQUE, format!("{text} (sources its standard input)"));
         } else if files {
-            self.runs_a_file(&file.text, text);
+            self.runs_a_file(&file.text, text, true, depth);
         }
     }
 
     /// A script file run (by a shell, `source`, or as the command itself): downloaded earlier in
-    /// the same command line, it is downloaded code.
-    pub fn runs_a_file(&mut self, file: &str, text: &str) {
+    /// the same command line, it is downloaded code; written earlier with text the command line
+    /// shows, that text is judged as what runs (as shell code, or with `shell` false as an
+    /// interpreter's).
+    pub fn runs_a_file(&mut self, file: &str, text: &str, shell: bool, depth: usize) {
         let path = crate::policy::paths::normalize(&self.resolve(file));
         if self.downloaded.contains(&path) {
             self.found(
                 PIPE_TO_SHELL,
                 format!("{text} (runs {file}, downloaded above)"),
             );
+        }
+        let written = self.written.iter().rev().find(|(p, _)| *p == path);
+        if let Some((_, code)) = written.cloned() {
+            if shell {
+                self.nested(&code, text, depth);
+            } else {
+                self.code(&code, text);
+            }
+        }
+    }
+
+    /// The text `command` writes to a file, when the command line shows it: a here-doc `cat` or
+    /// `tee` copies, or what `echo` and `printf` print, redirected to the file.
+    fn remember_written(&mut self, command: &Command) {
+        let words = unwrap(&command.words);
+        let Some((program, args)) = words.split_first() else {
+            return;
+        };
+        let here = command
+            .redirects
+            .iter()
+            .find_map(|r| (r.kind == RedirectKind::Here).then_some(r.body.as_deref()?));
+        let mut targets: Vec<&str> = command
+            .redirects
+            .iter()
+            .filter(|r| matches!(r.kind, RedirectKind::Write | RedirectKind::Append))
+            .map(|r| r.target.text.as_str())
+            .collect();
+        let text = match program_name(&program.text) {
+            "cat" if args.is_empty() => here.map(str::to_owned),
+            "tee" => {
+                targets.extend(
+                    args.iter()
+                        .filter(|a| !a.text.starts_with('-'))
+                        .map(|a| a.text.as_str()),
+                );
+                here.map(str::to_owned)
+            }
+            "echo" | "printf" => Some(
+                args.iter()
+                    .filter(|a| !a.text.starts_with('-'))
+                    .map(|a| a.text.replace("\\n", "\n"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            _ => None,
+        };
+        if let Some(text) = text {
+            for target in targets {
+                let path = crate::policy::paths::normalize(&self.resolve(target));
+                self.written.push((path, text.clone()));
+            }
         }
     }
 
