@@ -124,7 +124,6 @@ fn pid_by_name(arg: &str) -> bool {
         || (arg.starts_with("$(ps ") && arg.contains("grep"))
 }
 
-/// Private keys and stored credentials.
 /// The paths an argument names for reading: itself, and what an upload names after `@` or `<`
 /// (`curl -F f=@path`, `-d @path`, `--data-binary @path`, `http x field@path`).
 fn read_paths(arg: &str) -> impl Iterator<Item = &str> {
@@ -176,6 +175,8 @@ fn names_a_secret(name: &str) -> bool {
     .any(|marker| name.contains(marker))
 }
 
+/// Private keys and stored credentials, in anyone's home or the system's, and the folders that
+/// hold them.
 pub fn is_credential(path: &str) -> bool {
     let p = normalize(path);
     let public = std::path::Path::new(&p)
