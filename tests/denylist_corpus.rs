@@ -247,7 +247,9 @@ fn prompt_text_is_read_as_a_person_reads_it() {
     let mut framings = 0;
     let (readable, opaque_only): (Vec<_>, Vec<_>) = dangerous_commands_on_one_line()
         .into_iter()
-        .partition(|(_, c)| !opaque_by_construction(c));
+        .partition(|(category, c)| {
+            !(opaque_by_construction(c) || environment_printed(category, c))
+        });
     for (_, command) in readable {
         for text in framed(&command) {
             framings += 1;
@@ -317,6 +319,15 @@ fn opaque_by_construction(command: &str) -> bool {
             .split_whitespace()
             .next()
             .is_some_and(|w| w.contains(['?', '*', '[']))
+}
+
+/// The whole environment printed (`env`, `env | sort`): in prose a bare `env` is as likely a
+/// subcommand's word (`eval $(opam env)`), so it is read so only in a command line.
+fn environment_printed(category: &str, command: &str) -> bool {
+    let mut words = command.trim_start_matches("sudo ").split_whitespace();
+    category == "secret-variable-print"
+        && matches!(words.next(), Some("env" | "printenv" | "export"))
+        && matches!(words.next(), None | Some("|" | "-0" | "-p"))
 }
 
 /// The dangerous commands that fit on one screen line.

@@ -303,22 +303,37 @@ impl Judge<'_> {
     /// A secret variable printed where the agent reads it. Into a file (`> .env`) or piped into
     /// a program (`| docker login --password-stdin`) it is that file or program's; piped to the
     /// network, it is sent out.
+    /// The whole environment printed (`env`, `env | grep -i token`) is too, unless what it is
+    /// piped into keeps the secrets out of sight (`env | grep PATH`, `env | wc -l`).
     fn secret_printed(&mut self, script: &Script, command: &Command) {
+        use crate::policy::tools::{prints_environment, prints_secret_variable, shows_secrets};
         let to_a_file = command.redirects.iter().any(|r| {
             matches!(r.kind, RedirectKind::Write | RedirectKind::Append)
                 && !r.target.text.starts_with("/dev/std")
         });
-        if to_a_file || !crate::policy::tools::prints_secret_variable(unwrap(&command.words)) {
+        let words = unwrap(&command.words);
+        let one = prints_secret_variable(words);
+        // `env` alone is no wrapper: what it unwraps to is nothing. Not in prose, where any
+        // word may start a command (`eval $(opam env)`).
+        let all = !self.prose && (prints_environment(words) || prints_environment(&command.words));
+        if to_a_file || !(one || all) {
             return;
         }
         let consumer = script.commands.iter().find(|c| {
             c.piped_from
                 .is_some_and(|i| std::ptr::eq(&raw const script.commands[i], command))
         });
-        match consumer.and_then(|c| unwrap(&c.words).first()) {
+        let consumer = consumer.map(|c| unwrap(&c.words));
+        match consumer.and_then(|c| c.first()) {
             None => self.found(SECRET_VARIABLE_PRINT, command.text()),
+            // The environment piped to the network is judged where the pipeline is.
             Some(w) if DOWNLOADERS.contains(&program_name(&w.text)) => {
-                self.found(NETWORK_SHELL, command.text());
+                if one {
+                    self.found(NETWORK_SHELL, command.text());
+                }
+            }
+            Some(_) if all && consumer.is_some_and(shows_secrets) => {
+                self.found(SECRET_VARIABLE_PRINT, command.text());
             }
             Some(_) => {}
         }

@@ -146,6 +146,41 @@ pub fn prints_secret_variable(words: &[Word]) -> bool {
     }
 }
 
+/// Whether `words` (a command) prints every variable of the environment, secrets included:
+/// `env`, `printenv`, `export -p`, `set` with no operands.
+pub fn prints_environment(words: &[Word]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    match program.text.rsplit('/').next().unwrap_or("") {
+        "env" | "printenv" => args.iter().all(|a| a.text == "-0" || a.text == "--null"),
+        "export" => args.iter().all(|a| a.text == "-p"),
+        "set" => args.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether `consumer` (the command the environment is piped into) shows the secrets in it: one
+/// that passes everything on (`sort`, `less`, `tee` …), or a filter looking for them (`grep -i
+/// token`).
+pub fn shows_secrets(consumer: &[Word]) -> bool {
+    let Some((program, args)) = consumer.split_first() else {
+        return false;
+    };
+    match program.text.rsplit('/').next().unwrap_or("") {
+        "sort" | "cat" | "less" | "more" | "head" | "tail" | "tee" | "column" | "uniq" | "nl" => {
+            true
+        }
+        "grep" | "egrep" | "rg" | "ag" | "awk" | "sed" => args.iter().any(|a| {
+            let pattern = a.text.to_ascii_uppercase();
+            ["TOKEN", "SECRET", "PASS", "KEY", "CRED", "AUTH"]
+                .iter()
+                .any(|word| pattern.contains(word))
+        }),
+        _ => false,
+    }
+}
+
 /// The names of the variables `$NAME` and `${NAME…}` in `text`.
 fn referenced(text: &str) -> impl Iterator<Item = &str> {
     text.split('$').skip(1).map(|after| {

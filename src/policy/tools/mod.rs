@@ -9,7 +9,7 @@ mod git;
 mod host;
 mod system;
 
-pub use host::{is_credential, prints_secret_variable};
+pub use host::{is_credential, prints_environment, prints_secret_variable, shows_secrets};
 
 use crate::policy::shell::{Command, Script, Word};
 use crate::policy::walk::Judge;
