@@ -171,7 +171,7 @@ impl Rules<'_> {
                     _ => as_the_denylist_reads(a, cwd, self.home),
                 })
                 .collect();
-            if let Some(v) = self.denylist.check(Subject::Command(&shell::join(&words))) {
+            if let Some(v) = self.denylist.check(Subject::Exec(&shell::join(&words))) {
                 return Decision::Deny(Reason::Dangerous {
                     category: v.id,
                     excerpt: v.excerpt,
@@ -368,5 +368,27 @@ mod tests {
             &exec(&["rm", "-rf", "project/build"]),
         );
         assert!(matches!(d, Decision::Allow(_)), "{d:?}");
+    }
+
+    #[test]
+    fn what_a_program_prints_for_itself_is_no_leak() {
+        // Claude Code runs `bash -c env` to learn its shell's environment: the output is its own.
+        let allow_all = patterns(&["exec(...)"], &[]);
+        for argv in [
+            &["/bin/bash", "-c", "env"][..],
+            &["sh", "-c", "echo $NPM_TOKEN"],
+        ] {
+            let d = decide(&allow_all, Mode::Log, &exec(argv));
+            assert!(matches!(d, Decision::Allow(_)), "{argv:?}: {d:?}");
+        }
+        let d = decide(
+            &allow_all,
+            Mode::Log,
+            &exec(&["cat", "/home/me/.ssh/id_rsa"]),
+        );
+        assert!(
+            matches!(d, Decision::Deny(Reason::Dangerous { ref category, .. }) if category == "credentials"),
+            "{d:?}"
+        );
     }
 }

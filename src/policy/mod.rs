@@ -37,6 +37,10 @@ use walk::Judge;
 pub enum Subject<'a> {
     /// A shell command line, as it will run.
     Command(&'a str),
+    /// A command a supervised program runs for itself (the guard's `exec`): what it prints goes
+    /// to that program, not to the agent, so printing a secret is no leak (Claude Code runs
+    /// `bash -c env` to learn its shell's environment).
+    Exec(&'a str),
     /// A file that will be written.
     Path(&'a str),
     /// Only the text around the prompt (prose and commands mixed): every word could start one.
@@ -147,7 +151,7 @@ impl Denylist {
 
     fn judge(&self, subject: Subject<'_>, scope: Option<&Scope>, explain: bool) -> Explanation {
         let text = match subject {
-            Subject::Command(t) | Subject::Path(t) | Subject::Text(t) => t,
+            Subject::Command(t) | Subject::Exec(t) | Subject::Path(t) | Subject::Text(t) => t,
         };
         for (name, regex) in &self.custom {
             if let Some(m) = regex.find(text) {
@@ -175,9 +179,10 @@ impl Denylist {
             downloaded: Vec::new(),
             defined: Vec::new(),
             written: Vec::new(),
+            shown: !matches!(subject, Subject::Exec(_)),
         };
         match subject {
-            Subject::Command(source) => judge.command_line(source, 0),
+            Subject::Command(source) | Subject::Exec(source) => judge.command_line(source, 0),
             Subject::Path(path) => judge.write_target(path, path),
             Subject::Text(text) => judge.text(text),
         }

@@ -25,6 +25,9 @@ use crate::policy::shell::{self, Command, RedirectKind, Script, Word};
 use crate::policy::tools::database;
 
 /// One judgement in progress.
+// How the text is read (explained, as prose, after a `cd`, shown to the agent) are independent
+// switches.
+#[allow(clippy::struct_excessive_bools)]
 pub struct Judge<'a> {
     pub list: &'a Denylist,
     /// Rules found (indices into the list's rules), each with what triggered it.
@@ -48,6 +51,9 @@ pub struct Judge<'a> {
     /// Files written earlier in the command line with text it shows (`cat > x.sh <<EOF`, `echo
     /// … > x.sh`), normalised → that text: running one runs it.
     pub written: Vec<(String, String)>,
+    /// What the command prints reaches the agent: false for a command a supervised program
+    /// runs for itself ([`crate::policy::Subject::Exec`]).
+    pub shown: bool,
 }
 
 pub const DOWNLOADERS: &[&str] = &[
@@ -316,7 +322,7 @@ impl Judge<'_> {
         // `env` alone is no wrapper: what it unwraps to is nothing. Not in prose, where any
         // word may start a command (`eval $(opam env)`).
         let all = !self.prose && (prints_environment(words) || prints_environment(&command.words));
-        if to_a_file || !(one || all) {
+        if to_a_file || !(one || all) || !self.shown {
             return;
         }
         let consumer = script.commands.iter().find(|c| {
