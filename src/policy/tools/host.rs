@@ -7,6 +7,7 @@ use crate::policy::category::{
     CREDENTIALS, Category, HISTORY_WIPE, KILL_OTHERS, NETWORK_SHELL, SECURITY_OFF,
 };
 use crate::policy::paths::normalize;
+use crate::policy::runners::program_name;
 use crate::policy::shell::Word;
 use crate::policy::walk::Judge;
 
@@ -139,7 +140,7 @@ pub fn prints_secret_variable(words: &[Word]) -> bool {
     let Some((program, args)) = words.split_first() else {
         return false;
     };
-    match program.text.rsplit('/').next().unwrap_or("") {
+    match program_name(&program.text) {
         "echo" | "printf" => args.iter().any(|a| referenced(&a.text).any(names_a_secret)),
         "printenv" => args.iter().any(|a| names_a_secret(&a.text)),
         _ => false,
@@ -152,7 +153,7 @@ pub fn prints_environment(words: &[Word]) -> bool {
     let Some((program, args)) = words.split_first() else {
         return false;
     };
-    match program.text.rsplit('/').next().unwrap_or("") {
+    match program_name(&program.text) {
         "env" | "printenv" => args.iter().all(|a| a.text == "-0" || a.text == "--null"),
         "export" => args.iter().all(|a| a.text == "-p"),
         "set" => args.is_empty(),
@@ -167,7 +168,7 @@ pub fn shows_secrets(consumer: &[Word]) -> bool {
     let Some((program, args)) = consumer.split_first() else {
         return false;
     };
-    match program.text.rsplit('/').next().unwrap_or("") {
+    match program_name(&program.text) {
         "sort" | "cat" | "less" | "more" | "head" | "tail" | "tee" | "column" | "uniq" | "nl" => {
             true
         }
