@@ -13,6 +13,27 @@ fn explain(args: &[&str]) -> (i32, String) {
     )
 }
 
+/// `explain ARGS…` run from `dir` with `env` set (and no `XDG_CACHE_HOME`: the cache is the
+/// home's): its exit code and what it printed.
+fn explain_in(
+    dir: &std::path::Path,
+    env: &[(&str, &std::path::Path)],
+    args: &[&str],
+) -> (i32, String) {
+    let out = std::process::Command::new(support::bin())
+        .arg("explain")
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .env_remove("XDG_CACHE_HOME")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 #[test]
 fn a_blocked_command_names_its_rule_pack_severity_and_trigger() {
     let (code, out) = explain(&["cd /tmp && sudo rm -r -f /"]);
@@ -198,18 +219,7 @@ fn changes_are_judged_against_the_project_explain_runs_in() {
     // The scratch dir is in /tmp: the temp directory is made another one, as it is for a
     // project in a home.
     let tmp = root.path().join("tmp");
-    let explain = |args: &[&str]| {
-        let out = std::process::Command::new(support::bin())
-            .arg("explain")
-            .args(args)
-            .env("TMPDIR", &tmp)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
+    let explain = |args: &[&str]| explain_in(root.path(), &[("TMPDIR", &tmp)], args);
     let run = |command: &str| explain(&["--cwd", cwd, command]);
     // Ordinary work inside the project.
     assert_eq!(run("rm -rf build/ target/ node_modules").0, 0);
@@ -242,18 +252,7 @@ fn a_project_in_the_temp_directory_is_not_scratch_nor_what_holds_it() {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("work").join("proj");
     std::fs::create_dir_all(project.join(".git")).unwrap();
-    let explain = |command: &str| {
-        let out = std::process::Command::new(support::bin())
-            .args(["explain", command])
-            .current_dir(&project)
-            .env("TMPDIR", tmp.path())
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
+    let explain = |command: &str| explain_in(&project, &[("TMPDIR", tmp.path())], &[command]);
     let tmp = tmp.path().to_str().unwrap();
     for command in [
         "rm -rf ..".to_owned(),
@@ -280,20 +279,8 @@ fn a_home_in_the_temp_directory_is_still_the_home() {
     let home = tmp.path().join("home");
     let project = home.join("proj");
     std::fs::create_dir_all(&project).unwrap();
-    let explain = |command: &str| {
-        let out = std::process::Command::new(support::bin())
-            .args(["explain", command])
-            .current_dir(&project)
-            .env("TMPDIR", tmp.path())
-            .env("HOME", &home)
-            .env_remove("XDG_CACHE_HOME")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
+    let env = [("TMPDIR", tmp.path()), ("HOME", home.as_path())];
+    let explain = |command: &str| explain_in(&project, &env, &[command]);
     let tmp = tmp.path().to_str().unwrap();
     for command in ["rm -rf ~/notes", "rm -rf ../other"] {
         let (code, out) = explain(command);

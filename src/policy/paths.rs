@@ -136,6 +136,23 @@ pub fn is_ssh(path: &str) -> bool {
         || (path.starts_with("/home/") && path.contains("/.ssh"))
 }
 
+/// `path` (normalised) from its home directory on — `~`, `/root` or `/home/NAME` — with no
+/// leading `/` (`""` for the home itself); `None` outside every home.
+pub fn home_relative(path: &str) -> Option<&str> {
+    let rest = if let Some(rest) = path.strip_prefix('~') {
+        rest
+    } else if let Some(rest) = path.strip_prefix("/root") {
+        rest
+    } else {
+        let user = path.strip_prefix("/home/")?;
+        user.find('/').map_or("", |at| &user[at..])
+    };
+    match rest {
+        "" => Some(""),
+        _ => rest.strip_prefix('/'),
+    }
+}
+
 pub fn is_startup_file(path: &str) -> bool {
     const HOME_FILES: &[&str] = &[
         ".bashrc",
@@ -151,14 +168,7 @@ pub fn is_startup_file(path: &str) -> bool {
         ".xinitrc",
         ".xprofile",
     ];
-    let in_home = path
-        .strip_prefix("~/")
-        .or_else(|| path.strip_prefix("/root/"))
-        .or_else(|| {
-            path.strip_prefix("/home/")
-                .and_then(|r| r.split_once('/').map(|(_, rest)| rest))
-        });
-    if in_home.is_some_and(|f| HOME_FILES.contains(&f)) {
+    if home_relative(path).is_some_and(|f| HOME_FILES.contains(&f)) {
         return true;
     }
     matches!(

@@ -871,6 +871,15 @@ pub fn quote(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The words of the first command in `source`, as the shell hands them on.
+    fn words(source: &str) -> Vec<String> {
+        parse(source).unwrap().commands[0]
+            .words
+            .iter()
+            .map(|w| w.text.clone())
+            .collect()
+    }
+
     fn texts(source: &str) -> Vec<String> {
         parse(source)
             .unwrap()
@@ -891,13 +900,6 @@ mod tests {
 
     #[test]
     fn join_is_read_back_as_the_same_words() {
-        let words = |source: &str| -> Vec<String> {
-            parse(source).unwrap().commands[0]
-                .words
-                .iter()
-                .map(|w| w.text.clone())
-                .collect()
-        };
         for argv in [
             &["rm", ""][..],
             &["echo", "{a,b}", "x{1..3}"],
@@ -920,13 +922,6 @@ mod tests {
 
     #[test]
     fn brace_expansion_ifs_and_ansi_c_quotes_as_the_shell_reads_them() {
-        let words = |source: &str| -> Vec<String> {
-            parse(source).unwrap().commands[0]
-                .words
-                .iter()
-                .map(|w| w.text.clone())
-                .collect()
-        };
         assert_eq!(words("{rm,-rf,~}"), ["rm", "-rf", "~"]);
         assert_eq!(words("rm -rf ~/{a,b}"), ["rm", "-rf", "~/a", "~/b"]);
         assert_eq!(

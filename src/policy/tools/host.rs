@@ -6,7 +6,7 @@
 use crate::policy::category::{
     CREDENTIALS, Category, HISTORY_WIPE, KILL_OTHERS, NETWORK_SHELL, SECURITY_OFF,
 };
-use crate::policy::paths::normalize;
+use crate::policy::paths::{home_relative, normalize};
 use crate::policy::runners::program_name;
 use crate::policy::shell::Word;
 use crate::policy::walk::Judge;
@@ -254,21 +254,4 @@ pub fn is_credential(path: &str) -> bool {
         ]
         .iter()
         .any(|rel| under(rel))
-}
-
-/// `path` (normalised) from its home directory on — `~`, `/root` or `/home/NAME` — with no
-/// leading `/` (`""` for the home itself); `None` outside every home.
-fn home_relative(path: &str) -> Option<&str> {
-    let rest = if let Some(rest) = path.strip_prefix('~') {
-        rest
-    } else if let Some(rest) = path.strip_prefix("/root") {
-        rest
-    } else {
-        let user = path.strip_prefix("/home/")?;
-        user.find('/').map_or("", |at| &user[at..])
-    };
-    match rest {
-        "" => Some(""),
-        _ => rest.strip_prefix('/'),
-    }
 }
